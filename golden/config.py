@@ -1,0 +1,181 @@
+"""The one configuration of a generated EIE accelerator (SPEC §2).
+
+Pure Python: golden, hw, sim and synth all take an :class:`EIEConfig`. Derived values are
+properties, never recomputed elsewhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+__all__ = ["EIEConfig"]
+
+
+def _ceil_log2(n: int) -> int:
+    return max(0, math.ceil(math.log2(n))) if n > 1 else 0
+
+
+# (name, lowest, highest): the ranges the golden model's int64 arithmetic and the image
+# format (4-bit fields, int16 outputs) can honour exactly.
+_RANGES = {
+    "n_pe": (1, 4096),
+    "index_bits": (4, 4),
+    "zrun_bits": (4, 4),
+    "entries_per_word": (1, 64),
+    "weight_bits": (2, 24),
+    "act_bits": (2, 16),
+    "acc_bits": (2, 48),
+    "fifo_depth": (1, 4096),
+    "spmat_words": (1, 1 << 24),
+    "ptr_depth": (2, 1 << 24),
+    "act_depth": (1, 1 << 20),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EIEConfig:
+    """Generation parameters of one accelerator.
+
+    ``index_bits`` and ``zrun_bits`` are fixed at 4 by model image v1 (SPEC §2). Capacities are
+    per PE: ``spmat_words`` words of ``entries_per_word`` entries, ``ptr_depth`` pointers (all
+    layers' ``cols + 1`` together), ``act_depth`` activations per register-file bank.
+    """
+
+    n_pe: int = 4
+    index_bits: int = 4
+    zrun_bits: int = 4
+    entries_per_word: int = 8
+    weight_bits: int = 16
+    act_bits: int = 16
+    acc_bits: int = 32
+    fifo_depth: int = 8
+    spmat_words: int = 1024
+    ptr_depth: int = 1024
+    act_depth: int = 64
+
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            lo, hi = _RANGES[field.name]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{field.name} must be an integer, not {value!r}")
+            if not lo <= value <= hi:
+                if lo == hi:
+                    raise ConfigError(f"{field.name} must be {lo} (model image v1), not {value}")
+                raise ConfigError(f"{field.name} must be in [{lo}, {hi}], not {value}")
+        if self.acc_bits < self.act_bits:
+            raise ConfigError(
+                f"acc_bits ({self.acc_bits}) must be at least act_bits ({self.act_bits})")
+
+    # -- derived values ------------------------------------------------------------------
+    @property
+    def codebook_size(self) -> int:
+        return 1 << self.index_bits
+
+    @property
+    def entry_bits(self) -> int:
+        return self.index_bits + self.zrun_bits
+
+    @property
+    def word_bits(self) -> int:
+        return self.entries_per_word * self.entry_bits
+
+    @property
+    def max_zrun(self) -> int:
+        """Largest relative index; a longer zero run needs padding entries."""
+        return (1 << self.zrun_bits) - 1
+
+    @property
+    def spmat_entries(self) -> int:
+        return self.spmat_words * self.entries_per_word
+
+    @property
+    def ptr_bits(self) -> int:
+        """Pointer width: enough for ``spmat_entries`` itself (one past the last entry)."""
+        return _ceil_log2(self.spmat_entries + 1)
+
+    @property
+    def act_min(self) -> int:
+        return -(1 << (self.act_bits - 1))
+
+    @property
+    def act_max(self) -> int:
+        return (1 << (self.act_bits - 1)) - 1
+
+    @property
+    def weight_min(self) -> int:
+        return -(1 << (self.weight_bits - 1))
+
+    @property
+    def weight_max(self) -> int:
+        return (1 << (self.weight_bits - 1)) - 1
+
+    @property
+    def max_vector(self) -> int:
+        """Longest activation vector (layer input or output) the register files hold."""
+        return self.n_pe * self.act_depth
+
+    @property
+    def lnzd_levels(self) -> int:
+        """Levels of the 4-ary leading-non-zero-detection tree above the PEs."""
+        levels, n = 0, self.n_pe
+        while n > 1:
+            n, levels = -(-n // 4), levels + 1
+        return levels
+
+    @property
+    def slug(self) -> str:
+        """Short name for build directories, test ids and baselines."""
+        default = EIEConfig()
+        parts = [f"pe{self.n_pe}"]
+        tags = {"entries_per_word": "e", "weight_bits": "w", "act_bits": "a",
+                "acc_bits": "acc", "fifo_depth": "f", "spmat_words": "sm",
+                "ptr_depth": "pd", "act_depth": "ad"}
+        for name, tag in tags.items():
+            if getattr(self, name) != getattr(default, name):
+                parts.append(f"{tag}{getattr(self, name)}")
+        return "_".join(parts)
+
+    # -- serialisation -------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data) -> "EIEConfig":
+        if not isinstance(data, dict):
+            raise ConfigError(f"a config must be a JSON object, not {type(data).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown config field(s): {', '.join(unknown)}")
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, text: str) -> "EIEConfig":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"config is not valid JSON: {exc}") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def load(cls, path) -> "EIEConfig":
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"config {path} is not UTF-8 text") from None
+        return cls.from_json(text)
+
+    def replace(self, **changes) -> "EIEConfig":
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,144 @@
+"""The bit-exact functional model of EIE (SPEC §3) and a plain dense reference.
+
+:func:`run_golden` walks the interleaved CSC the way the PEs do: for each non-zero input
+activation, each PE walks its column's entries, advancing the running row by ``z + 1`` and
+accumulating ``codebook[v] * a_j`` into its local row (padding adds nothing). It also returns the
+per-PE work that drives the cycle model. :func:`run_dense` decodes the image to dense integer
+matrices and computes ``W @ a``: a second, independent route to the same integers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .encode import column_lengths, entry_fields
+from .errors import InputError
+from .fixedpoint import wrap, writeback
+from .image import ModelImage, decode_weights
+
+__all__ = ["run_golden", "run_dense", "check_input", "LayerTrace", "AccumulatorWrapWarning",
+           "worst_case_acc_bits"]
+
+
+class AccumulatorWrapWarning(UserWarning):
+    """A layer's accumulator can wrap for some input; widen ``acc_bits`` to be safe."""
+
+
+@dataclass
+class LayerTrace:
+    """What one layer did for one input: the cycle model's inputs and outputs."""
+
+    nonzero_inputs: int        # activations broadcast
+    pe_entries: np.ndarray     # entries (padding included) each PE processed
+    cycles: int                # ideal-model cycles (see :func:`ideal_cycles`)
+
+    @property
+    def balance(self) -> float:
+        """Load balance: mean PE work over the busiest PE's (1.0 = perfect)."""
+        peak = int(self.pe_entries.max()) if self.pe_entries.size else 0
+        return float(self.pe_entries.mean() / peak) if peak else 1.0
+
+
+def ideal_cycles(nonzero_inputs: int, pe_entries: np.ndarray) -> int:
+    """Cycles with one broadcast per cycle, one entry per PE per cycle and unbounded queues.
+
+    A lower bound the array can reach only with perfect overlap; pipeline fill, queue stalls
+    and word-boundary bubbles are added by the PE and array cycle models (issues 3 and 4).
+    """
+    return int(max(nonzero_inputs, int(pe_entries.max()) if pe_entries.size else 0))
+
+
+def check_input(image: ModelImage, x) -> np.ndarray:
+    """Validate raw integer activations: shape ``(n,)`` or ``(batch, n)``, integer dtype,
+    values within ``act_bits``. Returns an int64 2-D array."""
+    arr = np.asarray(x)
+    n = image.input_size
+    if arr.dtype.kind not in "iu":
+        raise InputError(f"input must hold integers (raw activations), not {arr.dtype}")
+    if arr.ndim not in (1, 2) or arr.shape[-1] != n:
+        raise InputError(f"input must have shape ({n},) or (batch, {n}), not {arr.shape}")
+    lo, hi = -(1 << (image.act_bits - 1)), (1 << (image.act_bits - 1)) - 1
+    if arr.size and (arr.min() < lo or arr.max() > hi):
+        raise InputError(f"input values must fit {image.act_bits}-bit activations "
+                         f"[{lo}, {hi}]; found {arr.min()}..{arr.max()}")
+    return arr.astype(np.int64).reshape(-1, n)
+
+
+def worst_case_acc_bits(image: ModelImage, L: int) -> int:
+    """Signed width any accumulation of layer ``L`` needs for the worst input in act range."""
+    layer = image.layers[L]
+    w = np.abs(decode_weights(image, L))
+    amax = 1 << (image.act_bits - 1)
+    bound = np.abs(np.asarray(layer.bias, dtype=np.int64) << layer.shift) + w.sum(axis=1) * amax
+    return int(bound.max()).bit_length() + 1 if bound.size else 1
+
+
+def _warn_wrap(image: ModelImage) -> None:
+    for L in range(image.n_layers):
+        need = worst_case_acc_bits(image, L)
+        if need > image.acc_bits:
+            warnings.warn(
+                f"layer {L}: an accumulator can need {need} bits for some input but acc_bits "
+                f"is {image.acc_bits}; sums may wrap (widen acc_bits to be safe)",
+                AccumulatorWrapWarning, stacklevel=3)
+
+
+def _layer_golden(image: ModelImage, L: int, a: np.ndarray) -> tuple[np.ndarray, LayerTrace]:
+    layer = image.layers[L]
+    n_pe, rows = image.n_pe, layer.rows
+    cb = np.asarray(layer.codebook, dtype=np.int64)
+    acc = wrap(np.asarray(layer.bias, dtype=np.int64) << layer.shift, image.acc_bits)
+    nz = np.nonzero(a)[0]                          # only non-zero activations are broadcast
+    work = np.zeros(n_pe, dtype=np.int64)
+    lengths = column_lengths(layer.ptr)
+    for k in range(n_pe):
+        ents = layer.pe_entries(k)
+        ptr = layer.ptr[k]
+        work[k] = lengths[k, nz].sum()
+        for j in nz:
+            v, z = entry_fields(ents[ptr[j]:ptr[j + 1]])
+            local = np.cumsum(z + 1) - 1           # running row, restarted per column
+            hit = v != 0                           # padding advances the row, adds nothing
+            # Rows within a column are distinct, so a vector add equals the serial one; wrapping
+            # at each add or once at the end is the same modulo 2**acc_bits.
+            acc[local[hit] * n_pe + k] += cb[v[hit]] * a[j]
+    acc = wrap(acc, image.acc_bits)
+    y = writeback(acc, layer.shift, layer.relu, image.act_bits)
+    return y, LayerTrace(len(nz), work, ideal_cycles(len(nz), work))
+
+
+def run_golden(image: ModelImage, x, *, warn: bool = True):
+    """Run the network on raw integer inputs ``x`` (``(n,)`` or ``(batch, n)``).
+
+    Returns ``(y, traces)``: ``y`` int64 with ``x``'s leading shape, and for each input a list
+    of :class:`LayerTrace`, one per layer.
+    """
+    xs = check_input(image, x)
+    if warn:
+        _warn_wrap(image)
+    ys, traces = [], []
+    for a in xs:
+        per_layer = []
+        for L in range(image.n_layers):
+            a, trace = _layer_golden(image, L, a)
+            per_layer.append(trace)
+        ys.append(a)
+        traces.append(per_layer)
+    y = np.stack(ys) if ys else np.zeros((0, image.output_size), dtype=np.int64)
+    return (y[0] if np.asarray(x).ndim == 1 else y), traces
+
+
+def run_dense(image: ModelImage, x) -> np.ndarray:
+    """Dense reference: decode every layer to an integer matrix and compute ``W @ a``."""
+    xs = check_input(image, x)
+    a = xs.T                                       # (n, batch)
+    for L, layer in enumerate(image.layers):
+        w = decode_weights(image, L)
+        bias = np.asarray(layer.bias, dtype=np.int64)[:, None] << layer.shift
+        acc = wrap(bias + w @ a, image.acc_bits)   # int64 matmul wraps mod 2**64: still exact
+        a = writeback(acc, layer.shift, layer.relu, image.act_bits)
+    y = a.T
+    return y[0] if np.asarray(x).ndim == 1 else y

@@ -1,0 +1,57 @@
+"""Build generated Verilog and run a cocotb test module on Icarus or Verilator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from golden.config import EIEConfig
+from golden.errors import EIEError
+from hw.tops import to_verilog
+
+from .tools import require_simulator
+
+__all__ = ["run_cocotb", "SimulationFailed"]
+
+
+class SimulationFailed(EIEError):
+    """A cocotb regression reported a failure (or ran no test)."""
+
+
+def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_dir,
+               *, seed: int = 1, extra_env: dict | None = None, waves: bool = False) -> Path:
+    """Generate ``top`` for ``config``, build it for ``sim`` in ``build_dir`` and run
+    ``test_module`` (a module of cocotb tests, importable by name).
+
+    The config reaches the testbench as JSON in ``EIE_CONFIG``. Raises
+    :class:`~sim.tools.SimulatorMissing` if the simulator is not installed, and
+    ``SystemExit``/an exception from the runner if a cocotb test fails. Returns the results
+    XML path.
+    """
+    from cocotb_tools.check_results import get_results  # noqa: PLC0415 (slow import)
+    from cocotb_tools.runner import get_runner  # noqa: PLC0415
+
+    require_simulator(sim)
+    build_dir = Path(build_dir).resolve()
+    build_dir.mkdir(parents=True, exist_ok=True)
+    rtl = build_dir / f"{top}.v"
+    rtl.write_text(to_verilog(top, config))
+    runner = get_runner(sim)
+    build_args = ["-Wno-fatal"] if sim == "verilator" else []
+    runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=True,
+                 timescale=("1ns", "1ps"), build_args=build_args, waves=waves)
+    # The runner passes this process's sys.path to the simulator's Python as PYTHONPATH, so
+    # the project (installed, or its checkout on sys.path) imports there as here.
+    env = {"EIE_CONFIG": config.to_json()}
+    env.update(extra_env or {})
+    results = build_dir / "results.xml"
+    runner.test(hdl_toplevel=top, test_module=test_module, build_dir=build_dir,
+                test_dir=build_dir, seed=seed, extra_env=env, results_xml=results,
+                waves=waves)
+    # The runner checks results itself only under pytest; check here for every caller, and
+    # treat "no test ran" as a failure too.
+    n_tests, n_failed = get_results(results)
+    if n_tests == 0 or n_failed:
+        raise SimulationFailed(f"{sim}: {n_failed} of {n_tests} cocotb tests in {test_module} "
+                               f"failed (log and results in {build_dir})")
+    return results
+
