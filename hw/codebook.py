@@ -26,8 +26,8 @@ class CodebookDecoder(wiring.Component):
 
     Contract: every index accepted on ``i`` yields ``codebook[index]`` on ``o``, in order.
     The table is programmed through ``wr`` (one entry per cycle); program it while no index
-    is in flight, as the control unit does between layers. A write and a read of the same
-    entry in one cycle return the new value. Index 0 decodes to
+    is in flight, as the control unit does between layers (a read in the cycle of a write to
+    the same entry returns the old value). Index 0 decodes to
     whatever entry 0 holds (the image format keeps it 0, and the PE skips padding anyway).
     The table starts at zero (FPGA configuration) and is not cleared by ``rst``.
 
@@ -64,7 +64,9 @@ class CodebookDecoder(wiring.Component):
         m.submodules.table = table = Memory(
             shape=signed(cfg.weight_bits), depth=cfg.codebook_size, init=[])
         wp = table.write_port()
-        rp = table.read_port(domain="sync", transparent_for=(wp,))
+        # Not transparent: the table is written only between layers, and transparency would add a
+        # bypass comparator and mux in front of the LUT-RAM.
+        rp = table.read_port(domain="sync")
         m.d.comb += [wp.en.eq(self.wr.en), wp.addr.eq(self.wr.addr), wp.data.eq(self.wr.data)]
 
         # The read port's data register is the pipeline register: it only loads when the

@@ -1,0 +1,150 @@
+"""The Python API behind the ``eie`` command: each function reads its inputs, calls the
+golden model, hw, sim or synth, and writes its outputs atomically (all checks first)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from golden.compress import CompressOptions, compress as _compress, random_network, \
+    read_weights
+from golden.config import EIEConfig
+from golden.errors import InputError
+from golden.fileio import atomic_write_bytes, atomic_write_text
+from golden.image import read_image, write_image
+from golden.model import run_golden
+from golden.report import image_report, to_json, to_markdown
+
+__all__ = ["compress", "run", "report", "generate", "synth", "random_weights", "random_input",
+           "load_npy", "SIMS"]
+
+SIMS = ("golden", "amaranth", "icarus", "verilator")
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _npz_bytes(arrays: dict) -> bytes:
+    import io
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def load_npy(path, what: str = "input") -> np.ndarray:
+    """Read a ``.npy`` array (no pickles) with a one-line error on failure."""
+    try:
+        return np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise InputError(f"no such file: {path}") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{path} is not a readable .npy {what} ({exc})") from None
+
+
+def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_path=None,
+             kmeans_iters: int = 30, seed: int = 0, progress=None):
+    """Prune, share and encode ``weights_path`` (W0, b0, W1, ...) into a model image."""
+    say = progress or (lambda msg: None)
+    layers = read_weights(weights_path)
+    say(f"read {len(layers)} layers: " + " -> ".join(
+        [str(layers[0][0].shape[1])] + [str(w.shape[0]) for w, _ in layers]))
+    calib = None
+    if calib_path is not None:
+        calib = load_npy(calib_path, "calibration array")
+        if calib.dtype.kind not in "fiu":
+            raise InputError(f"calibration data must be numeric, not {calib.dtype}")
+    if kmeans_iters < 1:
+        raise InputError(f"k-means iterations must be at least 1, not {kmeans_iters}")
+    options = CompressOptions(density=None if density is None else tuple(density),
+                              kmeans_iters=kmeans_iters)
+    image, notes = _compress(layers, config, options, calib=calib, seed=seed)
+    for n in notes:
+        say(f"layer {n['layer']}: kept {n['kept']} of {n['size']} weights "
+            f"({100 * n['kept'] / n['size']:.1f}%), 15-entry codebook, "
+            f"weight fraction bits {n['weight_frac_bits']}, shift {n['shift']}")
+    write_image(image, out_path)
+    return image, notes
+
+
+def run(model_path, input_path, out_path, *, sim: str = "golden"):
+    """Run a model image on raw integer inputs; write Y as int16. Returns per-input cycles
+    (one list of per-layer traces per input)."""
+    if sim not in SIMS:
+        raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
+    image = read_image(model_path)
+    x = load_npy(input_path)
+    if sim != "golden":
+        raise InputError(f"--sim {sim}: running a whole model on RTL needs the PE array and "
+                         f"eie_top, which are not built yet (issue #4); use --sim golden")
+    y, traces = run_golden(image, x)
+    atomic_write_bytes(out_path, _npy_bytes(y.astype(np.int16)))
+    return y, traces
+
+
+def report(model_path, json_path=None, md_path=None) -> tuple[dict, str]:
+    rep = image_report(read_image(model_path))
+    md = to_markdown(rep)
+    if json_path:
+        atomic_write_text(json_path, to_json(rep))
+    if md_path:
+        atomic_write_text(md_path, md)
+    return rep, md
+
+
+def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
+    """Write ``DIR/<top>.v`` and the resolved ``DIR/config.json``."""
+    from hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
+    text = to_verilog(top, config)             # fails before anything is written
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    files = [out / f"{top}.v", out / "config.json"]
+    atomic_write_text(files[0], text)
+    atomic_write_text(files[1], config.to_json() + "\n")
+    return files
+
+
+def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,
+          workdir=None, progress=None) -> dict:
+    from synth.flow import synthesize  # noqa: PLC0415
+    out_path = Path(out_path)
+    if not (out_path.parent if str(out_path.parent) else Path(".")).is_dir():
+        raise InputError(f"cannot write {out_path}: its directory does not exist")
+    workdir = workdir or Path("build") / "synth" / f"{top}-{config.slug}-{target}"
+    rep = synthesize(top, config, target, workdir, seeds=seeds, progress=progress)
+    atomic_write_text(out_path, json.dumps(rep, indent=2) + "\n")
+    return rep
+
+
+def random_weights(sizes, out_path, seed: int = 0) -> dict:
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise InputError(f"need at least two positive layer sizes, not {list(sizes)}")
+    weights = random_network(sizes, seed)
+    atomic_write_bytes(out_path, _npz_bytes(weights))
+    return weights
+
+
+def random_input(model_path, out_path, *, batch: int = 1, density: float = 0.5,
+                 seed: int = 0) -> np.ndarray:
+    """Raw integer inputs for a model: reals uniform in [-1, 1] quantized with the model's
+    input scale, with a fraction ``1 - density`` of activations set to zero."""
+    if batch < 1:
+        raise InputError(f"batch must be at least 1, not {batch}")
+    if not 0.0 <= density <= 1.0:
+        raise InputError(f"density must be in [0, 1], not {density}")
+    image = read_image(model_path)
+    rng = np.random.default_rng(seed)
+    real = rng.uniform(-1, 1, size=(batch, image.input_size))
+    real[rng.random(real.shape) >= density] = 0.0
+    lo, hi = -(1 << (image.act_bits - 1)), (1 << (image.act_bits - 1)) - 1
+    x = np.clip(np.floor(real / image.act_scale[0] + 0.5), lo, hi).astype(np.int16)
+    atomic_write_bytes(out_path, _npy_bytes(x))
+    return x

