@@ -206,7 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:          # --help (0) or a usage error (2): a code, not a raise
+        return int(exc.code or 0)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

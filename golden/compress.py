@@ -179,6 +179,11 @@ def compress(layers, config: EIEConfig, options: CompressOptions = CompressOptio
     for L, (c, idx, b) in enumerate(shared):
         wf = frac_bits_for(float(np.abs(c).max()), config.weight_bits)
         f_in, f_out = act_frac[L], act_frac[L + 1]
+        # Wrapping is modular, so only a row's final sum must fit the accumulator. Keep the
+        # calibrated pre-activations (bias included) below half the accumulator range.
+        pre = np.abs(acts[L] @ float_net[L][0].T + b).max() if acts[L].size else 0.0
+        if pre > 0:
+            wf = min(wf, frac_bits_for(2.0 * pre, config.acc_bits) - f_in)
         shift = f_in + wf - f_out
         if shift > 31:                            # too fine a weight grid for the shifter
             wf -= shift - 31

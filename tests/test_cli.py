@@ -1,0 +1,138 @@
+"""The 'eie' command: happy paths and bad input (one-line reason, exit 2, nothing written)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from eie.cli import build_parser, main
+from golden.image import read_image
+from golden.model import run_dense
+
+
+@pytest.fixture
+def net(tmp_path):
+    w = tmp_path / "w.npz"
+    assert main(["random-net", "--sizes", "40,24,6", "--seed", "2", "-o", str(w)]) == 0
+    return w
+
+
+@pytest.fixture
+def model(tmp_path, net):
+    m = tmp_path / "m.npz"
+    assert main(["compress", str(net), "-o", str(m), "--pes", "3", "--density", "0.3"]) == 0
+    return m
+
+
+def _error(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    errors = [line for line in err if ": error: " in line]
+    assert len(errors) == 1, err
+    return errors[0]
+
+
+def test_every_subcommand_has_help(capsys):
+    sub = [a for a in build_parser()._actions if a.dest == "command"][0]
+    for name in sub.choices:
+        assert main([name, "--help"]) == 0
+        assert "usage: eie " + name in capsys.readouterr().out
+
+
+def test_compress_report_run_round_trip(tmp_path, model, capsys):
+    image = read_image(model)
+    assert image.n_pe == 3 and image.n_layers == 2
+    rj, rm = tmp_path / "r.json", tmp_path / "r.md"
+    assert main(["report", str(model), "--json", str(rj), "--md", str(rm)]) == 0
+    rep = json.loads(rj.read_text())
+    assert [L["rows"] for L in rep["layers"]] == [24, 6]
+    assert rm.read_text() in capsys.readouterr().out
+    x = tmp_path / "x.npy"
+    assert main(["random-input", str(model), "--batch", "3", "-o", str(x)]) == 0
+    y = tmp_path / "y.npy"
+    capsys.readouterr()
+    assert main(["run", str(model), "--input", str(x), "-o", str(y)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(" cycles (") == 3
+    got = np.load(y)
+    assert got.dtype == np.int16 and got.shape == (3, 6)
+    assert (got == run_dense(image, np.load(x))).all()
+
+
+def test_run_keeps_1d_shape_and_accepts_any_integer_dtype(tmp_path, model):
+    x = tmp_path / "x.npy"
+    np.save(x, np.arange(40, dtype=np.uint8))
+    y = tmp_path / "y.npy"
+    assert main(["run", str(model), "--input", str(x), "-o", str(y)]) == 0
+    assert np.load(y).shape == (6,)
+
+
+def test_generate_codebook_writes_verilog_and_config(tmp_path):
+    out = tmp_path / "rtl"
+    assert main(["generate", "--pes", "2", "--top", "codebook", "-o", str(out)]) == 0
+    assert "module codebook(" in (out / "codebook.v").read_text()
+    assert json.loads((out / "config.json").read_text())["n_pe"] == 2
+
+
+def _files(path):
+    return sorted(p.name for p in path.iterdir())
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["compress", "{nw}", "-o", "{out}", "--pes", "2"], "has no 'W0'"),
+    (["compress", "{w}", "-o", "{out}", "--pes", "2", "--density", "0"],
+     "density must be in (0, 1]"),
+    (["compress", "{w}", "-o", "{out}", "--pes", "2", "--density", "1.5"],
+     "density must be in (0, 1]"),
+    (["compress", "{w}", "-o", "{out}", "--pes", "0"], "n_pe must be in [1, 4096], not 0"),
+    (["compress", "{w}", "-o", "{out}", "--pes", "2", "--density", "0.5,0.5,0.5"],
+     "got 3 densities for 2 layers"),
+    (["compress", "{missing}", "-o", "{out}", "--pes", "2"], "no such file"),
+    (["run", "{bad_image}", "--input", "{x}", "-o", "{out}"], "codebook[0] must be 0"),
+    (["run", "{junk}", "--input", "{x}", "-o", "{out}"], "not a readable .npz model image"),
+    (["run", "{m}", "--input", "{xf}", "-o", "{out}"], "input must hold integers"),
+    (["run", "{m}", "--input", "{xlen}", "-o", "{out}"], "input must have shape (40,)"),
+    (["run", "{m}", "--input", "{xbig}", "-o", "{out}"], "must fit 16-bit activations"),
+    (["run", "{m}", "--input", "{x}", "-o", "{out}", "--sim", "icarus"], "not built yet"),
+    (["generate", "--pes", "2", "-o", "{outdir}"], "eie_top) is not built yet"),
+    (["generate", "--config", "{badcfg}", "-o", "{outdir}"], "unknown config field(s): pes"),
+    (["synth", "--pes", "2", "--top", "nope", "--target", "ecp5", "-o", "{out}"],
+     "unknown top 'nope'"),
+])
+def test_bad_input_one_line_nonzero_nothing_written(tmp_path, model, argv, message, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    np.savez(bad / "nw.npz", W1=np.ones((2, 2)))
+    arrays = dict(np.load(model))
+    arrays["L0_codebook"] = np.arange(1, 17)
+    np.savez(bad / "bad_image.npz", **arrays)
+    (bad / "junk.npz").write_bytes(b"junk")
+    np.save(bad / "x.npy", np.zeros(40, dtype=np.int16))
+    np.save(bad / "xf.npy", np.zeros(40, dtype=np.float32))
+    np.save(bad / "xlen.npy", np.zeros(41, dtype=np.int16))
+    np.save(bad / "xbig.npy", np.full(40, 1 << 20, dtype=np.int64))
+    (bad / "cfg.json").write_text('{"pes": 2}')
+    names = {"nw": bad / "nw.npz", "w": tmp_path / "w.npz", "missing": bad / "missing.npz",
+             "bad_image": bad / "bad_image.npz", "junk": bad / "junk.npz", "x": bad / "x.npy",
+             "xf": bad / "xf.npy", "xlen": bad / "xlen.npy", "xbig": bad / "xbig.npy",
+             "m": model, "badcfg": bad / "cfg.json",
+             "out": tmp_path / "out" / "result.npz", "outdir": tmp_path / "out" / "rtl"}
+    (tmp_path / "out").mkdir()
+    capsys.readouterr()
+    rc = main([a.format(**names) for a in argv])
+    assert rc == 2
+    line = _error(capsys)
+    assert message in line and "Traceback" not in line
+    assert _files(tmp_path / "out") == []
+
+
+def test_argparse_errors_exit_2(capsys, tmp_path):
+    assert main(["compress", "w.npz", "-o", "m.npz", "--pes", "2", "--density", "abc"]) == 2
+    assert "not a number" in capsys.readouterr().err
+
+
+def test_console_script_runs(tmp_path):
+    exe = [sys.executable, "-m", "eie.cli", "status"]
+    proc = subprocess.run(exe, capture_output=True, text=True)
+    assert proc.returncode == 0 and "Not built yet" in proc.stdout

