@@ -1,5 +1,11 @@
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# 'make test' runs the default profile; 'make regress' the long one.
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile("regress", max_examples=5000, deadline=None)
+settings.load_profile("default")
 
 from golden.config import EIEConfig
 from golden.encode import encode_layer

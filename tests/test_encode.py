@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from golden.encode import (PAD_ENTRY, codebook_decode, decode_pe, encode_layer, entry_fields,
                            local_rows, pack_words)
@@ -104,7 +104,6 @@ def index_matrices(draw):
     return idx, n_pe
 
 
-@settings(max_examples=300, deadline=None)
 @given(index_matrices())
 def test_encode_decode_round_trip(case):
     idx, n_pe = case

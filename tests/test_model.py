@@ -2,7 +2,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from golden.errors import InputError
 from golden.model import AccumulatorWrapWarning, run_dense, run_golden
@@ -86,7 +86,6 @@ def networks(draw):
     return image, x
 
 
-@settings(max_examples=150, deadline=None)
 @given(networks())
 def test_golden_equals_dense_reference(case):
     image, x = case

@@ -3,6 +3,8 @@
 A missing simulator fails these tests (it does not skip them): CI must run both.
 """
 
+import os
+
 import pytest
 
 from golden.config import EIEConfig
@@ -17,5 +19,5 @@ CONFIGS = [EIEConfig(), EIEConfig(weight_bits=8)]
 def test_codebook_rtl_matches_golden(sim, config, tmp_path):
     results = run_cocotb("codebook", config, sim, "sim.cocotb_codebook",
                          tmp_path / f"{sim}_{config.slug}", seed=1234,
-                         extra_env={"EIE_N_ITEMS": "1000"})
+                         extra_env={"EIE_N_ITEMS": os.environ.get("EIE_N_ITEMS", "1000")})
     assert results.exists()
