@@ -27,7 +27,7 @@ demo: $(STAMP)
 	$(EIE) compress $(DEMO)/weights.npz -o $(DEMO)/model.npz --pes $(PES) --density 0.1
 	$(EIE) report $(DEMO)/model.npz --json $(DEMO)/report.json --md $(DEMO)/report.md
 	$(EIE) random-input $(DEMO)/model.npz --batch 4 --density 0.5 -o $(DEMO)/x.npy
-	$(EIE) run $(DEMO)/model.npz --input $(DEMO)/x.npy -o $(DEMO)/y.npy --sim golden
+	$(EIE) run $(DEMO)/model.npz --input $(DEMO)/x.npy -o $(DEMO)/y.npy --sim golden --check
 	$(EIE) generate --pes $(PES) --top codebook -o $(DEMO)/rtl
 	$(EIE) synth --pes $(PES) --top codebook --target ecp5 -o $(DEMO)/synth_codebook_ecp5.json
 	$(EIE) status

@@ -12,10 +12,10 @@ import numpy as np
 from golden.compress import CompressOptions, compress as _compress, random_network, \
     read_weights
 from golden.config import EIEConfig
-from golden.errors import InputError
+from golden.errors import EIEError, InputError
 from golden.fileio import atomic_write_bytes, atomic_write_text
 from golden.image import read_image, write_image
-from golden.model import run_golden
+from golden.model import first_mismatch, run_golden
 from golden.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "random_weights", "random_input",
@@ -73,9 +73,14 @@ def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_p
     return image, notes
 
 
-def run(model_path, input_path, out_path, *, sim: str = "golden"):
-    """Run a model image on raw integer inputs; write Y as int16. Returns per-input cycles
-    (one list of per-layer traces per input)."""
+class MismatchError(EIEError):
+    """Two models that must agree bit for bit did not."""
+
+
+def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False):
+    """Run a model image on raw integer inputs; write Y as int16. Returns ``(y, traces)``:
+    per input, one :class:`~golden.model.LayerTrace` per layer. With ``check``, first verify
+    that the golden model equals the dense reference on every input and layer."""
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
     image = read_image(model_path)
@@ -83,6 +88,10 @@ def run(model_path, input_path, out_path, *, sim: str = "golden"):
     if sim != "golden":
         raise InputError(f"--sim {sim}: running a whole model on RTL needs the PE array and "
                          f"eie_top, which are not built yet (issue #4); use --sim golden")
+    if check:
+        mismatch = first_mismatch(image, x)
+        if mismatch:
+            raise MismatchError(f"golden model and dense reference disagree: {mismatch}")
     y, traces = run_golden(image, x)
     atomic_write_bytes(out_path, _npy_bytes(y.astype(np.int16)))
     return y, traces

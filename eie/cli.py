@@ -63,7 +63,10 @@ def cmd_compress(args) -> None:
 
 def cmd_run(args) -> None:
     from eie import api
-    y, traces = api.run(args.model, args.input, args.output, sim=args.sim)
+    y, traces = api.run(args.model, args.input, args.output, sim=args.sim, check=args.check)
+    if args.check:
+        print(f"checked: the golden model equals the dense reference bit for bit on "
+              f"{len(traces)} input(s), every layer")
     for n, per_layer in enumerate(traces):
         layers = " + ".join(str(t.cycles) for t in per_layer)
         print(f"input {n}: {sum(t.cycles for t in per_layer)} cycles ({layers} per layer; "
@@ -155,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--sim", default="golden", choices=("golden", "amaranth", "icarus",
                    "verilator"), help="golden model (default); RTL simulators arrive with the "
                    "PE array")
+    r.add_argument("--check", action="store_true", help="also run the dense numpy reference "
+                   "layer by layer and fail on the first difference (names layer, PE, row, "
+                   "input)")
     r.set_defaults(func=cmd_run)
 
     rp = sub.add_parser("report", help="sizes, padding, bits per weight, cycles, load balance",

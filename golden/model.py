@@ -19,7 +19,7 @@ from .errors import InputError
 from .fixedpoint import wrap, writeback
 from .image import ModelImage, decode_weights
 
-__all__ = ["run_golden", "run_dense", "check_input", "LayerTrace", "AccumulatorWrapWarning",
+__all__ = ["run_golden", "run_dense", "check_input", "first_mismatch", "LayerTrace", "AccumulatorWrapWarning",
            "worst_case_acc_bits"]
 
 
@@ -142,3 +142,27 @@ def run_dense(image: ModelImage, x) -> np.ndarray:
         a = writeback(acc, layer.shift, layer.relu, image.act_bits)
     y = a.T
     return y[0] if np.asarray(x).ndim == 1 else y
+
+
+def first_mismatch(image: ModelImage, x) -> str | None:
+    """Run golden and dense layer by layer; describe the first disagreement, or None.
+
+    The description names the layer, PE, row and input, as a regression mismatch must.
+    """
+    xs = check_input(image, x)
+    for n, a in enumerate(xs):
+        a_gold = a_dense = a
+        for L in range(image.n_layers):
+            single = ModelImage(n_pe=image.n_pe, entries_per_word=image.entries_per_word,
+                                act_scale=image.act_scale[L:L + 2], layers=[image.layers[L]],
+                                act_bits=image.act_bits, weight_bits=image.weight_bits,
+                                acc_bits=image.acc_bits)
+            a_gold, _ = _layer_golden(single, 0, a_gold)
+            a_dense = run_dense(single, a_dense)
+            bad = np.nonzero(a_gold != a_dense)[0]
+            if bad.size:
+                i = int(bad[0])
+                return (f"layer {L}, PE {i % image.n_pe}, row {i} (local row "
+                        f"{i // image.n_pe}), input {n}: golden {int(a_gold[i])}, dense "
+                        f"{int(a_dense[i])}")
+    return None

@@ -52,9 +52,10 @@ def test_compress_report_run_round_trip(tmp_path, model, capsys):
     assert main(["random-input", str(model), "--batch", "3", "-o", str(x)]) == 0
     y = tmp_path / "y.npy"
     capsys.readouterr()
-    assert main(["run", str(model), "--input", str(x), "-o", str(y)]) == 0
+    assert main(["run", str(model), "--input", str(x), "-o", str(y), "--check"]) == 0
     out = capsys.readouterr().out
     assert out.count(" cycles (") == 3
+    assert "checked: the golden model equals the dense reference bit for bit on 3" in out
     got = np.load(y)
     assert got.dtype == np.int16 and got.shape == (3, 6)
     assert (got == run_dense(image, np.load(x))).all()

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from golden.errors import InputError
-from golden.model import AccumulatorWrapWarning, run_dense, run_golden
+from golden.model import AccumulatorWrapWarning, first_mismatch, run_dense, run_golden
 
 from conftest import make_image, random_codebook, random_indices
 
@@ -112,3 +112,25 @@ def test_batch_shape_is_kept():
     x = np.array([[10, -2, 6], [0, 0, 0]], dtype=np.int8)
     y, _ = run_golden(image, x, warn=False)
     assert y.tolist() == [[8, 0, 19], [1, 0, 0]]   # zero input: bias only, (2+1)>>1 = 1
+
+
+def test_first_mismatch_names_layer_pe_row_and_input(monkeypatch):
+    image = make_image([np.array([[1, 0], [0, 1], [1, 1]]), np.array([[1, 1, 1]])],
+                       [[0, 3] + [0] * 14, [0, 2] + [0] * 14], n_pe=2)
+    x = np.array([[1, 2], [3, 4]])
+    assert first_mismatch(image, x) is None
+    # A walk that goes wrong on one row of one input must be reported with all coordinates.
+    from golden import model
+    real = model._layer_golden
+
+    def faulty(img, L, a):
+        y, trace = real(img, L, a)
+        if img.layers[L].shape == (3, 2) and a.tolist() == [3, 4]:
+            y = y.copy()
+            y[2] += 1
+        return y, trace
+
+    monkeypatch.setattr(model, "_layer_golden", faulty)
+    # layer 0 on input 1: W = [[3, 0], [0, 3], [3, 3]], a = [3, 4] -> row 2 = 21
+    assert first_mismatch(image, x) == ("layer 0, PE 0, row 2 (local row 1), input 1: "
+                                        "golden 22, dense 21")

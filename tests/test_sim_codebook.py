@@ -21,3 +21,14 @@ def test_codebook_rtl_matches_golden(sim, config, tmp_path):
                          tmp_path / f"{sim}_{config.slug}", seed=1234,
                          extra_env={"EIE_N_ITEMS": os.environ.get("EIE_N_ITEMS", "1000")})
     assert results.exists()
+
+
+def test_missing_simulator_is_an_error_with_a_hint(monkeypatch):
+    from sim.tools import SimulatorMissing, require_simulator
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)
+    with pytest.raises(SimulatorMissing, match=r"icarus is not installed .*apt-get install -y "
+                       r"iverilog"):
+        require_simulator("icarus")
+    with pytest.raises(SimulatorMissing, match="unknown simulator 'modelsim'"):
+        require_simulator("modelsim")
