@@ -4,7 +4,6 @@ golden model, hw, sim or synth, and writes its outputs atomically (all checks fi
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +12,13 @@ from golden.compress import CompressOptions, compress as _compress, random_netwo
     read_weights
 from golden.config import EIEConfig
 from golden.errors import EIEError, InputError
-from golden.fileio import atomic_write_bytes, atomic_write_text
+from golden.fileio import atomic_write_bytes, atomic_write_text, load_npy
 from golden.image import read_image, write_image
 from golden.model import first_mismatch, run_golden
 from golden.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "random_weights", "random_input",
-           "load_npy", "SIMS"]
+           "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
 
@@ -36,16 +35,6 @@ def _npz_bytes(arrays: dict) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()
-
-
-def load_npy(path, what: str = "input") -> np.ndarray:
-    """Read a ``.npy`` array (no pickles) with a one-line error on failure."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise InputError(f"{path} is not a readable .npy {what} ({exc})") from None
 
 
 def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_path=None,
@@ -84,7 +73,7 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
     image = read_image(model_path)
-    x = load_npy(input_path)
+    x = load_npy(input_path, "input")
     if sim != "golden":
         raise InputError(f"--sim {sim}: running a whole model on RTL needs the PE array and "
                          f"eie_top, which are not built yet (issue #4); use --sim golden")

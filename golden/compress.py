@@ -15,6 +15,7 @@ import numpy as np
 from .config import EIEConfig
 from .encode import encode_layer
 from .errors import InputError
+from .fileio import load_npz
 from .fixedpoint import to_fixed
 from .image import Layer, ModelImage, validate_image
 
@@ -82,14 +83,7 @@ def read_weights(path) -> list[tuple[np.ndarray, np.ndarray]]:
     A missing ``b_L`` means zero bias. Shapes must chain: ``W_{L+1}`` has ``W_L``'s rows as
     columns.
     """
-    import zipfile
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except FileNotFoundError:
-        raise InputError(f"no such file: {path}") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise InputError(f"{path} is not a readable .npz weights file ({exc})") from None
+    arrays = load_npz(path, "weights file")
     if "W0" not in arrays:
         raise InputError(f"{path} has no 'W0' (expected float arrays W0, b0, W1, b1, ...)")
     layers = []

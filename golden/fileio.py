@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from pathlib import Path
+
+import numpy as np
 
 from .errors import InputError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "load_npz", "load_npy"]
 
 
 def atomic_write_bytes(path, data: bytes) -> None:
@@ -31,3 +34,37 @@ def atomic_write_bytes(path, data: bytes) -> None:
 
 def atomic_write_text(path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+_LOAD_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile)
+
+
+def load_npz(path, what: str, error=InputError) -> dict:
+    """All arrays of an ``.npz`` (no pickles), or ``error`` with a one-line reason."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise error(f"no such file: {path}") from None
+    except _LOAD_ERRORS as exc:
+        raise error(f"{path} is not a readable .npz {what} ({exc})") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise error(f"{path} is a single array, not an .npz {what}")
+    with data:
+        try:
+            return {k: data[k] for k in data.files}
+        except _LOAD_ERRORS as exc:       # e.g. a pickled object array inside
+            raise error(f"{path} is not a readable .npz {what} ({exc})") from None
+
+
+def load_npy(path, what: str, error=InputError) -> np.ndarray:
+    """One array from a ``.npy`` (no pickles), or ``error`` with a one-line reason."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise error(f"no such file: {path}") from None
+    except _LOAD_ERRORS as exc:
+        raise error(f"{path} is not a readable .npy {what} ({exc})") from None
+    if isinstance(data, np.lib.npyio.NpzFile):
+        data.close()
+        raise error(f"{path} is an .npz archive, not a .npy {what}")
+    return data

@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .encode import decode_pe, local_rows
 from .errors import ImageError
-from .fileio import atomic_write_bytes
+from .fileio import atomic_write_bytes, load_npz
 
 __all__ = ["Layer", "ModelImage", "read_image", "write_image", "validate_image",
            "decode_indices", "decode_weights", "FORMAT_VERSION"]
@@ -223,13 +222,7 @@ def validate_image(image: ModelImage) -> None:
 
 def read_image(path) -> ModelImage:
     """Load and validate a model image."""
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except FileNotFoundError:
-        raise ImageError(f"no such file: {path}") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise ImageError(f"{path} is not a readable .npz model image ({exc})") from None
+    arrays = load_npz(path, "model image", ImageError)
     try:
         return _from_arrays(arrays)
     except ImageError as exc:

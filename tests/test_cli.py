@@ -137,3 +137,13 @@ def test_console_script_runs(tmp_path):
     exe = [sys.executable, "-m", "eie.cli", "status"]
     proc = subprocess.run(exe, capture_output=True, text=True)
     assert proc.returncode == 0 and "Not built yet" in proc.stdout
+
+
+def test_wrong_container_kinds(tmp_path, model, capsys):
+    npy = tmp_path / "w.npy"
+    np.save(npy, np.ones((2, 2)))
+    assert main(["compress", str(npy), "-o", str(tmp_path / "m2.npz"), "--pes", "2"]) == 2
+    assert "is a single array, not an .npz weights file" in _error(capsys)
+    assert main(["run", str(model), "--input", str(model), "-o", str(tmp_path / "y.npy")]) == 2
+    assert "is an .npz archive, not a .npy input" in _error(capsys)
+    assert not (tmp_path / "m2.npz").exists() and not (tmp_path / "y.npy").exists()
