@@ -39,14 +39,18 @@ def atomic_write_text(path, text: str) -> None:
 _LOAD_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 
 
-def load_npz(path, what: str, error=InputError) -> dict:
-    """All arrays of an ``.npz`` (no pickles), or ``error`` with a one-line reason."""
+def _np_load(path, kind: str, what: str, error):
     try:
-        data = np.load(path, allow_pickle=False)
+        return np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise error(f"no such file: {path}") from None
     except _LOAD_ERRORS as exc:
-        raise error(f"{path} is not a readable .npz {what} ({exc})") from None
+        raise error(f"{path} is not a readable {kind} {what} ({exc})") from None
+
+
+def load_npz(path, what: str, error=InputError) -> dict:
+    """All arrays of an ``.npz`` (no pickles), or ``error`` with a one-line reason."""
+    data = _np_load(path, ".npz", what, error)
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise error(f"{path} is a single array, not an .npz {what}")
     with data:
@@ -58,12 +62,7 @@ def load_npz(path, what: str, error=InputError) -> dict:
 
 def load_npy(path, what: str, error=InputError) -> np.ndarray:
     """One array from a ``.npy`` (no pickles), or ``error`` with a one-line reason."""
-    try:
-        data = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise error(f"no such file: {path}") from None
-    except _LOAD_ERRORS as exc:
-        raise error(f"{path} is not a readable .npy {what} ({exc})") from None
+    data = _np_load(path, ".npy", what, error)
     if isinstance(data, np.lib.npyio.NpzFile):
         data.close()
         raise error(f"{path} is an .npz archive, not a .npy {what}")

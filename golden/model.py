@@ -35,12 +35,6 @@ class LayerTrace:
     pe_entries: np.ndarray     # entries (padding included) each PE processed
     cycles: int                # ideal-model cycles (see :func:`ideal_cycles`)
 
-    @property
-    def balance(self) -> float:
-        """Load balance: mean PE work over the busiest PE's (1.0 = perfect)."""
-        peak = int(self.pe_entries.max()) if self.pe_entries.size else 0
-        return float(self.pe_entries.mean() / peak) if peak else 1.0
-
 
 def ideal_cycles(nonzero_inputs: int, pe_entries: np.ndarray) -> int:
     """Cycles with one broadcast per cycle, one entry per PE per cycle and unbounded queues.
