@@ -3,6 +3,7 @@ golden model, hw, sim or synth, and writes its outputs atomically (all checks fi
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -24,14 +25,12 @@ SIMS = ("golden", "amaranth", "icarus", "verilator")
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
-    import io
     buf = io.BytesIO()
     np.save(buf, array, allow_pickle=False)
     return buf.getvalue()
 
 
 def _npz_bytes(arrays: dict) -> bytes:
-    import io
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()

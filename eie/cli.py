@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from golden.config import EIEConfig
-from golden.errors import EIEError, InputError
+from golden.errors import EIEError
 
 PROG = "eie"
 
@@ -88,8 +88,6 @@ def cmd_generate(args) -> None:
 
 def cmd_synth(args) -> None:
     from eie import api
-    if args.seeds < 1:
-        raise InputError(f"--seeds must be at least 1, not {args.seeds}")
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
                     progress=_say)
     r = rep["resources"]

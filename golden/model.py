@@ -19,8 +19,8 @@ from .errors import InputError
 from .fixedpoint import wrap, writeback
 from .image import ModelImage, decode_weights
 
-__all__ = ["run_golden", "run_dense", "check_input", "first_mismatch", "LayerTrace", "AccumulatorWrapWarning",
-           "worst_case_acc_bits"]
+__all__ = ["run_golden", "run_dense", "check_input", "first_mismatch", "LayerTrace",
+           "AccumulatorWrapWarning", "worst_case_acc_bits"]
 
 
 class AccumulatorWrapWarning(UserWarning):
@@ -129,13 +129,20 @@ def run_dense(image: ModelImage, x) -> np.ndarray:
     """Dense reference: decode every layer to an integer matrix and compute ``W @ a``."""
     xs = check_input(image, x)
     a = xs.T                                       # (n, batch)
-    for L, layer in enumerate(image.layers):
-        w = decode_weights(image, L)
-        bias = np.asarray(layer.bias, dtype=np.int64)[:, None] << layer.shift
-        acc = wrap(bias + w @ a, image.acc_bits)   # int64 matmul wraps mod 2**64: still exact
-        a = writeback(acc, layer.shift, layer.relu, image.act_bits)
+    for L in range(image.n_layers):
+        a = _layer_dense(image, L, decode_weights(image, L), a)
     y = a.T
     return y[0] if np.asarray(x).ndim == 1 else y
+
+
+def _layer_dense(image: ModelImage, L: int, w: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """One layer of the dense reference on activations ``a`` (n,) or (n, batch)."""
+    layer = image.layers[L]
+    bias = np.asarray(layer.bias, dtype=np.int64) << layer.shift
+    if a.ndim == 2:
+        bias = bias[:, None]
+    acc = wrap(bias + w @ a, image.acc_bits)       # int64 matmul wraps mod 2**64: still exact
+    return writeback(acc, layer.shift, layer.relu, image.act_bits)
 
 
 def first_mismatch(image: ModelImage, x) -> str | None:
@@ -144,15 +151,12 @@ def first_mismatch(image: ModelImage, x) -> str | None:
     The description names the layer, PE, row and input, as a regression mismatch must.
     """
     xs = check_input(image, x)
+    weights = [decode_weights(image, L) for L in range(image.n_layers)]   # once, not per input
     for n, a in enumerate(xs):
         a_gold = a_dense = a
         for L in range(image.n_layers):
-            single = ModelImage(n_pe=image.n_pe, entries_per_word=image.entries_per_word,
-                                act_scale=image.act_scale[L:L + 2], layers=[image.layers[L]],
-                                act_bits=image.act_bits, weight_bits=image.weight_bits,
-                                acc_bits=image.acc_bits)
-            a_gold, _ = _layer_golden(single, 0, a_gold)
-            a_dense = run_dense(single, a_dense)
+            a_gold, _ = _layer_golden(image, L, a_gold)
+            a_dense = _layer_dense(image, L, weights[L], a_dense)
             bad = np.nonzero(a_gold != a_dense)[0]
             if bad.size:
                 i = int(bad[0])
