@@ -34,6 +34,7 @@ _RANGES = {
     "spmat_words": (1, 1 << 24),
     "ptr_depth": (2, 1 << 24),
     "act_depth": (1, 1 << 20),
+    "bias_depth": (1, 1 << 20),
 }
 
 
@@ -43,7 +44,8 @@ class EIEConfig:
 
     ``index_bits`` and ``zrun_bits`` are fixed at 4 by model image v1 (SPEC §2). Capacities are
     per PE: ``spmat_words`` words of ``entries_per_word`` entries, ``ptr_depth`` pointers (all
-    layers' ``cols + 1`` together), ``act_depth`` activations per register-file bank.
+    layers' ``cols + 1`` together), ``act_depth`` activations per register-file bank,
+    ``bias_depth`` biases (all layers' local rows together).
     """
 
     n_pe: int = 4
@@ -57,6 +59,7 @@ class EIEConfig:
     spmat_words: int = 1024
     ptr_depth: int = 1024
     act_depth: int = 64
+    bias_depth: int = 256
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
@@ -68,6 +71,9 @@ class EIEConfig:
                 if lo == hi:
                     raise ConfigError(f"{field.name} must be {lo} (model image v1), not {value}")
                 raise ConfigError(f"{field.name} must be in [{lo}, {hi}], not {value}")
+        if self.entries_per_word & (self.entries_per_word - 1):
+            raise ConfigError(f"entries_per_word must be a power of two (a pointer splits into "
+                              f"word and lane bits), not {self.entries_per_word}")
         if self.acc_bits < self.act_bits:
             raise ConfigError(
                 f"acc_bits ({self.acc_bits}) must be at least act_bits ({self.act_bits})")
@@ -98,6 +104,28 @@ class EIEConfig:
     def ptr_bits(self) -> int:
         """Pointer width: enough for ``spmat_entries`` itself (one past the last entry)."""
         return _ceil_log2(self.spmat_entries + 1)
+
+    @property
+    def spmat_addr_bits(self) -> int:
+        return max(1, _ceil_log2(self.spmat_words))
+
+    @property
+    def ptr_addr_bits(self) -> int:
+        return max(1, _ceil_log2(self.ptr_depth))
+
+    @property
+    def row_bits(self) -> int:
+        """Width of a local row (an address into one register-file bank)."""
+        return max(1, _ceil_log2(self.act_depth))
+
+    @property
+    def col_bits(self) -> int:
+        """Width of a column index ``j`` (any layer input up to ``max_vector``)."""
+        return max(1, _ceil_log2(self.max_vector))
+
+    @property
+    def bias_addr_bits(self) -> int:
+        return max(1, _ceil_log2(self.bias_depth))
 
     @property
     def act_min(self) -> int:
@@ -135,7 +163,7 @@ class EIEConfig:
         parts = [f"pe{self.n_pe}"]
         tags = {"entries_per_word": "e", "weight_bits": "w", "act_bits": "a",
                 "acc_bits": "acc", "fifo_depth": "f", "spmat_words": "sm",
-                "ptr_depth": "pd", "act_depth": "ad"}
+                "ptr_depth": "pd", "act_depth": "ad", "bias_depth": "bd"}
         for name, tag in tags.items():
             if getattr(self, name) != getattr(default, name):
                 parts.append(f"{tag}{getattr(self, name)}")

@@ -1,0 +1,85 @@
+"""Cycle model of one PE (hw/pe.py), exact to the cycle.
+
+The PE's compute path is a chain of stream stages; only two of them ever wait:
+
+* the queue (depth ``fifo_depth``) accepts broadcast ``i`` at ``q[i]``, once it was offered and
+  the item ``fifo_depth`` places ahead has left it;
+* the pointer read pops item ``i`` at ``p[i]`` (one cycle after it entered the queue, one after
+  the previous pop, and not before the matrix read took the previous column if that one has
+  entries: a column without entries leaves the stage by itself the next cycle);
+* the matrix read takes a non-empty column at ``d = max(p + 1, end of the previous column)``
+  and issues its ``n`` entries in cycles ``d + 1 .. d + n``, one per cycle, word boundaries
+  included (the next word is read the cycle before it is needed).
+
+Everything after the matrix read never stalls: an entry issued in cycle ``x`` is written to its
+accumulator at the end of cycle ``x + 4`` (relative index 1, arithmetic 3), and the PE is idle
+from ``x + 5``. Cycle 0 is the cycle the first broadcast is offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["PETiming", "pe_cycles", "writeback_cycles", "DRAIN", "WRITEBACK_LATENCY"]
+
+# From the last entry's issue to the first idle cycle: matrix read output 1, relative index 1,
+# arithmetic unit 3 (codebook, multiply, add-and-write).
+DRAIN = 5
+# hw/writeback.py: read, add bias, round-shift-saturate-and-write.
+WRITEBACK_LATENCY = 3
+
+
+@dataclass
+class PETiming:
+    accept: np.ndarray   # cycle each broadcast entered the queue
+    pop: np.ndarray      # cycle each left the queue
+    cycles: int          # first cycle the PE is idle with every broadcast done
+    entries: int         # entries walked (padding included), one cycle each
+
+    @property
+    def utilisation(self) -> float:
+        """Entries per cycle over the whole run."""
+        return self.entries / self.cycles if self.cycles else 0.0
+
+
+def pe_cycles(lengths, fifo_depth: int, gaps=None) -> PETiming:
+    """Timing of one PE for broadcasts whose columns have ``lengths[i]`` entries in this PE.
+
+    ``gaps[i]`` idle cycles pass between the previous broadcast's acceptance (or cycle 0) and
+    the offer of broadcast ``i`` (default: offered back to back). Returns a :class:`PETiming`.
+    """
+    lengths = [int(n) for n in np.asarray(lengths, dtype=np.int64).ravel()]
+    n = len(lengths)
+    gaps = [0] * n if gaps is None else [int(g) for g in gaps]
+    if len(gaps) != n:
+        raise ValueError(f"{len(gaps)} gaps for {n} broadcasts")
+    q = np.zeros(n, dtype=np.int64)
+    p = np.zeros(n, dtype=np.int64)
+    free_at = 0          # when the matrix read can take the next column
+    leave = 0            # when the pointer stage can take the next item
+    offer = 0
+    last_issue = -1
+    for i, length in enumerate(lengths):
+        offer = (gaps[i] if i == 0 else q[i - 1] + 1 + gaps[i])
+        q[i] = max(offer, p[i - fifo_depth] + 1) if i >= fifo_depth else offer
+        p[i] = max(q[i] + 1, leave)
+        if length == 0:
+            leave = p[i] + 1
+        else:
+            d = max(p[i] + 1, free_at)
+            leave = d
+            free_at = d + length
+            last_issue = d + length
+    if n == 0:
+        cycles = 0
+    else:
+        cycles = max(int(p[-1]) + 2, last_issue + DRAIN if last_issue >= 0 else 0)
+    total = sum(lengths)
+    return PETiming(q, p, cycles, total)
+
+
+def writeback_cycles(n_rows: int) -> int:
+    """Cycles from the write-back's start pulse to its ``busy`` falling."""
+    return n_rows + WRITEBACK_LATENCY if n_rows else 0

@@ -1,0 +1,121 @@
+"""Where a model image goes in a generated accelerator's memories, and whether it fits.
+
+Pure numpy: the driver writes these contents through the host port, the testbenches load them
+into a PE, and the capacity check runs before any hardware is touched.
+
+Per PE ``k`` the layers are stacked: layer ``L``'s pointers start at ``ptr_base[L]`` (the
+same in every PE: the columns of all earlier layers, plus one each), its entries follow the
+earlier layers' entries of that PE (pointers hold absolute entry addresses, so the hardware
+adds nothing), and its biases start at ``bias_base[L]`` (the earlier layers' local rows,
+``ceil(rows / n_pe)`` each). Every PE writes back ``ceil(rows / n_pe)`` rows; a PE with one
+row fewer writes a zero (zero bias, no accumulation) that the next layer never broadcasts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import EIEConfig
+from .encode import pack_words
+from .errors import InputError
+from .image import ModelImage
+
+__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits"]
+
+
+@dataclass(frozen=True)
+class LayerPlace:
+    """The descriptor of one layer as every PE sees it."""
+
+    ptr_base: int
+    bias_base: int
+    n_rows: int            # local rows written back: ceil(rows / n_pe)
+    n_cols: int            # the layer's input length
+    shift: int
+    relu: bool
+    codebook: tuple
+
+
+@dataclass
+class PEContents:
+    """Memory contents of one PE (address -> value lists, from address 0)."""
+
+    ptr: list[int] = field(default_factory=list)
+    spmat: list[int] = field(default_factory=list)
+    bias: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Placement:
+    layers: list[LayerPlace]
+    pes: list[PEContents]
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def check_fits(image: ModelImage, config: EIEConfig) -> None:
+    """Raise :class:`InputError` with the reason when ``image`` cannot run on ``config``."""
+    problems = []
+    for name in ("n_pe", "entries_per_word", "act_bits", "weight_bits", "acc_bits"):
+        have, want = getattr(image, name), getattr(config, name)
+        if have != want:
+            problems.append(f"the image has {name}={have}, the accelerator {want}")
+    if problems:
+        raise InputError("image does not match the accelerator: " + "; ".join(problems))
+    n_pe = config.n_pe
+    ptrs = sum(layer.cols + 1 for layer in image.layers)
+    if ptrs > config.ptr_depth:
+        raise InputError(f"image needs {ptrs} pointers per PE (all layers' cols + 1), the "
+                         f"accelerator holds ptr_depth={config.ptr_depth}")
+    biases = sum(_ceil_div(layer.rows, n_pe) for layer in image.layers)
+    if biases > config.bias_depth:
+        raise InputError(f"image needs {biases} biases per PE (all layers' local rows), the "
+                         f"accelerator holds bias_depth={config.bias_depth}")
+    for L, layer in enumerate(image.layers):
+        for what, n in (("input", layer.cols), ("output", layer.rows)):
+            if _ceil_div(n, n_pe) > config.act_depth:
+                raise InputError(
+                    f"layer {L}: {what} length {n} needs {_ceil_div(n, n_pe)} activations per "
+                    f"PE, the accelerator holds act_depth={config.act_depth} "
+                    f"(at most {config.max_vector})")
+        if not 0 <= layer.shift <= 31:
+            raise InputError(f"layer {L}: shift {layer.shift} is outside 0..31")
+    for k in range(n_pe):
+        entries = sum(int(layer.ptr[k, -1]) for layer in image.layers)
+        if entries > config.spmat_entries:
+            raise InputError(f"PE {k} needs {entries} matrix entries (all layers), the "
+                             f"accelerator holds {config.spmat_entries} "
+                             f"(spmat_words={config.spmat_words} x {config.entries_per_word})")
+
+
+def place(image: ModelImage, config: EIEConfig) -> Placement:
+    """Lay ``image`` out in ``config``'s memories (after :func:`check_fits`)."""
+    check_fits(image, config)
+    n_pe = config.n_pe
+    layers, ptr_base, bias_base = [], 0, 0
+    for layer in image.layers:
+        n_rows = _ceil_div(layer.rows, n_pe)
+        layers.append(LayerPlace(ptr_base, bias_base, n_rows, layer.cols, int(layer.shift),
+                                 bool(layer.relu), tuple(int(c) for c in layer.codebook)))
+        ptr_base += layer.cols + 1
+        bias_base += n_rows
+    pes = []
+    for k in range(n_pe):
+        pe, entries, base = PEContents(), [], 0
+        for lp, layer in zip(layers, image.layers):
+            pe.ptr.extend(int(p) + base for p in layer.ptr[k])
+            ents = layer.pe_entries(k)
+            entries.append(ents)
+            base += len(ents)
+            bias = np.zeros(lp.n_rows, dtype=np.int64)
+            mine = np.asarray(layer.bias, dtype=np.int64)[k::n_pe]
+            bias[:len(mine)] = mine
+            pe.bias.extend(int(b) for b in bias)
+        pe.spmat = pack_words(np.concatenate(entries) if entries else np.zeros(0, np.uint8),
+                              config.entries_per_word)
+        pes.append(pe)
+    return Placement(layers, pes)

@@ -1,0 +1,70 @@
+"""Activation queue: the PE's FIFO of broadcast ``(j, a_j)``."""
+
+from amaranth.hdl import Module, Mux, Signal
+from amaranth.lib import stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+from .layouts import act_layout
+
+__all__ = ["ActivationQueue"]
+
+
+class ActivationQueue(wiring.Component):
+    """First-in first-out queue of ``fifo_depth`` broadcast activations.
+
+    Contract: every ``(j, a)`` accepted on ``i`` leaves on ``o``, in order. ``i.ready`` is low
+    exactly when ``fifo_depth`` items are held (the broadcast stalls on it); it does not look
+    at ``o.ready``, so no combinational path runs from the PE's pipeline back to the
+    broadcast network.
+
+    Members
+    -------
+    i : In(stream.Signature(act_layout))
+    o : Out(stream.Signature(act_layout))
+    level : Out(range(fifo_depth + 1)), items held.
+
+    Latency: an item accepted in cycle t is on ``o`` from cycle t + 1. Throughput: one push
+    and one pop per cycle, simultaneously.
+    Resources: a ``fifo_depth`` x (``col_bits`` + ``act_bits``) memory with an asynchronous
+    read port (LUT-RAM or flops), two pointers and a counter.
+    """
+
+    def __init__(self, config: EIEConfig):
+        self._config = config
+        super().__init__({
+            "i": In(stream.Signature(act_layout(config))),
+            "o": Out(stream.Signature(act_layout(config))),
+            "level": Out(range(config.fifo_depth + 1)),
+        })
+
+    def elaborate(self, platform):
+        depth = self._config.fifo_depth
+        m = Module()
+        m.submodules.storage = storage = Memory(shape=act_layout(self._config), depth=depth,
+                                                init=[])
+        wp = storage.write_port()
+        rp = storage.read_port(domain="comb")
+        w_ptr = Signal(range(depth))
+        r_ptr = Signal(range(depth))
+        push, pop = Signal(), Signal()
+
+        def inc(ptr):
+            return Mux(ptr == depth - 1, 0, ptr + 1)
+
+        m.d.comb += [
+            self.i.ready.eq(self.level != depth),
+            self.o.valid.eq(self.level != 0),
+            push.eq(self.i.valid & self.i.ready),
+            pop.eq(self.o.valid & self.o.ready),
+            wp.en.eq(push), wp.addr.eq(w_ptr), wp.data.eq(self.i.payload),
+            rp.addr.eq(r_ptr), self.o.payload.eq(rp.data),
+        ]
+        with m.If(push):
+            m.d.sync += w_ptr.eq(inc(w_ptr))
+        with m.If(pop):
+            m.d.sync += r_ptr.eq(inc(r_ptr))
+        m.d.sync += self.level.eq(self.level + push - pop)
+        return m

@@ -1,0 +1,99 @@
+"""Arithmetic unit: codebook decode, multiply, accumulate with a bypass for back-to-back rows."""
+
+from amaranth.hdl import Module, Signal, signed
+from amaranth.lib import stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+from .codebook import CodebookDecoder, CodebookWriteSignature
+from .layouts import MemReadSignature, MemWriteSignature, acc_shape, update_layout
+
+__all__ = ["ArithmeticUnit"]
+
+
+class ArithmeticUnit(wiring.Component):
+    """``acc[row] += codebook[v] * a`` for every update, modulo ``2**acc_bits`` (SPEC §3).
+
+    Three stages: (1) codebook look-up, with the row and activation alongside; (2) multiply into
+    a product register (the DSP's output register) while the accumulator of the row is read;
+    (3) add and write back. The accumulator read in stage 2 cannot see the write the previous
+    update makes in the same cycle, so when two consecutive updates hit one row the adder's last
+    sum is forwarded to its input (EIE's bypass path); updates further apart read the memory.
+
+    Contract: every update accepted on ``i`` (always ready) is added to accumulator ``row``
+    through ``acc_rd``/``acc_wr`` (a bank whose synchronous read port returns the value before
+    a same-cycle write). Program the codebook through ``cb_wr`` while idle.
+
+    Members
+    -------
+    i : In(stream.Signature(update_layout)), ``ready`` is constant 1.
+    cb_wr : In(CodebookWriteSignature)
+    acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
+    acc_wr : Out(MemWriteSignature(row_bits, signed(acc_bits)))
+    busy : Out(1), an update is in flight (its write is not done).
+
+    Latency: an update accepted in cycle t is written at the end of cycle t + 2. Throughput:
+    one update per cycle, with any row sequence.
+    Resources: the codebook LUT, one ``weight_bits`` x ``act_bits`` multiplier (a DSP), one
+    ``acc_bits`` adder, a ``row_bits`` comparator and the bypass mux.
+    """
+
+    latency = 3
+
+    def __init__(self, config: EIEConfig):
+        self._config = config
+        cfg = config
+        super().__init__({
+            "i": In(stream.Signature(update_layout(cfg))),
+            "cb_wr": In(CodebookWriteSignature(cfg)),
+            "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "acc_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "busy": Out(1),
+        })
+
+    def elaborate(self, platform):
+        cfg = self._config
+        m = Module()
+        m.submodules.codebook = codebook = CodebookDecoder(cfg)
+        wiring.connect(m, wiring.flipped(self.cb_wr), codebook.wr)
+        m.d.comb += [
+            self.i.ready.eq(1),
+            codebook.i.valid.eq(self.i.valid),
+            codebook.i.payload.eq(self.i.payload.v),
+            codebook.o.ready.eq(1),
+        ]
+
+        # Stage 1: the weight is in the codebook's read register.
+        s1_row = Signal(cfg.row_bits)
+        s1_a = Signal(signed(cfg.act_bits))
+        m.d.sync += [s1_row.eq(self.i.payload.row), s1_a.eq(self.i.payload.a)]
+        s1_valid = codebook.o.valid
+
+        # Stage 2: the product register; the row's accumulator arrives from the bank.
+        s2_valid = Signal()
+        s2_row = Signal(cfg.row_bits)
+        s2_prod = Signal(signed(cfg.weight_bits + cfg.act_bits))
+        m.d.sync += [s2_valid.eq(s1_valid), s2_row.eq(s1_row),
+                     s2_prod.eq(codebook.o.payload * s1_a)]
+        m.d.comb += [self.acc_rd.addr.eq(s1_row), self.acc_rd.en.eq(s1_valid)]
+
+        # Stage 3 (same cycle as the read data): add, write, remember for the bypass.
+        last_valid = Signal()
+        last_row = Signal(cfg.row_bits)
+        last_sum = Signal(acc_shape(cfg))
+        old = Signal(acc_shape(cfg))
+        total = Signal(acc_shape(cfg))
+        with m.If(last_valid & (last_row == s2_row)):
+            m.d.comb += old.eq(last_sum)
+        with m.Else():
+            m.d.comb += old.eq(self.acc_rd.data)
+        m.d.comb += [
+            total.eq(old + s2_prod),            # truncation to acc_bits is the wrap
+            self.acc_wr.en.eq(s2_valid),
+            self.acc_wr.addr.eq(s2_row),
+            self.acc_wr.data.eq(total),
+            self.busy.eq(s1_valid | s2_valid),
+        ]
+        m.d.sync += [last_valid.eq(s2_valid), last_row.eq(s2_row), last_sum.eq(total)]
+        return m

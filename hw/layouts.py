@@ -1,0 +1,73 @@
+"""Payload layouts and port signatures shared by the PE's units (no components here).
+
+Every width comes from the one :class:`~golden.config.EIEConfig`; the units only name them.
+"""
+
+from amaranth.hdl import signed, unsigned
+from amaranth.lib import data, wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+__all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
+           "MemWriteSignature", "MemReadSignature", "LayerSignature", "acc_shape"]
+
+
+def act_layout(cfg: EIEConfig) -> data.StructLayout:
+    """A broadcast activation: column ``j`` of the layer and its value ``a_j``."""
+    return data.StructLayout({"j": unsigned(cfg.col_bits), "a": signed(cfg.act_bits)})
+
+
+def column_layout(cfg: EIEConfig) -> data.StructLayout:
+    """One column's work for one PE: entries ``[start, end)`` of its matrix memory, times ``a``."""
+    return data.StructLayout({"start": unsigned(cfg.ptr_bits), "end": unsigned(cfg.ptr_bits),
+                              "a": signed(cfg.act_bits)})
+
+
+def entry_layout(cfg: EIEConfig) -> data.StructLayout:
+    """One ``(z << 4) | v`` entry, whether it opens its column, and the column's activation."""
+    return data.StructLayout({"v": unsigned(cfg.index_bits), "z": unsigned(cfg.zrun_bits),
+                              "first": 1, "a": signed(cfg.act_bits)})
+
+
+def update_layout(cfg: EIEConfig) -> data.StructLayout:
+    """One accumulation: local ``row`` += codebook[``v``] * ``a``."""
+    return data.StructLayout({"row": unsigned(cfg.row_bits), "v": unsigned(cfg.index_bits),
+                              "a": signed(cfg.act_bits)})
+
+
+def nonzero_layout(cfg: EIEConfig) -> data.StructLayout:
+    """A PE's next non-zero source activation: local row ``r`` and value ``a``."""
+    return data.StructLayout({"r": unsigned(cfg.row_bits), "a": signed(cfg.act_bits)})
+
+
+def acc_shape(cfg: EIEConfig):
+    return signed(cfg.acc_bits)
+
+
+class MemWriteSignature(wiring.Signature):
+    """A write port as its user drives it: ``en``, ``addr``, ``data``."""
+
+    def __init__(self, addr_bits: int, shape):
+        super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "data": Out(shape)})
+
+
+class MemReadSignature(wiring.Signature):
+    """A synchronous read port as its user drives it: ``addr`` and ``en`` in one cycle,
+    ``data`` the next; ``data`` holds while ``en`` is low."""
+
+    def __init__(self, addr_bits: int, shape):
+        super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "data": In(shape)})
+
+
+class LayerSignature(wiring.Signature):
+    """The layer descriptor fields a PE needs, as the control unit drives them."""
+
+    def __init__(self, cfg: EIEConfig):
+        super().__init__({
+            "ptr_base": Out(unsigned(cfg.ptr_addr_bits)),
+            "bias_base": Out(unsigned(cfg.bias_addr_bits)),
+            "n_rows": Out(unsigned(cfg.row_bits + 1)),
+            "shift": Out(unsigned(5)),
+            "relu": Out(1),
+        })

@@ -1,0 +1,87 @@
+"""The PE's local leading-non-zero detector: the leaf of the LNZD quadtree."""
+
+from amaranth.hdl import Const, Module, Mux, Signal
+from amaranth.lib import stream, wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+from .layouts import MemReadSignature, acc_shape, nonzero_layout
+
+__all__ = ["LNZDLeaf", "lowest_set_bit"]
+
+
+def lowest_set_bit(bits) -> tuple:
+    """``(any, index)`` of the lowest set bit of ``bits``, as a balanced tree of 2:1 choices
+    (``log2(len)`` levels deep, not a chain of ``len`` muxes)."""
+    n = len(bits)
+    if n == 1:
+        return bits[0], Const(0, 1)
+    half = 1 << ((n - 1).bit_length() - 1)          # largest power of two below n
+    lo_any, lo_idx = lowest_set_bit(bits[:half])
+    hi_any, hi_idx = lowest_set_bit(bits[half:])
+    return lo_any | hi_any, Mux(lo_any, lo_idx, half + hi_idx)
+
+
+class LNZDLeaf(wiring.Component):
+    """Find the PE's non-zero source activations, lowest local row first, one per cycle.
+
+    ``load`` copies the source bank's non-zero flags into a pending mask (at a layer start).
+    Each cycle the output can advance, the lowest pending row is cleared from the mask and read
+    from the source bank; ``(r, a)`` leaves on ``o`` the next cycle. Zero activations cost
+    nothing: they are never pending. The quadtree above turns ``r`` into ``j = r * n_pe + k``.
+
+    Contract: after ``load``, every row whose flag was set leaves once on ``o``, ascending;
+    ``done`` is high when nothing is pending or held. The source bank must not change while
+    rows are pending.
+
+    Members
+    -------
+    flags : In(act_depth), the source bank's non-zero flags.
+    load : In(1)
+    src_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
+    o : Out(stream.Signature(nonzero_layout))
+    done : Out(1)
+
+    Latency: 2 cycles from ``load`` to the first ``o.valid`` (load, then read). Throughput: one
+    activation per cycle; the read enable depends combinationally on ``o.ready``.
+    Resources: ``act_depth`` mask flops, a ``log2(act_depth)``-deep priority encoder, the
+    output registers.
+    """
+
+    def __init__(self, config: EIEConfig):
+        self._config = config
+        cfg = config
+        super().__init__({
+            "flags": In(cfg.act_depth),
+            "load": In(1),
+            "src_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "o": Out(stream.Signature(nonzero_layout(cfg))),
+            "done": Out(1),
+        })
+
+    def elaborate(self, platform):
+        cfg = self._config
+        m = Module()
+        pending = Signal(cfg.act_depth)
+        any_, idx = lowest_set_bit(pending)
+        row = Signal(cfg.row_bits)
+        out_row = Signal(cfg.row_bits)
+        advance, issue = Signal(), Signal()
+        m.d.comb += [
+            row.eq(idx),
+            advance.eq(~self.o.valid | self.o.ready),
+            issue.eq(advance & any_),
+            self.src_rd.addr.eq(row),
+            self.src_rd.en.eq(issue),
+            self.o.payload.r.eq(out_row),
+            self.o.payload.a.eq(self.src_rd.data[:cfg.act_bits]),
+            self.done.eq(~any_ & ~self.o.valid),
+        ]
+        with m.If(advance):
+            m.d.sync += [self.o.valid.eq(issue), out_row.eq(row)]
+        with m.If(self.load):
+            m.d.sync += pending.eq(self.flags)
+        with m.Elif(issue):
+            m.d.sync += pending.bit_select(row, 1).eq(0)
+        return m

@@ -1,0 +1,109 @@
+"""Pointer read unit: ``P[j]`` and ``P[j+1]`` in one cycle from even and odd banks."""
+
+from amaranth.hdl import Module, Signal, unsigned
+from amaranth.lib import stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+from .layouts import MemWriteSignature, act_layout, column_layout
+
+__all__ = ["PointerRead"]
+
+
+class PointerRead(wiring.Component):
+    """Turn a broadcast column ``j`` into the PE's entry range ``[P[j], P[j+1])``.
+
+    The pointer memory holds ``ptr_depth`` absolute entry addresses (a layer's pointers start
+    at ``base`` and are already offset by the layer's place in the matrix memory). Pointer
+    ``n`` lives in bank ``n % 2`` at row ``n // 2``, so ``P[j]`` and ``P[j+1]`` are always in
+    different banks and both come out of one cycle's reads; each bank is a single-port memory
+    (the host write and the read share its address).
+
+    Contract: for every ``(j, a)`` accepted on ``i``, ``(P[base+j], P[base+j+1], a)`` leaves on
+    ``o`` in order, except that a column with no entries for this PE (``P[j] == P[j+1]``) is
+    dropped here: it costs this unit one cycle and nothing downstream. Write ``wr`` (one pointer
+    per cycle) only while the unit is idle.
+
+    Members
+    -------
+    i : In(stream.Signature(act_layout))
+    o : Out(stream.Signature(column_layout))
+    base : In(unsigned(ptr_addr_bits)), the layer's first pointer.
+    wr : In(MemWriteSignature(ptr_addr_bits, unsigned(ptr_bits)))
+    busy : Out(1), a column is in the unit.
+
+    Latency: 1 cycle. Throughput: one column per cycle; ``i.ready`` follows ``o.ready``
+    combinationally.
+    Resources: two ``ptr_depth / 2`` x ``ptr_bits`` single-port memories (block RAM), a
+    ``ptr_addr_bits`` adder, the output registers.
+    """
+
+    def __init__(self, config: EIEConfig):
+        self._config = config
+        cfg = config
+        super().__init__({
+            "i": In(stream.Signature(act_layout(cfg))),
+            "o": Out(stream.Signature(column_layout(cfg))),
+            "base": In(unsigned(cfg.ptr_addr_bits)),
+            "wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_bits))),
+            "busy": Out(1),
+        })
+
+    def elaborate(self, platform):
+        cfg = self._config
+        m = Module()
+        depths = ((cfg.ptr_depth + 1) // 2, cfg.ptr_depth // 2)   # even, odd
+        banks = []
+        for parity, depth in enumerate(depths):
+            mem = Memory(shape=unsigned(cfg.ptr_bits), depth=depth, init=[])
+            m.submodules[("ptr_even", "ptr_odd")[parity]] = mem
+            banks.append((mem.write_port(), mem.read_port(domain="sync")))
+
+        valid = Signal()              # the stage holds a column
+        odd = Signal()                # ... whose P[j] came from the odd bank
+        a = Signal.like(self.o.payload.a)
+        advance = Signal()
+        addr = Signal(cfg.ptr_addr_bits + 1)
+        half = Signal(cfg.ptr_addr_bits)
+        start, end = Signal(cfg.ptr_bits), Signal(cfg.ptr_bits)
+
+        m.d.comb += [
+            addr.eq(self.base + self.i.payload.j),
+            half.eq(addr >> 1),
+        ]
+        with m.If(odd):
+            m.d.comb += [start.eq(banks[1][1].data), end.eq(banks[0][1].data)]
+        with m.Else():
+            m.d.comb += [start.eq(banks[0][1].data), end.eq(banks[1][1].data)]
+
+        for parity, (wp, rp) in enumerate(banks):
+            # P[j] is in bank j % 2 at row j // 2; P[j+1] in the other bank, one row further on
+            # when j is odd (the even bank then holds P[j+1] at row j // 2 + 1).
+            read_row = half + (addr[0] & (parity == 0))
+            m.d.comb += [
+                wp.en.eq(self.wr.en & (self.wr.addr[0] == parity)),
+                wp.data.eq(self.wr.data),
+                rp.en.eq(advance),
+            ]
+            # One address per bank: a single-port memory, written only while idle.
+            with m.If(self.wr.en):
+                m.d.comb += [wp.addr.eq(self.wr.addr >> 1), rp.addr.eq(self.wr.addr >> 1)]
+            with m.Else():
+                m.d.comb += [wp.addr.eq(read_row), rp.addr.eq(read_row)]
+
+        empty = Signal()
+        m.d.comb += [
+            empty.eq(start == end),
+            self.o.valid.eq(valid & ~empty),
+            self.o.payload.start.eq(start),
+            self.o.payload.end.eq(end),
+            self.o.payload.a.eq(a),
+            advance.eq(~valid | empty | self.o.ready),
+            self.i.ready.eq(advance),
+            self.busy.eq(valid),
+        ]
+        with m.If(advance):
+            m.d.sync += [valid.eq(self.i.valid), odd.eq(addr[0]), a.eq(self.i.payload.a)]
+        return m

@@ -1,0 +1,117 @@
+"""Sparse-matrix read unit: word-wide reads, one entry per cycle to the arithmetic unit."""
+
+from amaranth.hdl import Module, Signal, unsigned
+from amaranth.lib import stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+from .layouts import MemWriteSignature, column_layout, entry_layout
+
+__all__ = ["SparseMatrixRead"]
+
+
+class SparseMatrixRead(wiring.Component):
+    """Walk each column's entries ``[start, end)`` out of a word-wide matrix memory.
+
+    Entry ``e`` is lane ``e % entries_per_word`` of word ``e // entries_per_word`` (SPEC §2.5).
+    The unit keeps the word last read in the memory's output register and reads a word only
+    when the next entry lies in another one; the read happens in the cycle before the entry is
+    needed (the next word is prefetched), so a column that starts mid-word or crosses a word
+    boundary costs no bubble, and the next column's first entry follows the current column's
+    last one in the next cycle when its range is waiting on ``i``.
+
+    Contract: every column on ``i`` must be non-empty (``start < end``; the pointer read unit
+    drops empty ones). Each of its entries leaves on ``o`` in order, with ``first`` set on the
+    column's first entry and the column's activation. Write ``wr`` only while idle; a write
+    invalidates the held word.
+
+    Members
+    -------
+    i : In(stream.Signature(column_layout))
+    o : Out(stream.Signature(entry_layout))
+    wr : In(MemWriteSignature(spmat_addr_bits, unsigned(word_bits)))
+    busy : Out(1), a column or an entry is in the unit.
+
+    Latency: a column accepted in cycle t gives its first entry on ``o`` in cycle t + 2.
+    Throughput: one entry per cycle, also across columns. ``i.ready`` depends combinationally on
+    ``o.ready``.
+    Resources: one ``spmat_words`` x ``word_bits`` memory with a synchronous read port (block
+    RAM), two ``ptr_bits`` registers and a comparator, an ``entries_per_word``:1 lane mux.
+    """
+
+    def __init__(self, config: EIEConfig):
+        self._config = config
+        cfg = config
+        super().__init__({
+            "i": In(stream.Signature(column_layout(cfg))),
+            "o": Out(stream.Signature(entry_layout(cfg))),
+            "wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
+            "busy": Out(1),
+        })
+
+    def elaborate(self, platform):
+        cfg = self._config
+        lane_bits = (cfg.entries_per_word - 1).bit_length()
+        m = Module()
+        m.submodules.spmat = mem = Memory(shape=unsigned(cfg.word_bits), depth=cfg.spmat_words,
+                                          init=[])
+        wp = mem.write_port()
+        rp = mem.read_port(domain="sync")
+        m.d.comb += [wp.en.eq(self.wr.en), wp.addr.eq(self.wr.addr), wp.data.eq(self.wr.data)]
+
+        # Issue stage: the column being walked.
+        walking = Signal()
+        cur = Signal(cfg.ptr_bits)
+        end = Signal(cfg.ptr_bits)
+        a = Signal.like(self.i.payload.a)
+        first = Signal()
+        # The word in the read port's output register.
+        held_word = Signal(cfg.spmat_addr_bits)
+        held_ok = Signal()
+        # Output stage: which lane of the held word, with the entry's side data.
+        out_lane = Signal(max(1, lane_bits))
+        out_first = Signal()
+        out_a = Signal.like(a)
+
+        advance = Signal()
+        issue = Signal()
+        last = Signal()
+        word = Signal(cfg.spmat_addr_bits)
+        m.d.comb += [
+            advance.eq(~self.o.valid | self.o.ready),
+            issue.eq(walking & advance),
+            last.eq(cur + 1 == end),
+            word.eq(cur >> lane_bits),
+            self.i.ready.eq(~walking | (issue & last)),
+            rp.addr.eq(word),
+            rp.en.eq(issue & (~held_ok | (held_word != word))),
+            self.busy.eq(walking | self.o.valid),
+        ]
+        if cfg.entries_per_word == 1:
+            entry = rp.data
+        else:
+            entry = rp.data.word_select(out_lane, cfg.entry_bits)
+        m.d.comb += [
+            self.o.payload.v.eq(entry[:cfg.index_bits]),
+            self.o.payload.z.eq(entry[cfg.index_bits:]),
+            self.o.payload.first.eq(out_first),
+            self.o.payload.a.eq(out_a),
+        ]
+
+        with m.If(rp.en):
+            m.d.sync += [held_word.eq(word), held_ok.eq(1)]
+        with m.If(self.wr.en):
+            m.d.sync += held_ok.eq(0)
+        with m.If(advance):
+            m.d.sync += [self.o.valid.eq(issue), out_lane.eq(cur[:max(1, lane_bits)]),
+                         out_first.eq(first), out_a.eq(a)]
+        with m.If(issue):
+            m.d.sync += [cur.eq(cur + 1), first.eq(0)]
+        with m.If(self.i.valid & self.i.ready):
+            m.d.sync += [walking.eq(1), cur.eq(self.i.payload.start), end.eq(self.i.payload.end),
+                         a.eq(self.i.payload.a), first.eq(1)]
+        with m.Elif(issue & last):
+            m.d.sync += walking.eq(0)
+        return m

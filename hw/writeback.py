@@ -1,0 +1,121 @@
+"""Write-back: bias, rounding shift, saturation and ReLU from accumulators to activations."""
+
+from amaranth.hdl import Module, Mux, Signal, signed, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+from .layouts import MemReadSignature, MemWriteSignature, acc_shape
+
+__all__ = ["WriteBack"]
+
+SHIFT_BITS = 5          # SPEC §3: shift is 0..31
+
+
+class WriteBack(wiring.Component):
+    """Rewrite rows ``0 .. n_rows-1`` of the destination bank in place with the layer's outputs.
+
+    For each row: ``t = wrap(acc + (bias[bias_base + r] << shift))``, then
+    ``y = clamp((t + 2**(shift-1)) >> shift)`` into ``act_bits`` (no rounding add when
+    ``shift`` is 0) and ``y = max(y, 0)`` with ``relu`` (SPEC §3). The accumulators start the
+    layer at zero (the bank is cleared) and the bias joins here: modulo ``2**acc_bits`` that is
+    the same as starting from ``bias << shift``. The rounding uses
+    ``(t + 2**(s-1)) >> s == ((t >> (s-1)) + 1) >> 1``, so no carry leaves ``acc_bits``.
+
+    Contract: a ``start`` pulse (while idle) with ``n_rows``, ``shift``, ``relu`` and
+    ``bias_base`` steady until ``busy`` falls. The bias memory is written through ``bias_wr``
+    while idle.
+
+    Members
+    -------
+    start : In(1)
+    n_rows : In(unsigned(row_bits + 1))
+    shift : In(unsigned(5))
+    relu : In(1)
+    bias_base : In(unsigned(bias_addr_bits))
+    acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
+    acc_wr : Out(MemWriteSignature(row_bits, signed(acc_bits)))
+    bias_wr : In(MemWriteSignature(bias_addr_bits, signed(act_bits)))
+    busy : Out(1)
+
+    Latency: ``n_rows + 3`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
+    add the shifted bias, shift-round-saturate and write, one row per cycle.
+    Resources: a ``bias_depth`` x ``act_bits`` memory (block RAM), two barrel shifters of
+    ``acc_bits``, two ``acc_bits`` adders, the saturation comparators.
+    """
+
+    latency = 3
+
+    def __init__(self, config: EIEConfig):
+        self._config = config
+        cfg = config
+        super().__init__({
+            "start": In(1),
+            "n_rows": In(unsigned(cfg.row_bits + 1)),
+            "shift": In(unsigned(SHIFT_BITS)),
+            "relu": In(1),
+            "bias_base": In(unsigned(cfg.bias_addr_bits)),
+            "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "acc_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
+            "busy": Out(1),
+        })
+
+    def elaborate(self, platform):
+        cfg = self._config
+        A = cfg.acc_bits
+        m = Module()
+        m.submodules.bias = bias = Memory(shape=signed(cfg.act_bits), depth=cfg.bias_depth,
+                                          init=[])
+        bwp, brp = bias.write_port(), bias.read_port(domain="sync")
+        m.d.comb += [bwp.en.eq(self.bias_wr.en), bwp.addr.eq(self.bias_wr.addr),
+                     bwp.data.eq(self.bias_wr.data)]
+
+        # Stage A: walk the rows, reading accumulator and bias.
+        running = Signal()
+        row = Signal(cfg.row_bits + 1)
+        m.d.comb += [
+            self.acc_rd.addr.eq(row), self.acc_rd.en.eq(running),
+            brp.addr.eq(self.bias_base + row), brp.en.eq(running),
+        ]
+        with m.If(self.start & (self.n_rows != 0)):
+            m.d.sync += [running.eq(1), row.eq(0)]
+        with m.Elif(running):
+            m.d.sync += row.eq(row + 1)
+            with m.If(row + 1 == self.n_rows):
+                m.d.sync += running.eq(0)
+
+        # Stage B: add the bias, shifted to the accumulator's binary point; wraps like the adds.
+        b_valid = Signal()
+        b_row = Signal(cfg.row_bits)
+        m.d.sync += [b_valid.eq(running), b_row.eq(row)]
+        shifted_bias = Signal(acc_shape(cfg))
+        m.d.comb += shifted_bias.eq(brp.data.as_signed() << self.shift)
+        c_valid = Signal()
+        c_row = Signal(cfg.row_bits)
+        t = Signal(acc_shape(cfg))
+        m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row), t.eq(self.acc_rd.data + shifted_bias)]
+
+        # Stage C: round, shift, saturate, ReLU, write.
+        u = Signal(signed(A))
+        rounded = Signal(signed(A))
+        m.d.comb += [
+            u.eq(t >> (self.shift - 1)[:SHIFT_BITS]),
+            rounded.eq(Mux(self.shift == 0, t, (u + 1) >> 1)),
+        ]
+        y = Signal(signed(cfg.act_bits))
+        with m.If(rounded > cfg.act_max):
+            m.d.comb += y.eq(cfg.act_max)
+        with m.Elif(rounded < cfg.act_min):
+            m.d.comb += y.eq(cfg.act_min)
+        with m.Else():
+            m.d.comb += y.eq(rounded)
+        out = Signal(signed(cfg.act_bits))
+        m.d.comb += out.eq(Mux(self.relu & y[-1], 0, y))
+        m.d.comb += [
+            self.acc_wr.en.eq(c_valid), self.acc_wr.addr.eq(c_row), self.acc_wr.data.eq(out),
+            self.busy.eq(running | b_valid | c_valid),
+        ]
+        return m

@@ -1,0 +1,166 @@
+"""Drive one processing element (hw/pe.py) the way the control unit does, on any simulator.
+
+The same code runs under the Amaranth simulator and cocotb (through :mod:`sim.io`). It loads a
+PE's share of a placed image, programs a layer, broadcasts activations (with optional idle
+cycles between them), measures the compute and write-back cycles, flips the banks and reads the
+outputs back.
+"""
+
+from __future__ import annotations
+
+from golden.config import EIEConfig
+from golden.placement import LayerPlace, PEContents
+
+from .io import AmaranthIO, CocotbIO  # noqa: F401 (the adapters this driver runs on)
+
+__all__ = ["PEDriver", "pack_act", "broadcasts_for"]
+
+
+def pack_act(config: EIEConfig, j: int, a: int) -> int:
+    """The ``act_layout`` payload bits of broadcast ``(j, a)``: ``j`` low, ``a`` above."""
+    return (j & ((1 << config.col_bits) - 1)) | ((a & ((1 << config.act_bits) - 1))
+                                                << config.col_bits)
+
+
+def _signed(value: int, bits: int) -> int:
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def broadcasts_for(x) -> list[tuple[int, int]]:
+    """The ``(j, a_j)`` a PE receives for input ``x``: the non-zeros, ascending ``j``."""
+    return [(j, int(a)) for j, a in enumerate(x) if a != 0]
+
+
+class PEDriver:
+    def __init__(self, io, config: EIEConfig):
+        self.io, self.cfg = io, config
+        self.sel = 0
+        for name in ("act_in.valid", "sel", "clear_src", "clear_dst", "scan", "wb_start",
+                     "ptr_wr.en", "spmat_wr.en", "cb_wr.en", "bias_wr.en", "act_wr.en",
+                     "act_rd.en", "nz_out.ready"):
+            io.set(name, 0)
+
+    async def reset(self, cycles: int = 2) -> None:
+        self.io.set("rst", 1)
+        for _ in range(cycles):
+            await self.io.tick()
+        self.io.set("rst", 0)
+
+    async def pulse(self, name: str) -> None:
+        self.io.set(name, 1)
+        await self.io.tick()
+        self.io.set(name, 0)
+
+    async def write(self, port: str, values, base: int = 0) -> None:
+        """Write ``values`` through write port ``port`` from address ``base``, one per cycle."""
+        io = self.io
+        for addr, value in enumerate(values, start=base):
+            io.set(f"{port}.en", 1)
+            io.set(f"{port}.addr", addr)
+            io.set(f"{port}.data", int(value))
+            await io.tick()
+        io.set(f"{port}.en", 0)
+
+    async def load(self, contents: PEContents) -> None:
+        """Pointers, matrix words and biases of every layer (the PE must be idle)."""
+        await self.write("ptr_wr", contents.ptr)
+        await self.write("spmat_wr", contents.spmat)
+        await self.write("bias_wr", contents.bias)
+
+    async def layer(self, lp: LayerPlace) -> None:
+        """Program layer ``lp``: descriptor, codebook, and zero its accumulators."""
+        io = self.io
+        io.set("layer.ptr_base", lp.ptr_base)
+        io.set("layer.bias_base", lp.bias_base)
+        io.set("layer.n_rows", lp.n_rows)
+        io.set("layer.shift", lp.shift)
+        io.set("layer.relu", int(lp.relu))
+        await self.write("cb_wr", lp.codebook)
+        await self.pulse("clear_dst")
+
+    async def broadcast(self, items, gaps=None, timeout: int = 100_000) -> int:
+        """Offer ``items`` ``(j, a)`` on ``act_in`` (``gaps[i]`` idle cycles before item ``i``
+        after the previous one was taken) and wait for the PE to go idle.
+
+        Returns the cycle count: cycle 0 is this call's first cycle, the result the first cycle
+        with every item taken and ``idle`` high (what :func:`golden.pe_model.pe_cycles`
+        predicts).
+        """
+        io, n = self.io, len(items)
+        gaps = [0] * n if gaps is None else list(gaps)
+        sent, valid, wait = 0, False, (gaps[0] if n else 0)
+        for cycle in range(timeout):
+            if not valid and sent < n:
+                if wait == 0:
+                    valid = True
+                    io.set("act_in.payload", pack_act(self.cfg, *items[sent]))
+                else:
+                    wait -= 1
+            io.set("act_in.valid", int(valid))
+            await io.settle()
+            ready, idle = io.get("act_in.ready"), io.get("idle")
+            if sent == n and idle:
+                await io.tick()                 # leave the sampling phase before returning
+                return cycle
+            if valid and ready:
+                sent, valid = sent + 1, False
+                wait = gaps[sent] if sent < n else 0
+            await io.tick()
+            io.set("act_in.valid", 0)
+        raise AssertionError(f"PE not idle after {timeout} cycles ({sent} of {n} broadcasts "
+                             f"taken)")
+
+    async def writeback(self, n_rows: int, timeout: int = 100_000) -> int:
+        """Run the write-back; returns cycles from the start pulse to ``wb_busy`` low."""
+        if n_rows == 0:
+            return 0
+        await self.pulse("wb_start")
+        for cycle in range(1, timeout):
+            await self.io.settle()
+            if not self.io.get("wb_busy"):
+                await self.io.tick()
+                return cycle
+            await self.io.tick()
+        raise AssertionError(f"write-back still busy after {timeout} cycles")
+
+    async def flip(self) -> None:
+        """Swap the banks: the outputs just written become the source."""
+        self.sel ^= 1
+        self.io.set("sel", self.sel)
+        await self.io.tick()
+
+    async def read_src(self, n: int) -> list[int]:
+        """Words ``0 .. n-1`` of the source bank, as signed activations."""
+        io, out = self.io, []
+        for r in range(n + 1):
+            io.set("act_rd.en", int(r < n))
+            io.set("act_rd.addr", min(r, n - 1) if n else 0)
+            if r:
+                await io.settle()
+                out.append(_signed(io.get("act_rd.data"), self.cfg.acc_bits))
+            await io.tick()
+        io.set("act_rd.en", 0)
+        return out
+
+    async def write_src(self, values) -> None:
+        """Zero the source bank, then write ``values`` from row 0."""
+        await self.pulse("clear_src")
+        await self.write("act_wr", values)
+
+    async def scan(self, timeout: int = 100_000) -> list[tuple[int, int]]:
+        """Run the local leading-non-zero detector over the source bank; its ``(r, a)``."""
+        io, out = self.io, []
+        await self.pulse("scan")
+        io.set("nz_out.ready", 1)
+        for _ in range(timeout):
+            await io.settle()
+            if io.get("nz_out.valid"):
+                payload = io.get("nz_out.payload")
+                r = payload & ((1 << self.cfg.row_bits) - 1)
+                out.append((r, _signed(payload >> self.cfg.row_bits, self.cfg.act_bits)))
+            elif io.get("scan_done"):
+                await io.tick()
+                io.set("nz_out.ready", 0)
+                return out
+            await io.tick()
+        raise AssertionError(f"detector not done after {timeout} cycles")
