@@ -1,0 +1,429 @@
+"""Each PE unit in the Amaranth simulator against an independent expectation.
+
+Expectations come from the golden encoder/decoder and fixed-point helpers, or from plain Python
+restatements of SPEC §2-3 (never from the unit under test).
+"""
+
+import random
+
+import numpy as np
+import pytest
+from amaranth.hdl import Elaboratable, Module, Signal
+from amaranth.lib import wiring
+from amaranth.sim import Simulator
+
+from golden.config import EIEConfig
+from golden.encode import decode_pe, encode_layer, pack_words
+from golden.fixedpoint import wrap, writeback
+from hw.act_queue import ActivationQueue
+from hw.act_regfile import ActivationRegisterFiles
+from hw.arith import ArithmeticUnit
+from hw.lnzd_leaf import LNZDLeaf, lowest_set_bit
+from hw.ptr_read import PointerRead
+from hw.relidx import RelativeIndex
+from hw.spmat_read import SparseMatrixRead
+from hw.writeback import WriteBack
+from sim.amaranth_stream import stream_through
+
+IDLE_STALL = [(0.0, 0.0), (0.4, 0.0), (0.0, 0.4), (0.3, 0.3)]
+
+
+def simulate(dut, bench):
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(bench)
+    sim.run()
+
+
+def pack(fields):
+    """Pack ``[(value, width), ...]`` low field first (a StructLayout's bit order)."""
+    out, shift = 0, 0
+    for value, width in fields:
+        out |= (int(value) & ((1 << width) - 1)) << shift
+        shift += width
+    return out
+
+
+async def write_mem(ctx, port, values, base=0):
+    for addr, value in enumerate(values, start=base):
+        ctx.set(port.en, 1)
+        ctx.set(port.addr, addr)
+        ctx.set(port.data, int(value))
+        await ctx.tick()
+    ctx.set(port.en, 0)
+
+
+# -- activation queue -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("idle, stall", IDLE_STALL)
+@pytest.mark.parametrize("depth", [1, 3, 8])
+def test_queue_keeps_order_under_pressure(depth, idle, stall):
+    cfg = EIEConfig(fifo_depth=depth)
+    dut = ActivationQueue(cfg)
+    rng = random.Random(depth)
+    items = [rng.getrandbits(cfg.col_bits + cfg.act_bits) for _ in range(300)]
+    got = []
+
+    async def bench(ctx):
+        got.extend(await stream_through(ctx, dut.i, dut.o, items, rng, idle, stall))
+    simulate(dut, bench)
+    assert got == items
+
+
+@pytest.mark.parametrize("depth", [1, 2, 8])
+def test_queue_holds_exactly_depth_items(depth):
+    cfg = EIEConfig(fifo_depth=depth)
+    dut = ActivationQueue(cfg)
+    seen = []
+
+    async def bench(ctx):
+        ctx.set(dut.o.ready, 0)
+        ctx.set(dut.i.valid, 1)
+        for n in range(depth + 3):
+            seen.append((ctx.get(dut.i.ready), ctx.get(dut.level)))
+            await ctx.tick()
+        ctx.set(dut.i.valid, 0)
+        ctx.set(dut.o.ready, 1)
+        await ctx.tick()
+        seen.append((ctx.get(dut.i.ready), ctx.get(dut.level)))
+    simulate(dut, bench)
+    assert [r for r, _ in seen[:depth]] == [1] * depth        # takes depth items...
+    assert [r for r, _ in seen[depth:depth + 3]] == [0] * 3   # ...then stalls the broadcast
+    assert seen[depth][1] == depth and seen[-1] == (1, depth - 1)
+
+
+# -- pointer read -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("idle, stall", IDLE_STALL)
+@pytest.mark.parametrize("base", [0, 1, 6, 7])
+def test_pointer_read_pairs_and_drops_empty_columns(base, idle, stall):
+    cfg = EIEConfig(ptr_depth=64, act_depth=16)
+    dut = PointerRead(cfg)
+    rng = random.Random(base * 10 + int(idle * 10))
+    cols = 64 - base - 1
+    ptr = np.cumsum([0] + [rng.choice([0, 0, 1, 2, 9]) for _ in range(cols)])
+    js = [rng.randrange(cols) for _ in range(200)]
+    acts = [rng.randrange(-(1 << 15), 1 << 15) for _ in js]
+    items = [pack([(j, cfg.col_bits), (a, cfg.act_bits)]) for j, a in zip(js, acts)]
+    want = [pack([(ptr[j], cfg.ptr_bits), (ptr[j + 1], cfg.ptr_bits), (a, cfg.act_bits)])
+            for j, a in zip(js, acts) if ptr[j + 1] != ptr[j]]
+    got = []
+
+    async def bench(ctx):
+        await write_mem(ctx, dut.wr, [0] * base + list(ptr))
+        ctx.set(dut.base, base)
+        got.extend(await stream_through(ctx, dut.i, dut.o, items, rng, idle, stall,
+                                        n_out=len(want)))
+    simulate(dut, bench)
+    assert got == want
+
+
+# -- sparse-matrix read -------------------------------------------------------------------
+
+def _columns(rng, n_entries, n_cols):
+    """Random non-empty ranges over ``n_entries``: mid-word starts, word crossings, singles."""
+    cols = []
+    for _ in range(n_cols):
+        start = rng.randrange(n_entries - 1)
+        end = min(n_entries, start + rng.choice([1, 1, 2, 3, 7, 8, 9, 17, 40]))
+        cols.append((start, end))
+    return cols
+
+
+@pytest.mark.parametrize("idle, stall", IDLE_STALL)
+@pytest.mark.parametrize("epw", [1, 2, 8])
+def test_matrix_read_walks_entries(epw, idle, stall):
+    cfg = EIEConfig(entries_per_word=epw, spmat_words=512 // epw)
+    dut = SparseMatrixRead(cfg)
+    rng = random.Random(epw)
+    entries = [rng.randrange(256) for _ in range(500)]
+    cols = _columns(rng, len(entries), 120)
+    acts = [rng.randrange(-(1 << 15), 1 << 15) for _ in cols]
+    items = [pack([(s, cfg.ptr_bits), (e, cfg.ptr_bits), (a, cfg.act_bits)])
+             for (s, e), a in zip(cols, acts)]
+    want = [pack([(entries[n] & 15, 4), (entries[n] >> 4, 4), (n == s, 1), (a, cfg.act_bits)])
+            for (s, e), a in zip(cols, acts) for n in range(s, e)]
+    got = []
+
+    async def bench(ctx):
+        await write_mem(ctx, dut.wr, pack_words(np.array(entries, np.uint8), epw))
+        got.extend(await stream_through(ctx, dut.i, dut.o, items, rng, idle, stall,
+                                        n_out=len(want)))
+    simulate(dut, bench)
+    assert got == want
+
+
+@pytest.mark.parametrize("epw", [1, 8])
+def test_matrix_read_issues_one_entry_per_cycle_across_columns_and_words(epw):
+    """Columns waiting back to back come out with no bubble, whatever their alignment."""
+    cfg = EIEConfig(entries_per_word=epw, spmat_words=512 // epw)
+    dut = SparseMatrixRead(cfg)
+    rng = random.Random(3)
+    cols = _columns(rng, 500, 60)
+    total = sum(e - s for s, e in cols)
+    valid_cycles = []
+
+    async def bench(ctx):
+        await write_mem(ctx, dut.wr, [rng.getrandbits(8 * epw) for _ in range(512 // epw)])
+        ctx.set(dut.o.ready, 1)
+        sent = 0
+        for cycle in range(total + 10):
+            if sent < len(cols):
+                s, e = cols[sent]
+                ctx.set(dut.i.valid, 1)
+                ctx.set(dut.i.payload.as_value(), pack([(s, cfg.ptr_bits), (e, cfg.ptr_bits)]))
+            else:
+                ctx.set(dut.i.valid, 0)
+            if ctx.get(dut.o.valid):
+                valid_cycles.append(cycle)
+            if sent < len(cols) and ctx.get(dut.i.ready):
+                sent += 1
+            await ctx.tick()
+    simulate(dut, bench)
+    assert valid_cycles == list(range(2, 2 + total))     # latency 2, then no gap
+
+
+# -- relative index ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("idle, stall", IDLE_STALL)
+def test_relative_index_matches_the_decoder(idle, stall):
+    """Rows from the unit equal golden's decode of an encoded slice with long zero runs."""
+    cfg = EIEConfig(n_pe=1, act_depth=64)
+    dut = RelativeIndex(cfg)
+    rng = np.random.default_rng(5)
+    v = rng.integers(1, 16, size=(64, 30))
+    v[rng.random(v.shape) < 0.8] = 0
+    v[:, 3] = 0                                  # an empty column
+    v[:, 4] = 0
+    v[[15, 16, 48], 4] = [1, 2, 3]              # runs of 15, 0 and 31 zeros
+    v[:, 5] = 0
+    v[63, 5] = 9                                 # a run of 63: three paddings
+    ptr, entries, _ = encode_layer(v, 1)
+    rows, cols, vals = decode_pe(ptr[0], entries, 64)
+    col_of = np.repeat(np.arange(30), np.diff(ptr[0]))
+    acts = rng.integers(-(1 << 15), 1 << 15, size=30)
+    items = [pack([(e & 15, 4), (e >> 4, 4), (n == ptr[0][col_of[n]], 1),
+                   (acts[col_of[n]], 16)]) for n, e in enumerate(entries)]
+    want = [pack([(r, cfg.row_bits), (v_, 4), (acts[c], 16)])
+            for r, c, v_ in zip(rows, cols, vals)]
+    got = []
+    prng = random.Random(1)
+
+    async def bench(ctx):
+        got.extend(await stream_through(ctx, dut.i, dut.o, items, prng, idle, stall,
+                                        n_out=len(want)))
+    simulate(dut, bench)
+    assert got == want
+
+
+# -- arithmetic unit with the register files ------------------------------------------------------
+
+class ArithBench(Elaboratable):
+    """The arithmetic unit on the destination bank, as in the PE; the testbench reads results
+    back through the source port after flipping ``sel``."""
+
+    def __init__(self, cfg):
+        self.arith = ArithmeticUnit(cfg)
+        self.regs = ActivationRegisterFiles(cfg)
+
+    def elaborate(self, platform):
+        m = Module()
+        m.submodules.arith, m.submodules.regs = self.arith, self.regs
+        wiring.connect(m, self.arith.acc_rd, self.regs.dst_rd)
+        wiring.connect(m, self.arith.acc_wr, self.regs.dst_wr)
+        return m
+
+
+async def read_bank(ctx, regs, n):
+    out = []
+    for r in range(n):
+        ctx.set(regs.src_rd.en, 1)
+        ctx.set(regs.src_rd.addr, r)
+        await ctx.tick()
+        out.append(ctx.get(regs.src_rd.data))
+    ctx.set(regs.src_rd.en, 0)
+    return out
+
+
+@pytest.mark.parametrize("pattern", ["same_row", "alternate", "random", "gap2"])
+@pytest.mark.parametrize("idle", [0.0, 0.5])
+@pytest.mark.parametrize("acc_bits", [32, 20])
+def test_arithmetic_unit_accumulates_exactly(pattern, idle, acc_bits):
+    """Back-to-back updates of one row (the bypass), rows two apart, and wrapping sums."""
+    cfg = EIEConfig(act_depth=16, acc_bits=acc_bits)
+    bench_top = ArithBench(cfg)
+    arith, regs = bench_top.arith, bench_top.regs
+    rng = np.random.default_rng(len(pattern) + acc_bits)
+    n = 400
+    rows = {"same_row": np.full(n, 3), "alternate": np.arange(n) % 2 * 5,
+            "random": rng.integers(0, 16, n), "gap2": np.arange(n) // 2 % 3}[pattern]
+    vs = rng.integers(0, 16, n)
+    acts = rng.integers(-(1 << 15), 1 << 15, n)
+    codebook = rng.integers(-(1 << 15), 1 << 15, 16)
+    want = np.zeros(16, dtype=np.int64)
+    for r, v, a in zip(rows, vs, acts):
+        want[r] = wrap(want[r] + int(codebook[v]) * int(a), acc_bits)
+    prng = random.Random(2)
+    got = []
+
+    async def bench(ctx):
+        await write_mem(ctx, arith.cb_wr, codebook)
+        ctx.set(regs.clear_dst, 1)
+        await ctx.tick()
+        ctx.set(regs.clear_dst, 0)
+        for r, v, a in zip(rows, vs, acts):
+            while prng.random() < idle:
+                ctx.set(arith.i.valid, 0)
+                await ctx.tick()
+            ctx.set(arith.i.valid, 1)
+            ctx.set(arith.i.payload.as_value(), pack([(r, cfg.row_bits), (v, 4), (a, 16)]))
+            assert ctx.get(arith.i.ready)
+            await ctx.tick()
+        ctx.set(arith.i.valid, 0)
+        for _ in range(4):
+            await ctx.tick()
+        assert not ctx.get(arith.busy)
+        ctx.set(regs.sel, 1)                      # the destination becomes readable as source
+        got.extend(await read_bank(ctx, regs, 16))
+    simulate(bench_top, bench)
+    assert got == want.tolist()
+
+
+# -- register files -----------------------------------------------------------------------------
+
+def test_register_files_swap_clear_and_flag_non_zeros():
+    cfg = EIEConfig(act_depth=8)
+    dut = ActivationRegisterFiles(cfg)
+    log = {}
+
+    async def bench(ctx):
+        await write_mem(ctx, dut.src_wr, [5, 0, -7, 0, 0, 0, 0, 9])       # bank 0 is source
+        log["flags0"] = ctx.get(dut.src_flags)
+        await write_mem(ctx, dut.dst_wr, [1, 2, 3, 4, 5, 6, 7, 8])          # bank 1
+        ctx.set(dut.clear_dst, 1)
+        await ctx.tick()
+        ctx.set(dut.clear_dst, 0)
+        await write_mem(ctx, dut.dst_wr, [11], base=2)                     # after the clear
+        log["src"] = await read_bank(ctx, dut, 8)
+        ctx.set(dut.sel, 1)
+        log["flags1"] = ctx.get(dut.src_flags)
+        log["dst_as_src"] = await read_bank(ctx, dut, 8)
+        await write_mem(ctx, dut.dst_wr, [0], base=0)                      # bank 0, row 0 := 0
+        ctx.set(dut.sel, 0)
+        log["flags0_after"] = ctx.get(dut.src_flags)
+        ctx.set(dut.clear_src, 1)
+        await ctx.tick()
+        ctx.set(dut.clear_src, 0)
+        log["cleared"] = await read_bank(ctx, dut, 8)
+    simulate(dut, bench)
+    assert log["flags0"] == 0b10000101
+    assert log["src"] == [5, 0, -7, 0, 0, 0, 0, 9]
+    assert log["flags1"] == 0b100 and log["dst_as_src"] == [0, 0, 11, 0, 0, 0, 0, 0]
+    assert log["flags0_after"] == 0b10000100
+    assert log["cleared"] == [0] * 8
+
+
+# -- leading non-zero detection --------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4, 5, 6, 7])
+def test_lowest_set_bit_exhaustive(width):
+    bits = Signal(width)
+    any_, idx = lowest_set_bit(bits)
+    m = Module()
+    out_any, out_idx = Signal(), Signal(8)
+    m.d.comb += [out_any.eq(any_), out_idx.eq(idx)]
+    bad = []
+
+    async def bench(ctx):
+        for value in range(1 << width):
+            ctx.set(bits, value)
+            got = (ctx.get(out_any), ctx.get(out_idx) if value else 0)
+            want = (int(value != 0), (value & -value).bit_length() - 1 if value else 0)
+            if got != want:
+                bad.append((value, got, want))
+    sim = Simulator(m)
+    sim.add_testbench(bench)
+    sim.run()
+    assert not bad
+
+
+@pytest.mark.parametrize("stall", [0.0, 0.5])
+@pytest.mark.parametrize("depth", [1, 5, 64])
+def test_leaf_emits_every_non_zero_ascending(depth, stall):
+    cfg = EIEConfig(act_depth=depth)
+    leaf, regs = LNZDLeaf(cfg), ActivationRegisterFiles(cfg)
+    m = Module()
+    m.submodules.leaf, m.submodules.regs = leaf, regs
+    wiring.connect(m, leaf.src_rd, regs.src_rd)
+    m.d.comb += leaf.flags.eq(regs.src_flags)
+    rng = random.Random(depth)
+    values = [rng.choice([0, 0, 1, -1, 32767, -32768, rng.randrange(-999, 999)])
+              for _ in range(depth)]
+    runs = []
+
+    async def bench(ctx):
+        for _ in range(2):                  # a second scan of the same bank repeats the first
+            await write_mem(ctx, regs.src_wr, values)
+            ctx.set(leaf.load, 1)
+            await ctx.tick()
+            ctx.set(leaf.load, 0)
+            out = []
+            for _ in range(4 * depth + 10):
+                ready = rng.random() >= stall
+                ctx.set(leaf.o.ready, int(ready))
+                if ready and ctx.get(leaf.o.valid):
+                    p = ctx.get(leaf.o.payload.as_value())
+                    out.append((p & ((1 << cfg.row_bits) - 1),
+                                ((p >> cfg.row_bits) ^ 0x8000) - 0x8000))
+                if ctx.get(leaf.done) and not ctx.get(leaf.o.valid):
+                    break
+                await ctx.tick()
+            runs.append(out)
+    simulate(m, bench)
+    want = [(r, a) for r, a in enumerate(values) if a != 0]
+    assert runs == [want, want]
+
+
+# -- write-back -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("acc_bits, act_bits", [(32, 16), (48, 16), (24, 8)])
+def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, relu):
+    cfg = EIEConfig(act_depth=64, acc_bits=acc_bits, act_bits=act_bits, bias_depth=80)
+    wb, regs = WriteBack(cfg), ActivationRegisterFiles(cfg)
+    m = Module()
+    m.submodules.wb, m.submodules.regs = wb, regs
+    wiring.connect(m, wb.acc_rd, regs.dst_rd)
+    wiring.connect(m, wb.acc_wr, regs.dst_wr)
+    rng = np.random.default_rng(acc_bits + act_bits)
+    lo, hi = -(1 << (acc_bits - 1)), (1 << (acc_bits - 1)) - 1
+    acc = np.concatenate([[lo, hi, 0, -1, 1, hi - 1, lo + 1],
+                          rng.integers(lo, hi, 57, endpoint=True)])
+    bias = rng.integers(-(1 << (act_bits - 1)), 1 << (act_bits - 1), 64)
+    bias[:3] = [0, (1 << (act_bits - 1)) - 1, -(1 << (act_bits - 1))]
+    results = {}
+
+    async def bench(ctx):
+        await write_mem(ctx, wb.bias_wr, [0] * 16 + list(bias))     # layer at bias_base 16
+        ctx.set(wb.bias_base, 16)
+        ctx.set(wb.relu, int(relu))
+        for shift in (0, 1, 7, 15, 31):
+            ctx.set(regs.sel, 1)                                    # load bank 0 as "source"
+            await write_mem(ctx, regs.src_wr, acc)
+            ctx.set(regs.sel, 0)                                    # now it is the destination
+            ctx.set(wb.shift, shift)
+            ctx.set(wb.n_rows, 64)
+            ctx.set(wb.start, 1)
+            await ctx.tick()
+            ctx.set(wb.start, 0)
+            cycles = 1
+            while ctx.get(wb.busy):
+                await ctx.tick()
+                cycles += 1
+            ctx.set(regs.sel, 1)
+            results[shift] = (cycles, await read_bank(ctx, regs, 64))
+    simulate(m, bench)
+    for shift, (cycles, got) in results.items():
+        want = writeback(wrap(acc + (bias << shift), acc_bits), shift, relu, act_bits)
+        assert got == want.tolist(), f"shift {shift}"
+        assert cycles == 64 + WriteBack.latency
