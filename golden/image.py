@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .encode import decode_pe, local_rows
+from .encode import decode_pe, encode_layer, local_rows
 from .errors import ImageError
 from .fileio import atomic_write_bytes, load_npz
 
 __all__ = ["Layer", "ModelImage", "read_image", "write_image", "validate_image",
-           "decode_indices", "decode_weights", "FORMAT_VERSION"]
+           "decode_indices", "decode_weights", "image_from_indices", "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 
@@ -277,3 +277,25 @@ def decode_indices(image: ModelImage, L: int) -> np.ndarray:
 def decode_weights(image: ModelImage, L: int) -> np.ndarray:
     """Dense integer weight matrix of layer ``L`` (codebook values)."""
     return np.asarray(image.layers[L].codebook, dtype=np.int64)[decode_indices(image, L)]
+
+
+def image_from_indices(indices_list, codebooks, *, n_pe, shifts=None, relus=None, biases=None,
+                       act_bits=16, weight_bits=16, acc_bits=32, entries_per_word=8,
+                       scale=2.0 ** -8) -> ModelImage:
+    """An image straight from codebook-index matrices (rows x cols, 0 = no weight) and their
+    codebooks: for tests, examples and hand-made layers. Scales are all ``scale``."""
+    n = len(indices_list)
+    layers = []
+    for L, (idx, cb) in enumerate(zip(indices_list, codebooks)):
+        idx = np.asarray(idx)
+        ptr, entries, off = encode_layer(idx, n_pe)
+        rows = idx.shape[0]
+        layers.append(Layer(
+            shape=idx.shape, codebook=np.asarray(cb, dtype=np.int64), w_scale=scale,
+            shift=(shifts or [0] * n)[L], relu=bool((relus or [False] * n)[L]),
+            bias=np.zeros(rows, np.int64) if biases is None else np.asarray(biases[L],
+                                                                          dtype=np.int64),
+            ptr=ptr, entries=entries, entry_offsets=off))
+    return ModelImage(n_pe=n_pe, entries_per_word=entries_per_word,
+                      act_scale=np.full(n + 1, scale), layers=layers,
+                      act_bits=act_bits, weight_bits=weight_bits, acc_bits=acc_bits)

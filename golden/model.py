@@ -19,7 +19,7 @@ from .errors import InputError
 from .fixedpoint import wrap, writeback
 from .image import ModelImage, decode_weights
 
-__all__ = ["run_golden", "run_dense", "check_input", "first_mismatch", "LayerTrace",
+__all__ = ["run_golden", "run_dense", "layer_inputs", "check_input", "first_mismatch", "LayerTrace",
            "AccumulatorWrapWarning", "worst_case_acc_bits"]
 
 
@@ -123,6 +123,16 @@ def run_golden(image: ModelImage, x, *, warn: bool = True):
         traces.append(per_layer)
     y = np.stack(ys) if ys else np.zeros((0, image.output_size), dtype=np.int64)
     return (y[0] if np.asarray(x).ndim == 1 else y), traces
+
+
+def layer_inputs(image: ModelImage, x) -> list[np.ndarray]:
+    """For one input vector: every layer's input activations, then the network's output."""
+    a = check_input(image, x)[0]
+    out = [a]
+    for L in range(image.n_layers):
+        a, _ = _layer_golden(image, L, a)
+        out.append(a)
+    return out
 
 
 def run_dense(image: ModelImage, x) -> np.ndarray:

@@ -82,7 +82,7 @@ class SparseMatrixRead(wiring.Component):
         m.d.comb += [
             advance.eq(~self.o.valid | self.o.ready),
             issue.eq(walking & advance),
-            last.eq(cur + 1 == end),
+            last.eq(cur + 1 >= end),         # ">=": a corrupt range ends, never runs away
             word.eq(cur >> lane_bits),
             self.i.ready.eq(~walking | (issue & last)),
             rp.addr.eq(word),

@@ -5,6 +5,7 @@ from hypothesis import given, strategies as st
 from golden.encode import (PAD_ENTRY, codebook_decode, decode_pe, encode_layer, entry_fields,
                            local_rows, pack_words)
 from golden.errors import ImageError
+from golden.examples import paper_16x8
 
 
 def test_fig2_column_example():
@@ -16,18 +17,6 @@ def test_fig2_column_example():
     assert z.tolist() == [2, 0, 15, 2]
     assert ptr.tolist() == [[0, 4]]
     assert off.tolist() == [0, 4]
-
-
-def paper_16x8():
-    """The 16x8 matrix of EIE Fig. 2/3 for PE0's rows (0, 4, 8, 12), plus PE2's W2,2 and
-    W14,2 from the walk-through. Non-zero entries get distinct indices."""
-    w = np.zeros((16, 8), dtype=np.int64)
-    pe0 = [(0, 0), (8, 0), (12, 0), (4, 1), (0, 2), (12, 2), (0, 4), (4, 4), (0, 5), (12, 5),
-           (0, 6), (8, 7), (12, 7)]
-    for n, (i, j) in enumerate(pe0):
-        w[i, j] = 1 + n % 15
-    w[2, 2], w[14, 2] = 7, 9
-    return w
 
 
 def test_paper_pe0_pointer_and_relative_index():
