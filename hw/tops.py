@@ -8,12 +8,14 @@ from golden.config import EIEConfig
 from golden.errors import InputError
 
 from .codebook import CodebookDecoder
+from .pe import ProcessingElement
 
 __all__ = ["TOPS", "PLANNED", "build_top", "to_verilog"]
 
 # name -> constructor taking the config
 TOPS = {
     "codebook": CodebookDecoder,
+    "pe": ProcessingElement,
 }
 # Named in the contract but not built yet: a clear error instead of an unknown-name one.
 PLANNED = {"eie_top": "the accelerator top (eie_top) is not built yet: it arrives with the "

@@ -67,7 +67,9 @@ class CocotbIO:
         port.value = int(value) & ((1 << len(port)) - 1)
 
     def get(self, path: str) -> int:
-        return int(self._port(path).value.to_unsigned())
+        value = self._port(path).value      # Logic for 1-bit ports, LogicArray otherwise
+        # X or Z raises here: an undriven output is a failure, not a number.
+        return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)
 
     async def settle(self) -> None:
         await self._read_only()

@@ -76,7 +76,9 @@ def pe_cases(cfg: EIEConfig, seed: int, n_random: int = 12) -> list[PECase]:
     widths = dict(act_bits=cfg.act_bits, weight_bits=cfg.weight_bits, acc_bits=cfg.acc_bits,
                   entries_per_word=cfg.entries_per_word)
     max_rows = n_pe * depth
-    max_cols = min(n_pe * depth, cfg.ptr_depth - 1)
+    # A column holds at most act_depth entries in a PE (padding included), so this many
+    # columns always fit the matrix memory.
+    max_cols = min(n_pe * depth, cfg.ptr_depth - 1, cfg.spmat_entries // depth)
     cases = []
 
     def layer(name, idx, *, k=None, x=None, shift=None, relu=False, bias=True, gaps=None,
