@@ -27,8 +27,8 @@ __all__ = ["PETiming", "pe_cycles", "writeback_cycles", "DRAIN", "WRITEBACK_LATE
 # From the last entry's issue to the first idle cycle: matrix read output 1, relative index 1,
 # arithmetic unit 3 (codebook, multiply, add-and-write).
 DRAIN = 5
-# hw/writeback.py: read, add bias, round-shift-saturate-and-write.
-WRITEBACK_LATENCY = 3
+# hw/writeback.py: read, add bias, shift, round-saturate-and-write.
+WRITEBACK_LATENCY = 4
 
 
 @dataclass

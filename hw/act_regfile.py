@@ -7,7 +7,7 @@ from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
-from .layouts import MemReadSignature, MemWriteSignature, acc_shape
+from .layouts import BankWriteSignature, MemReadSignature, acc_shape
 
 __all__ = ["ActivationRegisterFiles"]
 
@@ -22,10 +22,13 @@ class ActivationRegisterFiles(wiring.Component):
     write-back the control unit flips ``sel`` and the output slice is the next layer's input,
     without moving a word.
 
-    Each bank has a flag per word: a write sets it to ``data != 0``, ``clear_src`` /
+    Each bank has a flag per word: a write sets it to the writer's ``flag``, ``clear_src`` /
     ``clear_dst`` reset all of a bank's flags in one cycle, and a read of a word whose flag is
-    clear returns 0. So clearing the destination at a layer start zeroes every accumulator at
-    once, and the source bank's flags are the non-zero map the detector scans (``src_flags``).
+    clear returns 0. Accumulations write flag 1 ("holds a sum"), activations ``y != 0``. So
+    clearing the destination at a layer start zeroes every accumulator at once, and the source
+    bank's flags are the non-zero map the detector scans (``src_flags``); the write-back
+    rewrites every flag of its rows. (The writer passes the flag so that no ``acc_bits``-wide
+    zero test sits on the accumulate loop.)
 
     Contract: reads are synchronous (address in cycle t, data in t + 1, held while ``en`` is
     low) and return the word before a same-cycle write. A clear and a write of the same bank in
@@ -35,7 +38,7 @@ class ActivationRegisterFiles(wiring.Component):
     -------
     sel : In(1)
     src_rd, dst_rd : In(MemReadSignature(row_bits, signed(acc_bits)))
-    src_wr, dst_wr : In(MemWriteSignature(row_bits, signed(acc_bits)))
+    src_wr, dst_wr : In(BankWriteSignature(row_bits, signed(acc_bits)))
     clear_src, clear_dst : In(1)
     src_flags : Out(act_depth)
 
@@ -48,7 +51,7 @@ class ActivationRegisterFiles(wiring.Component):
         self._config = config
         cfg = config
         rd = MemReadSignature(cfg.row_bits, acc_shape(cfg))
-        wr = MemWriteSignature(cfg.row_bits, acc_shape(cfg))
+        wr = BankWriteSignature(cfg.row_bits, acc_shape(cfg))
         super().__init__({
             "sel": In(1),
             "src_rd": In(rd), "dst_rd": In(rd),
@@ -68,21 +71,22 @@ class ActivationRegisterFiles(wiring.Component):
             wp, rp = mem.write_port(), mem.read_port(domain="sync")
             flag = Signal(cfg.act_depth, name=f"flags{b}")
             flag_q = Signal(name=f"flag_q{b}")
+            flag_in = Signal(name=f"flag_in{b}")
             is_src = self.sel == b
             with m.If(is_src):
                 m.d.comb += [rp.addr.eq(self.src_rd.addr), rp.en.eq(self.src_rd.en)]
                 m.d.comb += [wp.en.eq(self.src_wr.en), wp.addr.eq(self.src_wr.addr),
-                             wp.data.eq(self.src_wr.data)]
+                             wp.data.eq(self.src_wr.data), flag_in.eq(self.src_wr.flag)]
             with m.Else():
                 m.d.comb += [rp.addr.eq(self.dst_rd.addr), rp.en.eq(self.dst_rd.en)]
                 m.d.comb += [wp.en.eq(self.dst_wr.en), wp.addr.eq(self.dst_wr.addr),
-                             wp.data.eq(self.dst_wr.data)]
+                             wp.data.eq(self.dst_wr.data), flag_in.eq(self.dst_wr.flag)]
             with m.If(rp.en):
                 m.d.sync += flag_q.eq(flag.bit_select(rp.addr, 1))
             with m.If(is_src & self.clear_src | ~is_src & self.clear_dst):
                 m.d.sync += flag.eq(0)
             with m.If(wp.en):
-                m.d.sync += flag.bit_select(wp.addr, 1).eq(wp.data != 0)
+                m.d.sync += flag.bit_select(wp.addr, 1).eq(flag_in)
             value = Signal(acc_shape(cfg), name=f"value{b}")
             m.d.comb += value.eq(rp.data & flag_q.replicate(cfg.acc_bits))
             data_out.append(value)

@@ -7,7 +7,7 @@ from amaranth.lib.wiring import In, Out
 from golden.config import EIEConfig
 
 from .codebook import CodebookDecoder, CodebookWriteSignature
-from .layouts import MemReadSignature, MemWriteSignature, acc_shape, update_layout
+from .layouts import BankWriteSignature, MemReadSignature, acc_shape, update_layout
 
 __all__ = ["ArithmeticUnit"]
 
@@ -15,11 +15,12 @@ __all__ = ["ArithmeticUnit"]
 class ArithmeticUnit(wiring.Component):
     """``acc[row] += codebook[v] * a`` for every update, modulo ``2**acc_bits`` (SPEC §3).
 
-    Three stages: (1) codebook look-up, with the row and activation alongside; (2) multiply into
-    a product register (the DSP's output register) while the accumulator of the row is read;
-    (3) add and write back. The accumulator read in stage 2 cannot see the write the previous
-    update makes in the same cycle, so when two consecutive updates hit one row the adder's last
-    sum is forwarded to its input (EIE's bypass path); updates further apart read the memory.
+    Four stages: (1) codebook look-up, with the row and activation alongside; (2) multiply into
+    a product register (the DSP's output register) while the row's accumulator is read from the
+    bank; (3) the accumulator into a register; (4) add and write back. The read in stage 2
+    cannot see the writes of the two updates ahead of it, so when either hit the same row its
+    sum is forwarded to the adder's input, the newer one first (EIE's bypass path); updates
+    further apart read the memory.
 
     Contract: every update accepted on ``i`` (always ready) is added to accumulator ``row``
     through ``acc_rd``/``acc_wr`` (a bank whose synchronous read port returns the value before
@@ -30,16 +31,16 @@ class ArithmeticUnit(wiring.Component):
     i : In(stream.Signature(update_layout)), ``ready`` is constant 1.
     cb_wr : In(CodebookWriteSignature)
     acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
-    acc_wr : Out(MemWriteSignature(row_bits, signed(acc_bits)))
+    acc_wr : Out(BankWriteSignature(row_bits, signed(acc_bits))), ``flag`` 1.
     busy : Out(1), an update is in flight (its write is not done).
 
-    Latency: an update accepted in cycle t is written at the end of cycle t + 2. Throughput:
+    Latency: an update accepted in cycle t is written at the end of cycle t + 3. Throughput:
     one update per cycle, with any row sequence.
     Resources: the codebook LUT, one ``weight_bits`` x ``act_bits`` multiplier (a DSP), one
-    ``acc_bits`` adder, a ``row_bits`` comparator and the bypass mux.
+    ``acc_bits`` adder, two ``row_bits`` comparators and the 3:1 bypass mux.
     """
 
-    latency = 3
+    latency = 4
 
     def __init__(self, config: EIEConfig):
         self._config = config
@@ -48,7 +49,7 @@ class ArithmeticUnit(wiring.Component):
             "i": In(stream.Signature(update_layout(cfg))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
             "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
-            "acc_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "acc_wr": Out(BankWriteSignature(cfg.row_bits, acc_shape(cfg))),
             "busy": Out(1),
         })
 
@@ -78,22 +79,35 @@ class ArithmeticUnit(wiring.Component):
                      s2_prod.eq(codebook.o.payload * s1_a)]
         m.d.comb += [self.acc_rd.addr.eq(s1_row), self.acc_rd.en.eq(s1_valid)]
 
-        # Stage 3 (same cycle as the read data): add, write, remember for the bypass.
-        last_valid = Signal()
-        last_row = Signal(cfg.row_bits)
-        last_sum = Signal(acc_shape(cfg))
+        # Stage 3: the accumulator registered (block RAM outputs are slow), then add and write.
+        s3_valid = Signal()
+        s3_row = Signal(cfg.row_bits)
+        s3_prod = Signal.like(s2_prod)
+        s3_mem = Signal(acc_shape(cfg))
+        m.d.sync += [s3_valid.eq(s2_valid), s3_row.eq(s2_row), s3_prod.eq(s2_prod),
+                     s3_mem.eq(self.acc_rd.data)]
+        # The read for this update was issued two cycles ago: it missed the writes of the
+        # last two cycles, so their sums are forwarded, the newer first (EIE's bypass).
+        last = [(Signal(name=f"last{n}_valid"), Signal(cfg.row_bits, name=f"last{n}_row"),
+                 Signal(acc_shape(cfg), name=f"last{n}_sum")) for n in (1, 2)]
         old = Signal(acc_shape(cfg))
         total = Signal(acc_shape(cfg))
-        with m.If(last_valid & (last_row == s2_row)):
-            m.d.comb += old.eq(last_sum)
+        with m.If(last[0][0] & (last[0][1] == s3_row)):
+            m.d.comb += old.eq(last[0][2])
+        with m.Elif(last[1][0] & (last[1][1] == s3_row)):
+            m.d.comb += old.eq(last[1][2])
         with m.Else():
-            m.d.comb += old.eq(self.acc_rd.data)
+            m.d.comb += old.eq(s3_mem)
         m.d.comb += [
-            total.eq(old + s2_prod),            # truncation to acc_bits is the wrap
-            self.acc_wr.en.eq(s2_valid),
-            self.acc_wr.addr.eq(s2_row),
+            total.eq(old + s3_prod),            # truncation to acc_bits is the wrap
+            self.acc_wr.en.eq(s3_valid),
+            self.acc_wr.addr.eq(s3_row),
             self.acc_wr.data.eq(total),
-            self.busy.eq(s1_valid | s2_valid),
+            self.acc_wr.flag.eq(1),
+            self.busy.eq(s1_valid | s2_valid | s3_valid),
         ]
-        m.d.sync += [last_valid.eq(s2_valid), last_row.eq(s2_row), last_sum.eq(total)]
+        m.d.sync += [
+            last[0][0].eq(s3_valid), last[0][1].eq(s3_row), last[0][2].eq(total),
+            last[1][0].eq(last[0][0]), last[1][1].eq(last[0][1]), last[1][2].eq(last[0][2]),
+        ]
         return m

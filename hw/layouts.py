@@ -10,7 +10,7 @@ from amaranth.lib.wiring import In, Out
 from golden.config import EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
-           "MemWriteSignature", "MemReadSignature", "LayerSignature", "acc_shape"]
+           "MemWriteSignature", "BankWriteSignature", "MemReadSignature", "LayerSignature", "acc_shape"]
 
 
 def act_layout(cfg: EIEConfig) -> data.StructLayout:
@@ -50,6 +50,15 @@ class MemWriteSignature(wiring.Signature):
 
     def __init__(self, addr_bits: int, shape):
         super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "data": Out(shape)})
+
+
+class BankWriteSignature(wiring.Signature):
+    """A register-file write: ``en``, ``addr``, ``data`` and the word's ``flag`` (the writer
+    knows it cheaply: 1 for an accumulation, ``y != 0`` for an activation)."""
+
+    def __init__(self, addr_bits: int, shape):
+        super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "data": Out(shape),
+                          "flag": Out(1)})
 
 
 class MemReadSignature(wiring.Signature):

@@ -109,7 +109,9 @@ class ProcessingElement(wiring.Component):
         wiring.connect(m, wiring.flipped(self.spmat_wr), spmat.wr)
         wiring.connect(m, wiring.flipped(self.cb_wr), arith.cb_wr)
         wiring.connect(m, wiring.flipped(self.bias_wr), wb.bias_wr)
-        wiring.connect(m, wiring.flipped(self.act_wr), regs.src_wr)
+        m.d.comb += [regs.src_wr.en.eq(self.act_wr.en), regs.src_wr.addr.eq(self.act_wr.addr),
+                     regs.src_wr.data.eq(self.act_wr.data),
+                     regs.src_wr.flag.eq(self.act_wr.data != 0)]
 
         # The destination bank: the arithmetic unit's during a layer, the write-back's after.
         m.d.comb += [
@@ -122,13 +124,14 @@ class ProcessingElement(wiring.Component):
         with m.If(wb.busy):
             m.d.comb += [regs.dst_rd.addr.eq(wb.acc_rd.addr), regs.dst_rd.en.eq(wb.acc_rd.en),
                          regs.dst_wr.en.eq(wb.acc_wr.en), regs.dst_wr.addr.eq(wb.acc_wr.addr),
-                         regs.dst_wr.data.eq(wb.acc_wr.data)]
+                         regs.dst_wr.data.eq(wb.acc_wr.data), regs.dst_wr.flag.eq(wb.acc_wr.flag)]
         with m.Else():
             m.d.comb += [regs.dst_rd.addr.eq(arith.acc_rd.addr),
                          regs.dst_rd.en.eq(arith.acc_rd.en),
                          regs.dst_wr.en.eq(arith.acc_wr.en),
                          regs.dst_wr.addr.eq(arith.acc_wr.addr),
-                         regs.dst_wr.data.eq(arith.acc_wr.data)]
+                         regs.dst_wr.data.eq(arith.acc_wr.data),
+                         regs.dst_wr.flag.eq(arith.acc_wr.flag)]
         m.d.comb += [
             wb.start.eq(self.wb_start),
             wb.n_rows.eq(self.layer.n_rows),

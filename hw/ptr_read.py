@@ -23,7 +23,7 @@ class PointerRead(wiring.Component):
 
     Contract: for every ``(j, a)`` accepted on ``i``, ``(P[base+j], P[base+j+1], a)`` leaves on
     ``o`` in order, except that a column with no entries for this PE (``P[j] == P[j+1]``) is
-    dropped here: it costs this unit one cycle and nothing downstream. Write ``wr`` (one pointer
+    dropped here: it costs this unit a slot and nothing downstream. Write ``wr`` (one pointer
     per cycle) only while the unit is idle.
 
     Members
@@ -34,10 +34,10 @@ class PointerRead(wiring.Component):
     wr : In(MemWriteSignature(ptr_addr_bits, unsigned(ptr_bits)))
     busy : Out(1), a column is in the unit.
 
-    Latency: 1 cycle. Throughput: one column per cycle; ``i.ready`` follows ``o.ready``
-    combinationally.
+    Latency: 2 cycles (bank read, then a register). Throughput: one column per cycle; ``i.ready``
+    follows ``o.ready`` combinationally.
     Resources: two ``ptr_depth / 2`` x ``ptr_bits`` single-port memories (block RAM), a
-    ``ptr_addr_bits`` adder, the output registers.
+    ``ptr_addr_bits`` adder, a ``ptr_bits`` comparator, two stages of registers.
     """
 
     def __init__(self, config: EIEConfig):
@@ -61,10 +61,16 @@ class PointerRead(wiring.Component):
             m.submodules[("ptr_even", "ptr_odd")[parity]] = mem
             banks.append((mem.write_port(), mem.read_port(domain="sync")))
 
-        valid = Signal()              # the stage holds a column
-        odd = Signal()                # ... whose P[j] came from the odd bank
-        a = Signal.like(self.o.payload.a)
-        advance = Signal()
+        # Stage 1: the pointers are in the banks' read registers.
+        s1_valid = Signal()
+        s1_odd = Signal()             # P[j] came from the odd bank
+        s1_a = Signal.like(self.o.payload.a)
+        # Stage 2: the column, registered (block RAM outputs are slow: nothing but the
+        # even/odd swap and the empty test sits behind them).
+        s2_valid = Signal()
+        s2_empty = Signal()
+        s2 = Signal.like(self.o.payload)
+        take1, take2 = Signal(), Signal()    # stage 1 / stage 2 load this cycle
         addr = Signal(cfg.ptr_addr_bits + 1)
         half = Signal(cfg.ptr_addr_bits)
         start, end = Signal(cfg.ptr_bits), Signal(cfg.ptr_bits)
@@ -73,7 +79,7 @@ class PointerRead(wiring.Component):
             addr.eq(self.base + self.i.payload.j),
             half.eq(addr >> 1),
         ]
-        with m.If(odd):
+        with m.If(s1_odd):
             m.d.comb += [start.eq(banks[1][1].data), end.eq(banks[0][1].data)]
         with m.Else():
             m.d.comb += [start.eq(banks[0][1].data), end.eq(banks[1][1].data)]
@@ -85,7 +91,7 @@ class PointerRead(wiring.Component):
             m.d.comb += [
                 wp.en.eq(self.wr.en & (self.wr.addr[0] == parity)),
                 wp.data.eq(self.wr.data),
-                rp.en.eq(advance),
+                rp.en.eq(take1),
             ]
             # One address per bank: a single-port memory, written only while idle.
             with m.If(self.wr.en):
@@ -93,17 +99,20 @@ class PointerRead(wiring.Component):
             with m.Else():
                 m.d.comb += [wp.addr.eq(read_row), rp.addr.eq(read_row)]
 
-        empty = Signal()
         m.d.comb += [
-            empty.eq(start == end),
-            self.o.valid.eq(valid & ~empty),
-            self.o.payload.start.eq(start),
-            self.o.payload.end.eq(end),
-            self.o.payload.a.eq(a),
-            advance.eq(~valid | empty | self.o.ready),
-            self.i.ready.eq(advance),
-            self.busy.eq(valid),
+            # A stage loads when it is free or its item leaves; an empty column leaves stage 2
+            # by itself.
+            take2.eq(~s2_valid | s2_empty | self.o.ready),
+            take1.eq(~s1_valid | take2),
+            self.i.ready.eq(take1),
+            self.o.valid.eq(s2_valid & ~s2_empty),
+            self.o.payload.eq(s2),
+            self.busy.eq(s1_valid | s2_valid),
         ]
-        with m.If(advance):
-            m.d.sync += [valid.eq(self.i.valid), odd.eq(addr[0]), a.eq(self.i.payload.a)]
+        with m.If(take1):
+            m.d.sync += [s1_valid.eq(self.i.valid), s1_odd.eq(addr[0]),
+                         s1_a.eq(self.i.payload.a)]
+        with m.If(take2):
+            m.d.sync += [s2_valid.eq(s1_valid), s2_empty.eq(start == end),
+                         s2.start.eq(start), s2.end.eq(end), s2.a.eq(s1_a)]
         return m

@@ -34,11 +34,13 @@ class SparseMatrixRead(wiring.Component):
     wr : In(MemWriteSignature(spmat_addr_bits, unsigned(word_bits)))
     busy : Out(1), a column or an entry is in the unit.
 
-    Latency: a column accepted in cycle t gives its first entry on ``o`` in cycle t + 2.
+    Latency: a column accepted in cycle t gives its first entry on ``o`` in cycle t + 3 (issue,
+    word read, lane mux into the output register).
     Throughput: one entry per cycle, also across columns. ``i.ready`` depends combinationally on
     ``o.ready``.
     Resources: one ``spmat_words`` x ``word_bits`` memory with a synchronous read port (block
-    RAM), two ``ptr_bits`` registers and a comparator, an ``entries_per_word``:1 lane mux.
+    RAM), two ``ptr_bits`` registers and a comparator, an ``entries_per_word``:1 lane mux, two
+    stages of registers.
     """
 
     def __init__(self, config: EIEConfig):
@@ -67,46 +69,49 @@ class SparseMatrixRead(wiring.Component):
         end = Signal(cfg.ptr_bits)
         a = Signal.like(self.i.payload.a)
         first = Signal()
-        # The word in the read port's output register.
+        # Word stage: the read port's output register holds word `held_word` (if `held_ok`);
+        # `w_valid` says an entry of it is in this stage, at lane `w_lane`.
         held_word = Signal(cfg.spmat_addr_bits)
         held_ok = Signal()
-        # Output stage: which lane of the held word, with the entry's side data.
-        out_lane = Signal(max(1, lane_bits))
-        out_first = Signal()
-        out_a = Signal.like(a)
+        w_valid = Signal()
+        w_lane = Signal(max(1, lane_bits))
+        w_first = Signal()
+        w_a = Signal.like(a)
+        # Output stage: the entry, registered (nothing but the lane mux behind the block RAM).
 
-        advance = Signal()
-        issue = Signal()
-        last = Signal()
+        take_o, take_w, issue, last = Signal(), Signal(), Signal(), Signal()
         word = Signal(cfg.spmat_addr_bits)
         m.d.comb += [
-            advance.eq(~self.o.valid | self.o.ready),
-            issue.eq(walking & advance),
+            take_o.eq(~self.o.valid | self.o.ready),
+            take_w.eq(~w_valid | take_o),
+            issue.eq(walking & take_w),
             last.eq(cur + 1 >= end),         # ">=": a corrupt range ends, never runs away
             word.eq(cur >> lane_bits),
             self.i.ready.eq(~walking | (issue & last)),
             rp.addr.eq(word),
             rp.en.eq(issue & (~held_ok | (held_word != word))),
-            self.busy.eq(walking | self.o.valid),
+            self.busy.eq(walking | w_valid | self.o.valid),
         ]
         if cfg.entries_per_word == 1:
             entry = rp.data
         else:
-            entry = rp.data.word_select(out_lane, cfg.entry_bits)
-        m.d.comb += [
-            self.o.payload.v.eq(entry[:cfg.index_bits]),
-            self.o.payload.z.eq(entry[cfg.index_bits:]),
-            self.o.payload.first.eq(out_first),
-            self.o.payload.a.eq(out_a),
-        ]
+            entry = rp.data.word_select(w_lane, cfg.entry_bits)
 
         with m.If(rp.en):
             m.d.sync += [held_word.eq(word), held_ok.eq(1)]
         with m.If(self.wr.en):
             m.d.sync += held_ok.eq(0)
-        with m.If(advance):
-            m.d.sync += [self.o.valid.eq(issue), out_lane.eq(cur[:max(1, lane_bits)]),
-                         out_first.eq(first), out_a.eq(a)]
+        with m.If(take_w):
+            m.d.sync += [w_valid.eq(issue), w_lane.eq(cur[:max(1, lane_bits)]),
+                         w_first.eq(first), w_a.eq(a)]
+        with m.If(take_o):
+            m.d.sync += [
+                self.o.valid.eq(w_valid),
+                self.o.payload.v.eq(entry[:cfg.index_bits]),
+                self.o.payload.z.eq(entry[cfg.index_bits:]),
+                self.o.payload.first.eq(w_first),
+                self.o.payload.a.eq(w_a),
+            ]
         with m.If(issue):
             m.d.sync += [cur.eq(cur + 1), first.eq(0)]
         with m.If(self.i.valid & self.i.ready):

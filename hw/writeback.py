@@ -7,7 +7,7 @@ from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
-from .layouts import MemReadSignature, MemWriteSignature, acc_shape
+from .layouts import BankWriteSignature, MemReadSignature, MemWriteSignature, acc_shape
 
 __all__ = ["WriteBack"]
 
@@ -22,7 +22,8 @@ class WriteBack(wiring.Component):
     ``shift`` is 0) and ``y = max(y, 0)`` with ``relu`` (SPEC §3). The accumulators start the
     layer at zero (the bank is cleared) and the bias joins here: modulo ``2**acc_bits`` that is
     the same as starting from ``bias << shift``. The rounding uses
-    ``(t + 2**(s-1)) >> s == ((t >> (s-1)) + 1) >> 1``, so no carry leaves ``acc_bits``.
+    ``(t + 2**(s-1)) >> s == ((t >> (s-1)) + 1) >> 1``, so no carry leaves ``acc_bits``, and
+    the shift and the rounding add sit in different stages.
 
     Contract: a ``start`` pulse (while idle) with ``n_rows``, ``shift``, ``relu`` and
     ``bias_base`` steady until ``busy`` falls. The bias memory is written through ``bias_wr``
@@ -36,17 +37,17 @@ class WriteBack(wiring.Component):
     relu : In(1)
     bias_base : In(unsigned(bias_addr_bits))
     acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
-    acc_wr : Out(MemWriteSignature(row_bits, signed(acc_bits)))
+    acc_wr : Out(BankWriteSignature(row_bits, signed(acc_bits))), ``flag`` = ``y != 0``.
     bias_wr : In(MemWriteSignature(bias_addr_bits, signed(act_bits)))
     busy : Out(1)
 
-    Latency: ``n_rows + 3`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
-    add the shifted bias, shift-round-saturate and write, one row per cycle.
+    Latency: ``n_rows + 4`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
+    add the shifted bias, shift, round-saturate-ReLU-and-write; one row per cycle.
     Resources: a ``bias_depth`` x ``act_bits`` memory (block RAM), two barrel shifters of
     ``acc_bits``, two ``acc_bits`` adders, the saturation comparators.
     """
 
-    latency = 3
+    latency = 4
 
     def __init__(self, config: EIEConfig):
         self._config = config
@@ -58,7 +59,7 @@ class WriteBack(wiring.Component):
             "relu": In(1),
             "bias_base": In(unsigned(cfg.bias_addr_bits)),
             "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
-            "acc_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "acc_wr": Out(BankWriteSignature(cfg.row_bits, acc_shape(cfg))),
             "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
             "busy": Out(1),
         })
@@ -98,13 +99,16 @@ class WriteBack(wiring.Component):
         t = Signal(acc_shape(cfg))
         m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row), t.eq(self.acc_rd.data + shifted_bias)]
 
-        # Stage C: round, shift, saturate, ReLU, write.
-        u = Signal(signed(A))
+        # Stage C: the shift, one bit short: v = t >> (shift - 1), or 2t when shift is 0.
+        d_valid = Signal()
+        d_row = Signal(cfg.row_bits)
+        v = Signal(signed(A + 1))
+        m.d.sync += [d_valid.eq(c_valid), d_row.eq(c_row),
+                     v.eq((t.as_signed() << 1) >> self.shift)]
+
+        # Stage D: the last bit with the rounding add, saturate, ReLU, write.
         rounded = Signal(signed(A))
-        m.d.comb += [
-            u.eq(t >> (self.shift - 1)[:SHIFT_BITS]),
-            rounded.eq(Mux(self.shift == 0, t, (u + 1) >> 1)),
-        ]
+        m.d.comb += rounded.eq((v + (self.shift != 0)) >> 1)
         y = Signal(signed(cfg.act_bits))
         with m.If(rounded > cfg.act_max):
             m.d.comb += y.eq(cfg.act_max)
@@ -115,7 +119,8 @@ class WriteBack(wiring.Component):
         out = Signal(signed(cfg.act_bits))
         m.d.comb += out.eq(Mux(self.relu & y[-1], 0, y))
         m.d.comb += [
-            self.acc_wr.en.eq(c_valid), self.acc_wr.addr.eq(c_row), self.acc_wr.data.eq(out),
-            self.busy.eq(running | b_valid | c_valid),
+            self.acc_wr.en.eq(d_valid), self.acc_wr.addr.eq(d_row), self.acc_wr.data.eq(out),
+            self.acc_wr.flag.eq(out != 0),
+            self.busy.eq(running | b_valid | c_valid | d_valid),
         ]
         return m

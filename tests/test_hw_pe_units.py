@@ -44,11 +44,14 @@ def pack(fields):
     return out
 
 
-async def write_mem(ctx, port, values, base=0):
+async def write_mem(ctx, port, values, base=0, flag=None):
+    """Write through ``port``; a register-file port gets ``flag`` (default: value != 0)."""
     for addr, value in enumerate(values, start=base):
         ctx.set(port.en, 1)
         ctx.set(port.addr, addr)
         ctx.set(port.data, int(value))
+        if hasattr(port, "flag"):
+            ctx.set(port.flag, int(value != 0) if flag is None else flag)
         await ctx.tick()
     ctx.set(port.en, 0)
 
@@ -180,7 +183,7 @@ def test_matrix_read_issues_one_entry_per_cycle_across_columns_and_words(epw):
                 sent += 1
             await ctx.tick()
     simulate(dut, bench)
-    assert valid_cycles == list(range(2, 2 + total))     # latency 2, then no gap
+    assert valid_cycles == list(range(3, 3 + total))     # latency 3, then no gap
 
 
 # -- relative index ---------------------------------------------------------------------------
@@ -245,18 +248,20 @@ async def read_bank(ctx, regs, n):
     return out
 
 
-@pytest.mark.parametrize("pattern", ["same_row", "alternate", "random", "gap2"])
+@pytest.mark.parametrize("pattern", ["same_row", "alternate", "cycle3", "random", "pairs"])
 @pytest.mark.parametrize("idle", [0.0, 0.5])
 @pytest.mark.parametrize("acc_bits", [32, 20])
 def test_arithmetic_unit_accumulates_exactly(pattern, idle, acc_bits):
-    """Back-to-back updates of one row (the bypass), rows two apart, and wrapping sums."""
+    """Updates of one row 1, 2 and 3 cycles apart (the two bypasses and the memory), random
+    rows, and wrapping sums."""
     cfg = EIEConfig(act_depth=16, acc_bits=acc_bits)
     bench_top = ArithBench(cfg)
     arith, regs = bench_top.arith, bench_top.regs
     rng = np.random.default_rng(len(pattern) + acc_bits)
     n = 400
     rows = {"same_row": np.full(n, 3), "alternate": np.arange(n) % 2 * 5,
-            "random": rng.integers(0, 16, n), "gap2": np.arange(n) // 2 % 3}[pattern]
+            "cycle3": np.arange(n) % 3, "random": rng.integers(0, 16, n),
+            "pairs": np.arange(n) // 2 % 3}[pattern]
     vs = rng.integers(0, 16, n)
     acts = rng.integers(-(1 << 15), 1 << 15, n)
     codebook = rng.integers(-(1 << 15), 1 << 15, 16)
@@ -280,7 +285,7 @@ def test_arithmetic_unit_accumulates_exactly(pattern, idle, acc_bits):
             assert ctx.get(arith.i.ready)
             await ctx.tick()
         ctx.set(arith.i.valid, 0)
-        for _ in range(4):
+        for _ in range(ArithmeticUnit.latency):
             await ctx.tick()
         assert not ctx.get(arith.busy)
         ctx.set(regs.sel, 1)                      # the destination becomes readable as source
@@ -304,6 +309,7 @@ def test_register_files_swap_clear_and_flag_non_zeros():
         await ctx.tick()
         ctx.set(dut.clear_dst, 0)
         await write_mem(ctx, dut.dst_wr, [11], base=2)                     # after the clear
+        await write_mem(ctx, dut.dst_wr, [0], base=5, flag=1)              # a zero sum, held
         log["src"] = await read_bank(ctx, dut, 8)
         ctx.set(dut.sel, 1)
         log["flags1"] = ctx.get(dut.src_flags)
@@ -318,7 +324,7 @@ def test_register_files_swap_clear_and_flag_non_zeros():
     simulate(dut, bench)
     assert log["flags0"] == 0b10000101
     assert log["src"] == [5, 0, -7, 0, 0, 0, 0, 9]
-    assert log["flags1"] == 0b100 and log["dst_as_src"] == [0, 0, 11, 0, 0, 0, 0, 0]
+    assert log["flags1"] == 0b100100 and log["dst_as_src"] == [0, 0, 11, 0, 0, 0, 0, 0]
     assert log["flags0_after"] == 0b10000100
     assert log["cleared"] == [0] * 8
 
