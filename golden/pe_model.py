@@ -1,19 +1,21 @@
 """Cycle model of one PE (hw/pe.py), exact to the cycle.
 
-The PE's compute path is a chain of stream stages; only two of them ever wait:
+The PE's compute path is a chain of stream stages; only the first ones ever wait:
 
 * the queue (depth ``fifo_depth``) accepts broadcast ``i`` at ``q[i]``, once it was offered and
   the item ``fifo_depth`` places ahead has left it;
-* the pointer read pops item ``i`` at ``p[i]`` (one cycle after it entered the queue, one after
-  the previous pop, and not before the matrix read took the previous column if that one has
-  entries: a column without entries leaves the stage by itself the next cycle);
-* the matrix read takes a non-empty column at ``d = max(p + 1, end of the previous column)``
+* the pointer read pops it at ``p[i]`` into its first stage (the bank read), once it was in
+  the queue for a cycle and the previous item moved on; it moves to the second stage (a
+  register) at ``r[i]``, once that stage is free: a column without entries leaves it by itself
+  the next cycle, one with entries when the matrix read takes it;
+* the matrix read takes a non-empty column at ``d = max(r + 1, end of the previous column)``
   and issues its ``n`` entries in cycles ``d + 1 .. d + n``, one per cycle, word boundaries
   included (the next word is read the cycle before it is needed).
 
 Everything after the matrix read never stalls: an entry issued in cycle ``x`` is written to its
-accumulator at the end of cycle ``x + 4`` (relative index 1, arithmetic 3), and the PE is idle
-from ``x + 5``. Cycle 0 is the cycle the first broadcast is offered.
+accumulator at the end of cycle ``x + 6`` (word register 1, entry register 1, relative index
+1, arithmetic 4 minus the shared cycle), and the PE is idle from ``x + 7``. Cycle 0 is the
+cycle the first broadcast is offered.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ import numpy as np
 
 __all__ = ["PETiming", "pe_cycles", "writeback_cycles", "DRAIN", "WRITEBACK_LATENCY"]
 
-# From the last entry's issue to the first idle cycle: matrix read output 1, relative index 1,
-# arithmetic unit 3 (codebook, multiply, add-and-write).
-DRAIN = 5
-# hw/writeback.py: read, add bias, shift, round-saturate-and-write.
-WRITEBACK_LATENCY = 4
+# From the last entry's issue to the first idle cycle: matrix read 2 (word, entry registers),
+# relative index 1, arithmetic unit 4 (codebook, multiply, accumulator register, add-and-write).
+DRAIN = 7
+# hw/writeback.py: read, register, add bias, shift, round-saturate-and-write.
+WRITEBACK_LATENCY = 5
 
 
 @dataclass
@@ -57,25 +59,28 @@ def pe_cycles(lengths, fifo_depth: int, gaps=None) -> PETiming:
         raise ValueError(f"{len(gaps)} gaps for {n} broadcasts")
     q = np.zeros(n, dtype=np.int64)
     p = np.zeros(n, dtype=np.int64)
+    moved = 0            # r of the previous item: the pointer read's first stage frees then
+    stage2_free = 0      # when the pointer read's second stage can take the next item
     free_at = 0          # when the matrix read can take the next column
-    leave = 0            # when the pointer stage can take the next item
-    offer = 0
     last_issue = -1
+    r = 0
     for i, length in enumerate(lengths):
-        offer = (gaps[i] if i == 0 else q[i - 1] + 1 + gaps[i])
+        offer = gaps[i] if i == 0 else q[i - 1] + 1 + gaps[i]
         q[i] = max(offer, p[i - fifo_depth] + 1) if i >= fifo_depth else offer
-        p[i] = max(q[i] + 1, leave)
+        p[i] = max(q[i] + 1, moved)
+        r = max(p[i] + 1, stage2_free)
+        moved = r
         if length == 0:
-            leave = p[i] + 1
+            stage2_free = r + 1
         else:
-            d = max(p[i] + 1, free_at)
-            leave = d
+            d = max(r + 1, free_at)
+            stage2_free = d
             free_at = d + length
             last_issue = d + length
     if n == 0:
         cycles = 0
     else:
-        cycles = max(int(p[-1]) + 2, last_issue + DRAIN if last_issue >= 0 else 0)
+        cycles = max(r + 2, last_issue + DRAIN if last_issue >= 0 else 0)
     total = sum(lengths)
     return PETiming(q, p, cycles, total)
 

@@ -41,13 +41,14 @@ class WriteBack(wiring.Component):
     bias_wr : In(MemWriteSignature(bias_addr_bits, signed(act_bits)))
     busy : Out(1)
 
-    Latency: ``n_rows + 4`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
-    add the shifted bias, shift, round-saturate-ReLU-and-write; one row per cycle.
+    Latency: ``n_rows + 5`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
+    register (with the bias shifted), add, shift, round-saturate-ReLU-and-write; one row per
+    cycle.
     Resources: a ``bias_depth`` x ``act_bits`` memory (block RAM), two barrel shifters of
     ``acc_bits``, two ``acc_bits`` adders, the saturation comparators.
     """
 
-    latency = 4
+    latency = 5
 
     def __init__(self, config: EIEConfig):
         self._config = config
@@ -88,25 +89,32 @@ class WriteBack(wiring.Component):
             with m.If(row + 1 == self.n_rows):
                 m.d.sync += running.eq(0)
 
-        # Stage B: add the bias, shifted to the accumulator's binary point; wraps like the adds.
+        # Stage B: accumulator and shifted bias into registers (block RAM outputs are slow).
         b_valid = Signal()
         b_row = Signal(cfg.row_bits)
         m.d.sync += [b_valid.eq(running), b_row.eq(row)]
-        shifted_bias = Signal(acc_shape(cfg))
-        m.d.comb += shifted_bias.eq(brp.data.as_signed() << self.shift)
+        acc_q = Signal(acc_shape(cfg))
+        bias_q = Signal(acc_shape(cfg))          # bias << shift, wrapped to acc_bits
+        m.d.sync += [acc_q.eq(self.acc_rd.data), bias_q.eq(brp.data << self.shift)]
+
+        # Stage C: add the bias at the accumulator's binary point; wraps like the adds did.
         c_valid = Signal()
         c_row = Signal(cfg.row_bits)
+        m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row)]
         t = Signal(acc_shape(cfg))
-        m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row), t.eq(self.acc_rd.data + shifted_bias)]
+        m.d.sync += t.eq(acc_q + bias_q)
 
-        # Stage C: the shift, one bit short: v = t >> (shift - 1), or 2t when shift is 0.
+        # Stage D: the shift, one bit short: v = t >> (shift - 1), or 2t when shift is 0.
         d_valid = Signal()
         d_row = Signal(cfg.row_bits)
+        m.d.sync += [d_valid.eq(c_valid), d_row.eq(c_row)]
+        e_valid = Signal()
+        e_row = Signal(cfg.row_bits)
         v = Signal(signed(A + 1))
-        m.d.sync += [d_valid.eq(c_valid), d_row.eq(c_row),
+        m.d.sync += [e_valid.eq(d_valid), e_row.eq(d_row),
                      v.eq((t.as_signed() << 1) >> self.shift)]
 
-        # Stage D: the last bit with the rounding add, saturate, ReLU, write.
+        # Stage E: the last bit with the rounding add, saturate, ReLU, write.
         rounded = Signal(signed(A))
         m.d.comb += rounded.eq((v + (self.shift != 0)) >> 1)
         y = Signal(signed(cfg.act_bits))
@@ -119,8 +127,8 @@ class WriteBack(wiring.Component):
         out = Signal(signed(cfg.act_bits))
         m.d.comb += out.eq(Mux(self.relu & y[-1], 0, y))
         m.d.comb += [
-            self.acc_wr.en.eq(d_valid), self.acc_wr.addr.eq(d_row), self.acc_wr.data.eq(out),
+            self.acc_wr.en.eq(e_valid), self.acc_wr.addr.eq(e_row), self.acc_wr.data.eq(out),
             self.acc_wr.flag.eq(out != 0),
-            self.busy.eq(running | b_valid | c_valid | d_valid),
+            self.busy.eq(running | b_valid | c_valid | d_valid | e_valid),
         ]
         return m

@@ -12,47 +12,51 @@ def test_nothing_broadcast_costs_nothing():
 
 @pytest.mark.parametrize("length", [1, 2, 8, 9, 100])
 def test_one_column(length):
-    # queue in cycle 0, pointer pop 1, matrix read takes it 2, entries issued 3 .. 2 + length,
-    # last accumulation written 4 cycles later: idle from length + 7.
-    assert pe_cycles([length], 8).cycles == length + 7
+    # queue in cycle 0, pointer pop (bank read) 1, pointer register 2, matrix read takes it 3,
+    # entries issued 4 .. 3 + length, last accumulation written 6 cycles later: idle from
+    # length + 10.
+    assert pe_cycles([length], 8).cycles == length + 10
 
 
 def test_one_column_without_entries():
-    # popped in cycle 1, dropped by the pointer stage in cycle 2: idle from 3.
-    assert pe_cycles([0], 8).cycles == 3
+    # popped in cycle 1, registered 2, dropped by the pointer read in cycle 3: idle from 4.
+    assert pe_cycles([0], 8).cycles == 4
 
 
 @pytest.mark.parametrize("depth", [2, 8])
 def test_single_entry_columns_flow_one_per_cycle(depth):
-    assert pe_cycles([1] * 50, depth).cycles == 50 + 7
+    assert pe_cycles([1] * 50, depth).cycles == 50 + 10
 
 
 def test_a_queue_of_one_takes_a_broadcast_every_other_cycle():
     # A full queue refuses a push even in the cycle it pops (no combinational path from the
     # PE back to the broadcast), so with depth 1 pop i is at 2i + 1 and the last entry issues
-    # at 2n + 1.
-    assert pe_cycles([1] * 50, 1).cycles == 2 * 50 + 6
+    # at 2n + 2.
+    assert pe_cycles([1] * 50, 1).cycles == 2 * 50 + 9
 
 
 def test_long_columns_keep_the_pe_busy():
     t = pe_cycles([64] * 64, 8)
-    assert t.cycles == 64 * 64 + 7
+    assert t.cycles == 64 * 64 + 10
     assert t.utilisation > 0.99
 
 
 def test_a_long_column_fills_the_queue_and_stalls_the_broadcast():
-    # Broadcast 0 (100 entries) is taken by the matrix read in cycle 2 and walks until cycle
-    # 102. Broadcast 1 waits in the pointer stage, 2 and 3 fill the queue of 2, and 4 enters
-    # only after 2 is popped, in cycle 102.
-    t = pe_cycles([100, 5, 5, 5, 5], 2)
-    assert t.accept.tolist() == [0, 1, 2, 3, 103]
-    assert t.cycles == 100 + 4 * 5 + 7          # no bubble between the columns
+    # Broadcast 0 (100 entries) is taken by the matrix read in cycle 3 and walks until cycle
+    # 103. Broadcast 1 waits in the pointer register, 2 in the bank-read stage, 3 and 4 fill
+    # the queue of 2, and 5 enters only after 3 is popped, in cycle 103.
+    t = pe_cycles([100] + [5] * 5, 2)
+    assert t.accept.tolist() == [0, 1, 2, 3, 4, 104]
+    assert t.cycles == 100 + 5 * 5 + 10         # no bubble between the columns
 
 
 def test_gaps_delay_offers():
+    # Offered in cycle 3 (accepted at once), popped 4, registered 5, taken 6, issued 7; the
+    # second is offered 5 idle cycles after cycle 3's acceptance: 9, then 10, 11, 12, 13 and
+    # idle 7 cycles after its issue.
     t = pe_cycles([1, 1], 8, gaps=[3, 5])
-    assert t.accept.tolist() == [3, 3 + 1 + 5]
-    assert t.cycles == t.accept[-1] + 1 + 1 + 1 + 5     # pop, take, issue, drain
+    assert t.accept.tolist() == [3, 9]
+    assert t.cycles == 20
 
 
 def test_gap_count_must_match():
@@ -62,4 +66,4 @@ def test_gap_count_must_match():
 
 def test_writeback_cycles():
     assert writeback_cycles(0) == 0
-    assert writeback_cycles(64) == 68
+    assert writeback_cycles(64) == 69
