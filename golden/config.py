@@ -106,6 +106,11 @@ class EIEConfig:
         return _ceil_log2(self.spmat_entries + 1)
 
     @property
+    def ptr_word_bits(self) -> int:
+        """A pointer-memory word: pointer ``P[j]`` and, above it, "column ``j`` is empty"."""
+        return self.ptr_bits + 1
+
+    @property
     def spmat_addr_bits(self) -> int:
         return max(1, _ceil_log2(self.spmat_words))
 

@@ -29,8 +29,8 @@ __all__ = ["PETiming", "pe_cycles", "writeback_cycles", "DRAIN", "WRITEBACK_LATE
 # From the last entry's issue to the first idle cycle: matrix read 2 (word, entry registers),
 # relative index 1, arithmetic unit 4 (codebook, multiply, accumulator register, add-and-write).
 DRAIN = 7
-# hw/writeback.py: read, register, add bias, shift, round-saturate-and-write.
-WRITEBACK_LATENCY = 5
+# hw/writeback.py: read, register, add bias, shift, round, saturate, write.
+WRITEBACK_LATENCY = 7
 
 
 @dataclass

@@ -9,6 +9,10 @@ earlier layers' entries of that PE (pointers hold absolute entry addresses, so t
 adds nothing), and its biases start at ``bias_base[L]`` (the earlier layers' local rows,
 ``ceil(rows / n_pe)`` each). Every PE writes back ``ceil(rows / n_pe)`` rows; a PE with one
 row fewer writes a zero (zero bias, no accumulation) that the next layer never broadcasts.
+
+A pointer-memory word is ``P[j] | empty_j << ptr_bits`` (:func:`pointer_words`): the flag
+says column ``j`` has no entries in this PE, so the hardware need not compare two pointers
+behind its block RAMs. A layer's last pointer ``P[cols]`` has the flag clear.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from .encode import pack_words
 from .errors import InputError
 from .image import ModelImage
 
-__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits"]
+__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "pointer_words"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,12 @@ class Placement:
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
+
+
+def pointer_words(ptr, base: int, ptr_bits: int) -> list[int]:
+    """Pointer-memory words of one PE's layer: ``ptr + base`` with the empty-column flags."""
+    p = [int(x) + base for x in ptr]
+    return [p[j] | (int(j + 1 < len(p) and p[j + 1] == p[j]) << ptr_bits) for j in range(len(p))]
 
 
 def check_fits(image: ModelImage, config: EIEConfig) -> None:
@@ -107,7 +117,7 @@ def place(image: ModelImage, config: EIEConfig) -> Placement:
     for k in range(n_pe):
         pe, entries, base = PEContents(), [], 0
         for lp, layer in zip(layers, image.layers):
-            pe.ptr.extend(int(p) + base for p in layer.ptr[k])
+            pe.ptr.extend(pointer_words(layer.ptr[k], base, config.ptr_bits))
             ents = layer.pe_entries(k)
             entries.append(ents)
             base += len(ents)

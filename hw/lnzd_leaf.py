@@ -27,8 +27,9 @@ class LNZDLeaf(wiring.Component):
     """Find the PE's non-zero source activations, lowest local row first, one per cycle.
 
     ``load`` copies the source bank's non-zero flags into a pending mask (at a layer start).
-    Each cycle the output can advance, the lowest pending row is cleared from the mask and read
-    from the source bank; ``(r, a)`` leaves on ``o`` the next cycle. Zero activations cost
+    Each cycle the output can advance, the lowest pending row is cleared from the mask into a
+    register, the row found the cycle before is read from the source bank, and the row read
+    the cycle before that leaves on ``o`` as ``(r, a)``. Zero activations cost
     nothing: they are never pending. The quadtree above turns ``r`` into ``j = r * n_pe + k``.
 
     Contract: after ``load``, every row whose flag was set leaves once on ``o``, ascending;
@@ -43,7 +44,7 @@ class LNZDLeaf(wiring.Component):
     o : Out(stream.Signature(nonzero_layout))
     done : Out(1)
 
-    Latency: 2 cycles from ``load`` to the first ``o.valid`` (load, then read). Throughput: one
+    Latency: 3 cycles from ``load`` to the first ``o.valid`` (load, find, read). Throughput: one
     activation per cycle; the read enable depends combinationally on ``o.ready``.
     Resources: ``act_depth`` mask flops, a ``log2(act_depth)``-deep priority encoder, the
     output registers.
@@ -65,23 +66,27 @@ class LNZDLeaf(wiring.Component):
         m = Module()
         pending = Signal(cfg.act_depth)
         any_, idx = lowest_set_bit(pending)
-        row = Signal(cfg.row_bits)
+        found = Signal(cfg.row_bits)
+        # Stage 1: the row found last cycle (the encoder's output registered: it is
+        # log2(act_depth) muxes deep, and the bank's address decode follows).
+        s1_valid = Signal()
+        s1_row = Signal(cfg.row_bits)
         out_row = Signal(cfg.row_bits)
-        advance, issue = Signal(), Signal()
+        take = Signal()
         m.d.comb += [
-            row.eq(idx),
-            advance.eq(~self.o.valid | self.o.ready),
-            issue.eq(advance & any_),
-            self.src_rd.addr.eq(row),
-            self.src_rd.en.eq(issue),
+            found.eq(idx),
+            take.eq(~self.o.valid | self.o.ready),
+            self.src_rd.addr.eq(s1_row),
+            self.src_rd.en.eq(take & s1_valid),
             self.o.payload.r.eq(out_row),
             self.o.payload.a.eq(self.src_rd.data[:cfg.act_bits]),
-            self.done.eq(~any_ & ~self.o.valid),
+            self.done.eq(~any_ & ~s1_valid & ~self.o.valid),
         ]
-        with m.If(advance):
-            m.d.sync += [self.o.valid.eq(issue), out_row.eq(row)]
+        with m.If(take):
+            m.d.sync += [self.o.valid.eq(s1_valid), out_row.eq(s1_row),
+                         s1_valid.eq(any_), s1_row.eq(found)]
         with m.If(self.load):
-            m.d.sync += pending.eq(self.flags)
-        with m.Elif(issue):
-            m.d.sync += pending.bit_select(row, 1).eq(0)
+            m.d.sync += [pending.eq(self.flags), s1_valid.eq(0)]
+        with m.Elif(take & any_):
+            m.d.sync += pending.bit_select(found, 1).eq(0)
         return m

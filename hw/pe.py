@@ -1,7 +1,7 @@
 """The EIE processing element: queue, pointer read, matrix read, relative index, arithmetic,
 register files, write-back and the local leading-non-zero detector."""
 
-from amaranth.hdl import Module, signed, unsigned
+from amaranth.hdl import Module, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -72,7 +72,7 @@ class ProcessingElement(wiring.Component):
             "sel": In(1), "clear_src": In(1), "clear_dst": In(1), "scan": In(1),
             "wb_start": In(1),
             "idle": Out(1), "wb_busy": Out(1), "scan_done": Out(1),
-            "ptr_wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_bits))),
+            "ptr_wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
             "spmat_wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
             "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
@@ -121,7 +121,11 @@ class ProcessingElement(wiring.Component):
             arith.acc_rd.data.eq(regs.dst_rd.data),
             wb.acc_rd.data.eq(regs.dst_rd.data),
         ]
-        with m.If(wb.busy):
+        # Who owns the destination ports, as a register (not wb.busy, an OR of six stages, in
+        # front of the banks' address muxes): the write-back from its start pulse until it is done.
+        wb_owns = Signal()
+        m.d.sync += wb_owns.eq(self.wb_start | (wb_owns & wb.busy))
+        with m.If(wb_owns):
             m.d.comb += [regs.dst_rd.addr.eq(wb.acc_rd.addr), regs.dst_rd.en.eq(wb.acc_rd.en),
                          regs.dst_wr.en.eq(wb.acc_wr.en), regs.dst_wr.addr.eq(wb.acc_wr.addr),
                          regs.dst_wr.data.eq(wb.acc_wr.data), regs.dst_wr.flag.eq(wb.acc_wr.flag)]

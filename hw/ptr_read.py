@@ -15,8 +15,10 @@ __all__ = ["PointerRead"]
 class PointerRead(wiring.Component):
     """Turn a broadcast column ``j`` into the PE's entry range ``[P[j], P[j+1])``.
 
-    The pointer memory holds ``ptr_depth`` absolute entry addresses (a layer's pointers start
-    at ``base`` and are already offset by the layer's place in the matrix memory). Pointer
+    The pointer memory holds ``ptr_depth`` words of ``P | empty << ptr_bits``: absolute entry
+    addresses (a layer's pointers start at ``base`` and are already offset by the layer's place
+    in the matrix memory) with a flag set when the column has no entries here
+    (:func:`golden.placement.pointer_words`), so no comparator follows the block RAMs. Pointer
     ``n`` lives in bank ``n % 2`` at row ``n // 2``, so ``P[j]`` and ``P[j+1]`` are always in
     different banks and both come out of one cycle's reads; each bank is a single-port memory
     (the host write and the read share its address).
@@ -31,13 +33,13 @@ class PointerRead(wiring.Component):
     i : In(stream.Signature(act_layout))
     o : Out(stream.Signature(column_layout))
     base : In(unsigned(ptr_addr_bits)), the layer's first pointer.
-    wr : In(MemWriteSignature(ptr_addr_bits, unsigned(ptr_bits)))
+    wr : In(MemWriteSignature(ptr_addr_bits, unsigned(ptr_word_bits)))
     busy : Out(1), a column is in the unit.
 
     Latency: 2 cycles (bank read, then a register). Throughput: one column per cycle; ``i.ready``
     follows ``o.ready`` combinationally.
-    Resources: two ``ptr_depth / 2`` x ``ptr_bits`` single-port memories (block RAM), a
-    ``ptr_addr_bits`` adder, a ``ptr_bits`` comparator, two stages of registers.
+    Resources: two ``ptr_depth / 2`` x ``ptr_word_bits`` single-port memories (block RAM), a
+    ``ptr_addr_bits`` adder, two stages of registers.
     """
 
     def __init__(self, config: EIEConfig):
@@ -47,7 +49,7 @@ class PointerRead(wiring.Component):
             "i": In(stream.Signature(act_layout(cfg))),
             "o": Out(stream.Signature(column_layout(cfg))),
             "base": In(unsigned(cfg.ptr_addr_bits)),
-            "wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_bits))),
+            "wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
             "busy": Out(1),
         })
 
@@ -57,7 +59,7 @@ class PointerRead(wiring.Component):
         depths = ((cfg.ptr_depth + 1) // 2, cfg.ptr_depth // 2)   # even, odd
         banks = []
         for parity, depth in enumerate(depths):
-            mem = Memory(shape=unsigned(cfg.ptr_bits), depth=depth, init=[])
+            mem = Memory(shape=unsigned(cfg.ptr_word_bits), depth=depth, init=[])
             m.submodules[("ptr_even", "ptr_odd")[parity]] = mem
             banks.append((mem.write_port(), mem.read_port(domain="sync")))
 
@@ -79,10 +81,12 @@ class PointerRead(wiring.Component):
             addr.eq(self.base + self.i.payload.j),
             half.eq(addr >> 1),
         ]
+        empty = Signal()
+        even, odd = banks[0][1].data, banks[1][1].data
         with m.If(s1_odd):
-            m.d.comb += [start.eq(banks[1][1].data), end.eq(banks[0][1].data)]
+            m.d.comb += [start.eq(odd), end.eq(even), empty.eq(odd[cfg.ptr_bits])]
         with m.Else():
-            m.d.comb += [start.eq(banks[0][1].data), end.eq(banks[1][1].data)]
+            m.d.comb += [start.eq(even), end.eq(odd), empty.eq(even[cfg.ptr_bits])]
 
         for parity, (wp, rp) in enumerate(banks):
             # P[j] is in bank j % 2 at row j // 2; P[j+1] in the other bank, one row further on
@@ -113,6 +117,6 @@ class PointerRead(wiring.Component):
             m.d.sync += [s1_valid.eq(self.i.valid), s1_odd.eq(addr[0]),
                          s1_a.eq(self.i.payload.a)]
         with m.If(take2):
-            m.d.sync += [s2_valid.eq(s1_valid), s2_empty.eq(start == end),
+            m.d.sync += [s2_valid.eq(s1_valid), s2_empty.eq(empty),
                          s2.start.eq(start), s2.end.eq(end), s2.a.eq(s1_a)]
         return m

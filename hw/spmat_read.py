@@ -60,8 +60,10 @@ class SparseMatrixRead(wiring.Component):
         m.submodules.spmat = mem = Memory(shape=unsigned(cfg.word_bits), depth=cfg.spmat_words,
                                           init=[])
         wp = mem.write_port()
-        rp = mem.read_port(domain="sync")
-        m.d.comb += [wp.en.eq(self.wr.en), wp.addr.eq(self.wr.addr), wp.data.eq(self.wr.data)]
+        # Transparent and sharing the write address: maps to one block-RAM port, with no
+        # read-during-write logic (reads and writes never overlap here anyway).
+        rp = mem.read_port(domain="sync", transparent_for=(wp,))
+        m.d.comb += [wp.en.eq(self.wr.en), wp.data.eq(self.wr.data)]
 
         # Issue stage: the column being walked.
         walking = Signal()
@@ -88,10 +90,15 @@ class SparseMatrixRead(wiring.Component):
             last.eq(cur + 1 >= end),         # ">=": a corrupt range ends, never runs away
             word.eq(cur >> lane_bits),
             self.i.ready.eq(~walking | (issue & last)),
-            rp.addr.eq(word),
             rp.en.eq(issue & (~held_ok | (held_word != word))),
             self.busy.eq(walking | w_valid | self.o.valid),
         ]
+        # One address for both ports: a single-port memory (writes happen only while idle), so
+        # no read-during-write logic sits behind the block RAM.
+        with m.If(self.wr.en):
+            m.d.comb += [wp.addr.eq(self.wr.addr), rp.addr.eq(self.wr.addr)]
+        with m.Else():
+            m.d.comb += [wp.addr.eq(word), rp.addr.eq(word)]
         if cfg.entries_per_word == 1:
             entry = rp.data
         else:

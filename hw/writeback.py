@@ -41,14 +41,13 @@ class WriteBack(wiring.Component):
     bias_wr : In(MemWriteSignature(bias_addr_bits, signed(act_bits)))
     busy : Out(1)
 
-    Latency: ``n_rows + 5`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
-    register (with the bias shifted), add, shift, round-saturate-ReLU-and-write; one row per
-    cycle.
+    Latency: ``n_rows + 7`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
+    register, add the shifted bias, shift, round, saturate and ReLU, write; one row per cycle.
     Resources: a ``bias_depth`` x ``act_bits`` memory (block RAM), two barrel shifters of
     ``acc_bits``, two ``acc_bits`` adders, the saturation comparators.
     """
 
-    latency = 5
+    latency = 7
 
     def __init__(self, config: EIEConfig):
         self._config = config
@@ -72,16 +71,20 @@ class WriteBack(wiring.Component):
         m.submodules.bias = bias = Memory(shape=signed(cfg.act_bits), depth=cfg.bias_depth,
                                           init=[])
         bwp, brp = bias.write_port(), bias.read_port(domain="sync")
-        m.d.comb += [bwp.en.eq(self.bias_wr.en), bwp.addr.eq(self.bias_wr.addr),
-                     bwp.data.eq(self.bias_wr.data)]
+        m.d.comb += [bwp.en.eq(self.bias_wr.en), bwp.data.eq(self.bias_wr.data)]
 
         # Stage A: walk the rows, reading accumulator and bias.
         running = Signal()
         row = Signal(cfg.row_bits + 1)
         m.d.comb += [
             self.acc_rd.addr.eq(row), self.acc_rd.en.eq(running),
-            brp.addr.eq(self.bias_base + row), brp.en.eq(running),
+            brp.en.eq(running),
         ]
+        # One address for both ports: a single-port memory (written only while idle).
+        with m.If(self.bias_wr.en):
+            m.d.comb += [bwp.addr.eq(self.bias_wr.addr), brp.addr.eq(self.bias_wr.addr)]
+        with m.Else():
+            m.d.comb += [bwp.addr.eq(self.bias_base + row), brp.addr.eq(self.bias_base + row)]
         with m.If(self.start & (self.n_rows != 0)):
             m.d.sync += [running.eq(1), row.eq(0)]
         with m.Elif(running):
@@ -89,20 +92,22 @@ class WriteBack(wiring.Component):
             with m.If(row + 1 == self.n_rows):
                 m.d.sync += running.eq(0)
 
-        # Stage B: accumulator and shifted bias into registers (block RAM outputs are slow).
+        # Stage B: accumulator and bias into registers (block RAM outputs are slow).
         b_valid = Signal()
         b_row = Signal(cfg.row_bits)
         m.d.sync += [b_valid.eq(running), b_row.eq(row)]
         acc_q = Signal(acc_shape(cfg))
-        bias_q = Signal(acc_shape(cfg))          # bias << shift, wrapped to acc_bits
-        m.d.sync += [acc_q.eq(self.acc_rd.data), bias_q.eq(brp.data << self.shift)]
+        bias_q = Signal(signed(cfg.act_bits))
+        m.d.sync += [acc_q.eq(self.acc_rd.data), bias_q.eq(brp.data)]
 
         # Stage C: add the bias at the accumulator's binary point; wraps like the adds did.
         c_valid = Signal()
         c_row = Signal(cfg.row_bits)
         m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row)]
         t = Signal(acc_shape(cfg))
-        m.d.sync += t.eq(acc_q + bias_q)
+        shifted_bias = Signal(acc_shape(cfg))    # bias << shift, wrapped to acc_bits
+        m.d.comb += shifted_bias.eq(bias_q << self.shift)
+        m.d.sync += t.eq(acc_q + shifted_bias)
 
         # Stage D: the shift, one bit short: v = t >> (shift - 1), or 2t when shift is 0.
         d_valid = Signal()
@@ -114,21 +119,33 @@ class WriteBack(wiring.Component):
         m.d.sync += [e_valid.eq(d_valid), e_row.eq(d_row),
                      v.eq((t.as_signed() << 1) >> self.shift)]
 
-        # Stage E: the last bit with the rounding add, saturate, ReLU, write.
+        # Stage E: the last bit with the rounding add.
+        f_valid = Signal()
+        f_row = Signal(cfg.row_bits)
         rounded = Signal(signed(A))
-        m.d.comb += rounded.eq((v + (self.shift != 0)) >> 1)
+        m.d.sync += [f_valid.eq(e_valid), f_row.eq(e_row),
+                     rounded.eq((v + (self.shift != 0)) >> 1)]
+
+        # Stage F: saturate (in range iff the bits above the sign agree: no comparator), ReLU,
+        # into the write register; stage G writes (the flag decode follows a register).
         y = Signal(signed(cfg.act_bits))
-        with m.If(rounded > cfg.act_max):
-            m.d.comb += y.eq(cfg.act_max)
-        with m.Elif(rounded < cfg.act_min):
+        top = rounded[cfg.act_bits - 1:]
+        with m.If((top == 0) | (top == (1 << len(top)) - 1)):
+            m.d.comb += y.eq(rounded)
+        with m.Elif(rounded[-1]):
             m.d.comb += y.eq(cfg.act_min)
         with m.Else():
-            m.d.comb += y.eq(rounded)
+            m.d.comb += y.eq(cfg.act_max)
         out = Signal(signed(cfg.act_bits))
         m.d.comb += out.eq(Mux(self.relu & y[-1], 0, y))
+        g_valid = Signal()
+        g_row = Signal(cfg.row_bits)
+        g_out = Signal.like(out)
+        g_flag = Signal()
+        m.d.sync += [g_valid.eq(f_valid), g_row.eq(f_row), g_out.eq(out), g_flag.eq(out != 0)]
         m.d.comb += [
-            self.acc_wr.en.eq(e_valid), self.acc_wr.addr.eq(e_row), self.acc_wr.data.eq(out),
-            self.acc_wr.flag.eq(out != 0),
-            self.busy.eq(running | b_valid | c_valid | d_valid | e_valid),
+            self.acc_wr.en.eq(g_valid), self.acc_wr.addr.eq(g_row), self.acc_wr.data.eq(g_out),
+            self.acc_wr.flag.eq(g_flag),
+            self.busy.eq(running | b_valid | c_valid | d_valid | e_valid | f_valid | g_valid),
         ]
         return m

@@ -15,6 +15,7 @@ from amaranth.sim import Simulator
 from golden.config import EIEConfig
 from golden.encode import decode_pe, encode_layer, pack_words
 from golden.fixedpoint import wrap, writeback
+from golden.placement import pointer_words
 from hw.act_queue import ActivationQueue
 from hw.act_regfile import ActivationRegisterFiles
 from hw.arith import ArithmeticUnit
@@ -113,7 +114,7 @@ def test_pointer_read_pairs_and_drops_empty_columns(base, idle, stall):
     got = []
 
     async def bench(ctx):
-        await write_mem(ctx, dut.wr, [0] * base + list(ptr))
+        await write_mem(ctx, dut.wr, [0] * base + pointer_words(ptr, 0, cfg.ptr_bits))
         ctx.set(dut.base, base)
         got.extend(await stream_through(ctx, dut.i, dut.o, items, rng, idle, stall,
                                         n_out=len(want)))
