@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(PY) -m pytest -m "not slow" -n 2 -q
 
 regress: $(STAMP)
-	EIE_N_ITEMS=20000 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
+	EIE_N_ITEMS=20000 EIE_N_CASES=80 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
 
 demo: $(STAMP)
 	@mkdir -p $(DEMO)
@@ -39,7 +39,7 @@ synth: $(STAMP)
 	$(EIE) synth --pes $(PES) --top codebook --target ecp5 -o build/synth_codebook_ecp5.json
 
 bench: $(STAMP)
-	@echo "make bench: no benchmarks yet (they arrive with the PE, issue #3)"; exit 1
+	$(EIE) bench -o build/bench
 
 clean:
 	rm -rf build .pytest_cache

@@ -18,8 +18,8 @@ from golden.image import read_image, write_image
 from golden.model import first_mismatch, run_golden
 from golden.report import image_report, to_json, to_markdown
 
-__all__ = ["compress", "run", "report", "generate", "synth", "random_weights", "random_input",
-           "SIMS", "MismatchError"]
+__all__ = ["compress", "run", "report", "generate", "synth", "bench", "random_weights",
+           "random_input", "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
 
@@ -119,6 +119,16 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
     rep = synthesize(top, config, target, workdir, seeds=seeds, progress=progress)
     atomic_write_text(out_path, json.dumps(rep, indent=2) + "\n")
     return rep
+
+
+def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, progress=None) -> dict:
+    from .bench import run_bench  # noqa: PLC0415 (pulls in Amaranth and the simulators)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a directory")
+    if seeds < 1:
+        raise InputError(f"seeds must be at least 1, not {seeds}")
+    return run_bench(out, config=config, seeds=seeds, progress=progress)
 
 
 def random_weights(sizes, out_path, seed: int = 0) -> dict:

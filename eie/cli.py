@@ -97,6 +97,21 @@ def cmd_synth(args) -> None:
     print(f"wrote {args.output}")
 
 
+def cmd_bench(args) -> None:
+    from eie import api
+    res = api.bench(args.output, _config(args), seeds=args.seeds, progress=_say)
+    t, e = res["pe_throughput"], res["pe_ecp5"]
+    r = e["resources"]
+    print(f"PE throughput on long columns: {t['long_column_entries_per_cycle']:.4f} entries "
+          f"per cycle (target {t['target']}: {'met' if t['meets_target'] else 'NOT met'})")
+    fmax = f"{e['fmax_mhz']:.1f} MHz" if e["fmax_mhz"] else "n/a"
+    print(f"PE on ECP5: LUT {r['lut']}, FF {r['ff']}, DSP {r['dsp']}, BRAM {r['bram']}, "
+          f"LUT-RAM {r['lutram']}; Fmax {fmax}; multiplier in DSP: "
+          f"{'yes' if e['multiplier_in_dsp'] else 'NO'}; pointer and matrix in BRAM: "
+          f"{'yes' if e['pointer_and_matrix_in_bram'] else 'NO'}")
+    print(f"wrote {args.output}/results.json and {args.output}/results.md")
+
+
 def cmd_random_net(args) -> None:
     from eie import api
     api.random_weights(args.sizes, args.output, seed=args.seed)
@@ -113,12 +128,12 @@ def cmd_random_input(args) -> None:
 
 def cmd_status(args) -> None:
     from hw.tops import PLANNED, TOPS
-    print("Built: golden model (compress, encode/decode, bit-exact run, report); "
-          "RTL units: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and Verilator, "
-          "synth for ecp5/ice40/xilinx).")
-    print("Not built yet: the PE (issue #3); the LNZD tree, CCU, eie_top and 'eie run' on "
-          "RTL (issue #4); whole-accelerator synthesis sweeps (#5); the Fashion-MNIST demo "
-          "(#6); benchmarks (#7).")
+    print("Built: golden model (compress, encode/decode, bit-exact run, report, PE cycle "
+          "model); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and Verilator, "
+          "synth for ecp5/ice40/xilinx); 'eie bench' (PE throughput and ECP5 cost).")
+    print("Not built yet: the LNZD tree, CCU, eie_top and 'eie run' on RTL (issue #4); "
+          "whole-accelerator synthesis sweeps (#5); the Fashion-MNIST demo (#6); the "
+          "paper's benchmarks (#7).")
     for name, why in PLANNED.items():
         print(f"  {name}: {why}")
 
@@ -174,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write DIR/<top>.v and DIR/config.json.")
     _add_config(g)
     g.add_argument("--top", default="eie_top", help="design to generate: eie_top (the "
-                   "accelerator, not built yet) or a unit: codebook")
+                   "accelerator, not built yet) or a unit: pe, codebook")
     g.add_argument("-o", "--output", required=True, metavar="DIR")
     g.set_defaults(func=cmd_generate)
 
@@ -184,10 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
                        "over seeds) to REPORT.json.")
     _add_config(s)
     s.add_argument("--target", required=True, choices=("ecp5", "ice40", "xilinx"))
-    s.add_argument("--top", default="eie_top", help="design: eie_top or a unit: codebook")
+    s.add_argument("--top", default="eie_top", help="design: eie_top or a unit: pe, codebook")
     s.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
     s.add_argument("-o", "--output", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_synth)
+
+    b = sub.add_parser("bench", help="measure PE throughput and FPGA cost (make bench)",
+                       description="Run the generated PE on throughput workloads (Amaranth "
+                       "simulator) against the ideal and the cycle model, synthesize it for "
+                       "ECP5, and write DIR/results.json and DIR/results.md.")
+    _add_config(b)
+    b.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
+    b.add_argument("-o", "--output", required=True, metavar="DIR")
+    b.set_defaults(func=cmd_bench)
 
     n = sub.add_parser("random-net", help="write a random float network (for trying things)")
     n.add_argument("--sizes", type=_sizes, required=True, metavar="IN,H1,...,OUT")

@@ -80,7 +80,7 @@ def pe_cycles(lengths, fifo_depth: int, gaps=None) -> PETiming:
     if n == 0:
         cycles = 0
     else:
-        cycles = max(r + 2, last_issue + DRAIN if last_issue >= 0 else 0)
+        cycles = int(max(r + 2, last_issue + DRAIN if last_issue >= 0 else 0))
     total = sum(lengths)
     return PETiming(q, p, cycles, total)
 

@@ -27,7 +27,8 @@ from hw.tops import build_top
 
 from .harness import PinHarness
 
-__all__ = ["TARGETS", "SynthError", "synthesize", "resources_from_cells", "tool_versions"]
+__all__ = ["TARGETS", "SynthError", "synthesize", "resources_from_cells", "tool_versions",
+           "memory_mapping"]
 
 
 class SynthError(EIEError):
@@ -77,6 +78,29 @@ def resources_from_cells(cells: dict) -> dict:
     for cls, types in _CELL_CLASSES.items():
         out[cls] = sum(int(cells.get(t, 0)) for t in dict.fromkeys(types))
     return out
+
+
+_MAPPED_CLASSES = ("bram", "dsp", "lutram", "spram")
+
+
+def memory_mapping(netlist_path) -> dict:
+    """Which design block each block RAM, LUT-RAM and DSP cell of a Yosys JSON netlist belongs
+    to: ``{"spmat_read.spmat": {"DP16KD": 4}, "arith": {"MULT18X18D": 1}, ...}``."""
+    types = {t for cls in _MAPPED_CLASSES for t in _CELL_CLASSES[cls]}
+    data = json.loads(Path(netlist_path).read_text())
+    out: dict = {}
+    for module in data["modules"].values():
+        for name, cell in module.get("cells", {}).items():
+            if cell["type"] not in types:
+                continue
+            parts = name.split(".")
+            # Drop Yosys's suffixes: tile indices ("0") and generated names ("$7_MULT...").
+            while len(parts) > 1 and (parts[-1].isdigit() or parts[-1].startswith("$")):
+                parts.pop()
+            owner = ".".join(parts)
+            out.setdefault(owner, {}).setdefault(cell["type"], 0)
+            out[owner][cell["type"]] += 1
+    return dict(sorted(out.items()))
 
 
 def _bin(tool: str) -> str:
@@ -170,6 +194,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
             say(f"nextpnr: seed {seed} of {seeds}")
             fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz))
     achieved = [f for f in fmax_runs if f is not None]
+    netlist_file = workdir / f"{top}.json"
     return {
         "top": top,
         "target": target,
@@ -178,6 +203,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         "config_slug": config.slug,
         "resources": resources_from_cells(cells),
         "cells": cells,
+        "mapping": memory_mapping(netlist_file) if netlist_file.exists() else None,
         "fmax_mhz": statistics.median(achieved) if achieved else None,
         "fmax_mhz_per_seed": fmax_runs,
         "seeds": list(range(1, seeds + 1)) if spec["pnr"] else [],

