@@ -39,6 +39,7 @@ class PETiming:
     pop: np.ndarray      # cycle each left the queue
     cycles: int          # first cycle the PE is idle with every broadcast done
     entries: int         # entries walked (padding included), one cycle each
+    refused: int         # cycles a broadcast was offered and the full queue refused it
 
     @property
     def utilisation(self) -> float:
@@ -64,9 +65,11 @@ def pe_cycles(lengths, fifo_depth: int, gaps=None) -> PETiming:
     free_at = 0          # when the matrix read can take the next column
     last_issue = -1
     r = 0
+    refused = 0
     for i, length in enumerate(lengths):
         offer = gaps[i] if i == 0 else q[i - 1] + 1 + gaps[i]
         q[i] = max(offer, p[i - fifo_depth] + 1) if i >= fifo_depth else offer
+        refused += int(q[i] - offer)
         p[i] = max(q[i] + 1, moved)
         r = max(p[i] + 1, stage2_free)
         moved = r
@@ -82,7 +85,7 @@ def pe_cycles(lengths, fifo_depth: int, gaps=None) -> PETiming:
     else:
         cycles = int(max(r + 2, last_issue + DRAIN if last_issue >= 0 else 0))
     total = sum(lengths)
-    return PETiming(q, p, cycles, total)
+    return PETiming(q, p, cycles, total, refused)
 
 
 def writeback_cycles(n_rows: int) -> int:

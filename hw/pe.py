@@ -54,11 +54,13 @@ class ProcessingElement(wiring.Component):
     ptr_wr, spmat_wr, cb_wr, bias_wr, act_wr : In(write signatures)
     act_rd : In(MemReadSignature(row_bits, signed(acc_bits)))
 
-    Latency: a broadcast accepted in cycle t has its first accumulation written at the end of
-    cycle t + 7 when the PE was idle (queue 1, pointers 1, matrix 2, relative index 1,
-    arithmetic 3... less overlap); ``golden.pe_model`` gives exact cycle counts.
-    Throughput: one entry per cycle, across column and word boundaries; padding entries take
-    their cycle. Resources: see each unit; memories are the pointer banks, matrix, bias and the
+    Latency: a column of ``n`` entries broadcast into an idle PE in cycle 0 leaves it idle
+    again in cycle ``n + 10`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
+    and a drain of 7: matrix word and entry registers, relative index, arithmetic unit 4).
+    ``golden.pe_model`` gives the exact count for any broadcast sequence; the write-back takes
+    ``n_rows + 7``. Throughput: one entry per cycle, across column and word boundaries; padding
+    entries take their cycle; a column with no entries here costs no matrix-read cycle.
+    Resources: see each unit; memories are the pointer banks, matrix, bias and the
     two register-file banks (block RAM), the codebook and queue (LUT-RAM).
     """
 

@@ -34,14 +34,16 @@ async def _start(dut) -> CocotbIO:
 @cocotb.test()
 async def regression_set(dut):
     io = await _start(dut)
-    problems = []
+    problems, refused = [], 0
     for case in pe_cases(CFG, SEED, N_CASES):
         result = await run_case(io, CFG, case)
+        refused += sum(result.refused)
         problem = check_case(CFG, case, result)
         if problem:
             problems.append(problem)
             dut._log.error(problem)
     assert not problems, f"{len(problems)} mismatches, first: {problems[0]}"
+    assert refused > 0, "no broadcast met a full queue: back-pressure was not exercised"
 
 
 @cocotb.test()

@@ -39,6 +39,7 @@ class PEResult:
     outputs: list               # per layer, the PE's local output rows (signed)
     cycles: list                # per layer, compute cycles (see PEDriver.broadcast)
     wb_cycles: list             # per layer, write-back cycles
+    refused: list               # per layer, cycles the PE refused an offered broadcast
 
 
 def _codebook(rng, bits, big=False):
@@ -152,7 +153,7 @@ async def run_case(io, cfg: EIEConfig, case: PECase) -> PEResult:
     drv = PEDriver(io, cfg)
     placement = place(case.image, cfg)
     await drv.load(placement.pes[case.k])
-    result = PEResult([], [], [])
+    result = PEResult([], [], [], [])
     if case.network:
         await drv.write_src(case.x)              # the input, in the source bank
     for L, lp in enumerate(placement.layers):
@@ -163,6 +164,7 @@ async def run_case(io, cfg: EIEConfig, case: PECase) -> PEResult:
         else:
             items, gaps = broadcasts_for(case.x), case.gaps
         result.cycles.append(await drv.broadcast(items, gaps))
+        result.refused.append(drv.refused)
         result.wb_cycles.append(await drv.writeback(lp.n_rows))
         await drv.flip()
         result.outputs.append(await drv.read_src(lp.n_rows))
@@ -194,6 +196,9 @@ def check_case(cfg: EIEConfig, case: PECase, result: PEResult) -> str | None:
         if result.cycles[L] != timing.cycles:
             return (f"{case.name}: layer {L}, PE {k}: {result.cycles[L]} compute cycles on the "
                     f"RTL, the cycle model predicts {timing.cycles}")
+        if result.refused[L] != timing.refused:
+            return (f"{case.name}: layer {L}, PE {k}: the RTL refused broadcasts for "
+                    f"{result.refused[L]} cycles, the cycle model predicts {timing.refused}")
         n_rows = -(-layer.rows // n_pe)
         if result.wb_cycles[L] != writeback_cycles(n_rows):
             return (f"{case.name}: layer {L}, PE {k}: write-back took {result.wb_cycles[L]} "

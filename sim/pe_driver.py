@@ -35,6 +35,7 @@ class PEDriver:
     def __init__(self, io, config: EIEConfig):
         self.io, self.cfg = io, config
         self.sel = 0
+        self.refused = 0          # cycles of the last broadcast() with valid high and ready low
         for name in ("act_in.valid", "sel", "clear_src", "clear_dst", "scan", "wb_start",
                      "ptr_wr.en", "spmat_wr.en", "cb_wr.en", "bias_wr.en", "act_wr.en",
                      "act_rd.en", "nz_out.ready"):
@@ -89,6 +90,7 @@ class PEDriver:
         io, n = self.io, len(items)
         gaps = [0] * n if gaps is None else list(gaps)
         sent, valid, wait = 0, False, (gaps[0] if n else 0)
+        self.refused = 0
         for cycle in range(timeout):
             if not valid and sent < n:
                 if wait == 0:
@@ -105,6 +107,8 @@ class PEDriver:
             if valid and ready:
                 sent, valid = sent + 1, False
                 wait = gaps[sent] if sent < n else 0
+            elif valid:
+                self.refused += 1
             await io.tick()
             io.set("act_in.valid", 0)
         raise AssertionError(f"PE not idle after {timeout} cycles ({sent} of {n} broadcasts "

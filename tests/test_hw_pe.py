@@ -42,3 +42,5 @@ def test_pe_regression_set(name):
     results = run_cases(cfg, cases)
     problems = [p for c, r in zip(cases, results) if (p := check_case(cfg, c, r))]
     assert not problems, "\n".join(problems)
+    # The set must exercise back-pressure: some broadcasts meet a full queue.
+    assert sum(sum(r.refused) for r in results) > 0
