@@ -28,15 +28,15 @@ demo: $(STAMP)
 	$(EIE) report $(DEMO)/model.npz --json $(DEMO)/report.json --md $(DEMO)/report.md
 	$(EIE) random-input $(DEMO)/model.npz --batch 4 --density 0.5 -o $(DEMO)/x.npy
 	$(EIE) run $(DEMO)/model.npz --input $(DEMO)/x.npy -o $(DEMO)/y.npy --sim golden --check
-	$(EIE) generate --pes $(PES) --top codebook -o $(DEMO)/rtl
-	$(EIE) synth --pes $(PES) --top codebook --target ecp5 -o $(DEMO)/synth_codebook_ecp5.json
+	$(EIE) generate --pes $(PES) --top pe -o $(DEMO)/rtl
+	$(EIE) synth --pes $(PES) --top pe --target ecp5 --seeds 1 -o $(DEMO)/synth_pe_ecp5.json
 	$(EIE) status
 
 verilog: $(STAMP)
-	$(EIE) generate --pes $(PES) --top codebook -o build/verilog
+	$(EIE) generate --pes $(PES) --top pe -o build/verilog
 
 synth: $(STAMP)
-	$(EIE) synth --pes $(PES) --top codebook --target ecp5 -o build/synth_codebook_ecp5.json
+	$(EIE) synth --pes $(PES) --top pe --target ecp5 -o build/synth_pe_ecp5.json
 
 bench: $(STAMP)
 	$(EIE) bench -o build/bench

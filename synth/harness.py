@@ -25,6 +25,8 @@ class PinHarness(wiring.Component):
         m.submodules.dut = dut = self._dut
         ins, outs = [], []
         for _path, member, value in dut.signature.flatten(dut):
+            if hasattr(value, "as_value"):          # a struct payload: its bits
+                value = value.as_value()
             (ins if member.flow == In else outs).append(value)
         width = sum(len(v) for v in ins)
         chain = Signal(max(width, 1))

@@ -57,3 +57,18 @@ def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypat
     assert mapping["spmat_read.spmat"]["DP16KD"] == 4
     assert set(mapping["arith.codebook.table"]) == {"TRELLIS_DPR16X4"}
     assert set(mapping["queue.storage"]) == {"TRELLIS_DPR16X4"}
+
+
+def test_pin_harness_takes_struct_payload_ports():
+    """A PE has struct-shaped stream payloads; the iCE40 harness must feed their bits."""
+    from amaranth.back import verilog
+
+    from golden.config import EIEConfig
+    from hw.pe import ProcessingElement
+    from synth.harness import PinHarness
+    text = verilog.convert(PinHarness(ProcessingElement(EIEConfig(n_pe=2, act_depth=8,
+                                                                  spmat_words=16,
+                                                                  ptr_depth=8,
+                                                                  bias_depth=8))),
+                           name="h", emit_src=False)
+    assert "module h(" in text
