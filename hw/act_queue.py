@@ -1,18 +1,19 @@
 """Activation queue: the PE's FIFO of broadcast ``(j, a_j)``."""
 
 from amaranth.hdl import Module, Mux, Signal
-from amaranth.lib import stream, wiring
+from amaranth.lib import stream
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .layouts import act_layout
 
 __all__ = ["ActivationQueue"]
 
 
-class ActivationQueue(wiring.Component):
+class ActivationQueue(EIEComponent):
     """First-in first-out queue of ``fifo_depth`` broadcast activations.
 
     Contract: every ``(j, a)`` accepted on ``i`` leaves on ``o``, in order. ``i.ready`` is low
@@ -33,17 +34,16 @@ class ActivationQueue(wiring.Component):
     """
 
     def __init__(self, config: EIEConfig):
-        self._config = config
-        super().__init__({
+        super().__init__(config, {
             "i": In(stream.Signature(act_layout(config))),
             "o": Out(stream.Signature(act_layout(config))),
             "level": Out(range(config.fifo_depth + 1)),
         })
 
     def elaborate(self, platform):
-        depth = self._config.fifo_depth
+        depth = self.config.fifo_depth
         m = Module()
-        m.submodules.storage = storage = Memory(shape=act_layout(self._config), depth=depth,
+        m.submodules.storage = storage = Memory(shape=act_layout(self.config), depth=depth,
                                                 init=[])
         wp = storage.write_port()
         rp = storage.read_port(domain="comb")

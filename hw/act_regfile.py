@@ -1,18 +1,18 @@
 """Activation register files: source and destination banks that swap roles between layers."""
 
 from amaranth.hdl import Module, Signal
-from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .layouts import BankWriteSignature, MemReadSignature, acc_shape
 
 __all__ = ["ActivationRegisterFiles"]
 
 
-class ActivationRegisterFiles(wiring.Component):
+class ActivationRegisterFiles(EIEComponent):
     """Two banks of ``act_depth`` words; ``sel`` names the source bank, the other is the
     destination.
 
@@ -48,11 +48,10 @@ class ActivationRegisterFiles(wiring.Component):
     """
 
     def __init__(self, config: EIEConfig):
-        self._config = config
         cfg = config
         rd = MemReadSignature(cfg.row_bits, acc_shape(cfg))
         wr = BankWriteSignature(cfg.row_bits, acc_shape(cfg))
-        super().__init__({
+        super().__init__(config, {
             "sel": In(1),
             "src_rd": In(rd), "dst_rd": In(rd),
             "src_wr": In(wr), "dst_wr": In(wr),
@@ -61,7 +60,7 @@ class ActivationRegisterFiles(wiring.Component):
         })
 
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         m = Module()
         data_out = []
         flags = []

@@ -6,13 +6,14 @@ from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .codebook import CodebookDecoder, CodebookWriteSignature
 from .layouts import BankWriteSignature, MemReadSignature, acc_shape, update_layout
 
 __all__ = ["ArithmeticUnit"]
 
 
-class ArithmeticUnit(wiring.Component):
+class ArithmeticUnit(EIEComponent):
     """``acc[row] += codebook[v] * a`` for every update, modulo ``2**acc_bits`` (SPEC §3).
 
     Four stages: (1) codebook look-up, with the row and activation alongside; (2) multiply into
@@ -43,9 +44,8 @@ class ArithmeticUnit(wiring.Component):
     latency = 4
 
     def __init__(self, config: EIEConfig):
-        self._config = config
         cfg = config
-        super().__init__({
+        super().__init__(config, {
             "i": In(stream.Signature(update_layout(cfg))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
             "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
@@ -54,7 +54,7 @@ class ArithmeticUnit(wiring.Component):
         })
 
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         m = Module()
         m.submodules.codebook = codebook = CodebookDecoder(cfg)
         wiring.connect(m, wiring.flipped(self.cb_wr), codebook.wr)

@@ -7,6 +7,8 @@ from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
+
 __all__ = ["CodebookDecoder", "CodebookWriteSignature"]
 
 
@@ -21,7 +23,7 @@ class CodebookWriteSignature(wiring.Signature):
         })
 
 
-class CodebookDecoder(wiring.Component):
+class CodebookDecoder(EIEComponent):
     """Decode virtual-weight indices to fixed-point weights through a programmable LUT.
 
     Contract: every index accepted on ``i`` yields ``codebook[index]`` on ``o``, in order.
@@ -47,19 +49,14 @@ class CodebookDecoder(wiring.Component):
     latency = 1
 
     def __init__(self, config: EIEConfig):
-        self._config = config
-        super().__init__({
+        super().__init__(config, {
             "i": In(stream.Signature(unsigned(config.index_bits))),
             "o": Out(stream.Signature(signed(config.weight_bits))),
             "wr": In(CodebookWriteSignature(config)),
         })
 
-    @property
-    def config(self) -> EIEConfig:
-        return self._config
-
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         m = Module()
         m.submodules.table = table = Memory(
             shape=signed(cfg.weight_bits), depth=cfg.codebook_size, init=[])

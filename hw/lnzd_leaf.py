@@ -1,11 +1,12 @@
 """The PE's local leading-non-zero detector: the leaf of the LNZD quadtree."""
 
 from amaranth.hdl import Const, Module, Mux, Signal
-from amaranth.lib import stream, wiring
+from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .layouts import MemReadSignature, acc_shape, nonzero_layout
 
 __all__ = ["LNZDLeaf", "lowest_set_bit"]
@@ -23,7 +24,7 @@ def lowest_set_bit(bits) -> tuple:
     return lo_any | hi_any, Mux(lo_any, lo_idx, half + hi_idx)
 
 
-class LNZDLeaf(wiring.Component):
+class LNZDLeaf(EIEComponent):
     """Find the PE's non-zero source activations, lowest local row first, one per cycle.
 
     ``load`` copies the source bank's non-zero flags into a pending mask (at a layer start).
@@ -51,9 +52,8 @@ class LNZDLeaf(wiring.Component):
     """
 
     def __init__(self, config: EIEConfig):
-        self._config = config
         cfg = config
-        super().__init__({
+        super().__init__(config, {
             "flags": In(cfg.act_depth),
             "load": In(1),
             "src_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
@@ -62,7 +62,7 @@ class LNZDLeaf(wiring.Component):
         })
 
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         m = Module()
         pending = Signal(cfg.act_depth)
         any_, idx = lowest_set_bit(pending)

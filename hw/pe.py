@@ -7,6 +7,7 @@ from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .act_queue import ActivationQueue
 from .act_regfile import ActivationRegisterFiles
 from .arith import ArithmeticUnit
@@ -22,7 +23,7 @@ from .writeback import WriteBack
 __all__ = ["ProcessingElement"]
 
 
-class ProcessingElement(wiring.Component):
+class ProcessingElement(EIEComponent):
     """One EIE PE (EIE Fig. 4b) for the rows ``i = r * n_pe + k`` of every layer.
 
     Compute path, all streams::
@@ -65,9 +66,8 @@ class ProcessingElement(wiring.Component):
     """
 
     def __init__(self, config: EIEConfig):
-        self._config = config
         cfg = config
-        super().__init__({
+        super().__init__(config, {
             "act_in": In(stream.Signature(act_layout(cfg))),
             "nz_out": Out(stream.Signature(nonzero_layout(cfg))),
             "layer": In(LayerSignature(cfg)),
@@ -82,12 +82,8 @@ class ProcessingElement(wiring.Component):
             "act_rd": In(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
         })
 
-    @property
-    def config(self) -> EIEConfig:
-        return self._config
-
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         m = Module()
         m.submodules.queue = queue = ActivationQueue(cfg)
         m.submodules.ptr_read = ptr = PointerRead(cfg)

@@ -1,18 +1,19 @@
 """Pointer read unit: ``P[j]`` and ``P[j+1]`` in one cycle from even and odd banks."""
 
 from amaranth.hdl import Module, Signal, unsigned
-from amaranth.lib import stream, wiring
+from amaranth.lib import stream
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .layouts import MemWriteSignature, act_layout, column_layout
 
 __all__ = ["PointerRead"]
 
 
-class PointerRead(wiring.Component):
+class PointerRead(EIEComponent):
     """Turn a broadcast column ``j`` into the PE's entry range ``[P[j], P[j+1])``.
 
     The pointer memory holds ``ptr_depth`` words of ``P | empty << ptr_bits``: absolute entry
@@ -43,9 +44,8 @@ class PointerRead(wiring.Component):
     """
 
     def __init__(self, config: EIEConfig):
-        self._config = config
         cfg = config
-        super().__init__({
+        super().__init__(config, {
             "i": In(stream.Signature(act_layout(cfg))),
             "o": Out(stream.Signature(column_layout(cfg))),
             "base": In(unsigned(cfg.ptr_addr_bits)),
@@ -54,7 +54,7 @@ class PointerRead(wiring.Component):
         })
 
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         m = Module()
         depths = ((cfg.ptr_depth + 1) // 2, cfg.ptr_depth // 2)   # even, odd
         banks = []

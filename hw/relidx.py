@@ -1,17 +1,18 @@
 """Relative-index logic: the running local row of each entry; padding drops out here."""
 
 from amaranth.hdl import Module, Signal
-from amaranth.lib import stream, wiring
+from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .layouts import entry_layout, update_layout
 
 __all__ = ["RelativeIndex"]
 
 
-class RelativeIndex(wiring.Component):
+class RelativeIndex(EIEComponent):
     """Turn ``(v, z)`` entries into ``(row, v)`` updates (SPEC §2.3).
 
     The local row is the running sum of ``z + 1`` over the column's entries, minus 1: an entry
@@ -34,15 +35,14 @@ class RelativeIndex(wiring.Component):
     """
 
     def __init__(self, config: EIEConfig):
-        self._config = config
-        super().__init__({
+        super().__init__(config, {
             "i": In(stream.Signature(entry_layout(config))),
             "o": Out(stream.Signature(update_layout(config))),
             "busy": Out(1),
         })
 
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         m = Module()
         next_row = Signal(cfg.row_bits + 1)     # one past the previous entry's row
         row = Signal(cfg.row_bits + 1)

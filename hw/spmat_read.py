@@ -1,18 +1,19 @@
 """Sparse-matrix read unit: word-wide reads, one entry per cycle to the arithmetic unit."""
 
 from amaranth.hdl import Module, Signal, unsigned
-from amaranth.lib import stream, wiring
+from amaranth.lib import stream
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .layouts import MemWriteSignature, column_layout, entry_layout
 
 __all__ = ["SparseMatrixRead"]
 
 
-class SparseMatrixRead(wiring.Component):
+class SparseMatrixRead(EIEComponent):
     """Walk each column's entries ``[start, end)`` out of a word-wide matrix memory.
 
     Entry ``e`` is lane ``e % entries_per_word`` of word ``e // entries_per_word`` (SPEC §2.5).
@@ -44,9 +45,8 @@ class SparseMatrixRead(wiring.Component):
     """
 
     def __init__(self, config: EIEConfig):
-        self._config = config
         cfg = config
-        super().__init__({
+        super().__init__(config, {
             "i": In(stream.Signature(column_layout(cfg))),
             "o": Out(stream.Signature(entry_layout(cfg))),
             "wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
@@ -54,7 +54,7 @@ class SparseMatrixRead(wiring.Component):
         })
 
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         lane_bits = (cfg.entries_per_word - 1).bit_length()
         m = Module()
         m.submodules.spmat = mem = Memory(shape=unsigned(cfg.word_bits), depth=cfg.spmat_words,

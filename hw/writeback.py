@@ -1,12 +1,12 @@
 """Write-back: bias, rounding shift, saturation and ReLU from accumulators to activations."""
 
 from amaranth.hdl import Module, Mux, Signal, signed, unsigned
-from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from golden.config import EIEConfig
 
+from .base import EIEComponent
 from .layouts import BankWriteSignature, MemReadSignature, MemWriteSignature, acc_shape
 
 __all__ = ["WriteBack"]
@@ -14,7 +14,7 @@ __all__ = ["WriteBack"]
 SHIFT_BITS = 5          # SPEC §3: shift is 0..31
 
 
-class WriteBack(wiring.Component):
+class WriteBack(EIEComponent):
     """Rewrite rows ``0 .. n_rows-1`` of the destination bank in place with the layer's outputs.
 
     For each row: ``t = wrap(acc + (bias[bias_base + r] << shift))``, then
@@ -50,9 +50,8 @@ class WriteBack(wiring.Component):
     latency = 7
 
     def __init__(self, config: EIEConfig):
-        self._config = config
         cfg = config
-        super().__init__({
+        super().__init__(config, {
             "start": In(1),
             "n_rows": In(unsigned(cfg.row_bits + 1)),
             "shift": In(unsigned(SHIFT_BITS)),
@@ -65,7 +64,7 @@ class WriteBack(wiring.Component):
         })
 
     def elaborate(self, platform):
-        cfg = self._config
+        cfg = self.config
         A = cfg.acc_bits
         m = Module()
         m.submodules.bias = bias = Memory(shape=signed(cfg.act_bits), depth=cfg.bias_depth,

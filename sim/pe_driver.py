@@ -1,17 +1,15 @@
 """Drive one processing element (hw/pe.py) the way the control unit does, on any simulator.
 
-The same code runs under the Amaranth simulator and cocotb (through :mod:`sim.io`). It loads a
-PE's share of a placed image, programs a layer, broadcasts activations (with optional idle
-cycles between them), measures the compute and write-back cycles, flips the banks and reads the
-outputs back.
+The same code runs under the Amaranth simulator and cocotb (through the adapters of
+:mod:`sim.io`). It loads a PE's share of a placed image, programs a layer, broadcasts
+activations (with optional idle cycles between them), measures the compute and write-back
+cycles, flips the banks and reads the outputs back.
 """
 
 from __future__ import annotations
 
 from golden.config import EIEConfig
 from golden.placement import LayerPlace, PEContents
-
-from .io import AmaranthIO, CocotbIO  # noqa: F401 (the adapters this driver runs on)
 
 __all__ = ["PEDriver", "pack_act", "broadcasts_for"]
 
