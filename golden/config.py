@@ -35,6 +35,7 @@ _RANGES = {
     "ptr_depth": (2, 1 << 24),
     "act_depth": (1, 1 << 20),
     "bias_depth": (1, 1 << 20),
+    "max_layers": (1, 64),
 }
 
 
@@ -45,7 +46,8 @@ class EIEConfig:
     ``index_bits`` and ``zrun_bits`` are fixed at 4 by model image v1 (SPEC §2). Capacities are
     per PE: ``spmat_words`` words of ``entries_per_word`` entries, ``ptr_depth`` pointers (all
     layers' ``cols + 1`` together), ``act_depth`` activations per register-file bank,
-    ``bias_depth`` biases (all layers' local rows together).
+    ``bias_depth`` biases (all layers' local rows together); ``max_layers`` layer descriptors
+    and codebooks in the control unit.
     """
 
     n_pe: int = 4
@@ -60,6 +62,7 @@ class EIEConfig:
     ptr_depth: int = 1024
     act_depth: int = 64
     bias_depth: int = 256
+    max_layers: int = 8
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
@@ -74,6 +77,9 @@ class EIEConfig:
         if self.entries_per_word & (self.entries_per_word - 1):
             raise ConfigError(f"entries_per_word must be a power of two (a pointer splits into "
                               f"word and lane bits), not {self.entries_per_word}")
+        if self.ptr_bits + 1 > 32:
+            raise ConfigError(f"a pointer word ({self.ptr_bits + 1} bits) must fit the host "
+                              f"port's 32 bits: fewer matrix entries per PE")
         if self.acc_bits < self.act_bits:
             raise ConfigError(
                 f"acc_bits ({self.acc_bits}) must be at least act_bits ({self.act_bits})")
@@ -168,7 +174,8 @@ class EIEConfig:
         parts = [f"pe{self.n_pe}"]
         tags = {"entries_per_word": "e", "weight_bits": "w", "act_bits": "a",
                 "acc_bits": "acc", "fifo_depth": "f", "spmat_words": "sm",
-                "ptr_depth": "pd", "act_depth": "ad", "bias_depth": "bd"}
+                "ptr_depth": "pd", "act_depth": "ad", "bias_depth": "bd",
+                "max_layers": "ml"}
         for name, tag in tags.items():
             if getattr(self, name) != getattr(default, name):
                 parts.append(f"{tag}{getattr(self, name)}")

@@ -10,7 +10,8 @@ from amaranth.lib.wiring import In, Out
 from golden.config import EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
-           "MemWriteSignature", "BankWriteSignature", "MemReadSignature", "LayerSignature", "acc_shape"]
+           "MemWriteSignature", "BankWriteSignature", "MemReadSignature", "LayerSignature",
+           "RegBusSignature", "READ_LATENCY", "acc_shape"]
 
 
 def act_layout(cfg: EIEConfig) -> data.StructLayout:
@@ -80,3 +81,17 @@ class LayerSignature(wiring.Signature):
             "shift": Out(unsigned(5)),
             "relu": Out(1),
         })
+
+
+class RegBusSignature(wiring.Signature):
+    """The host port inside the core, as the AXI4-Lite slave drives it: a word write
+    (``w_en``, ``addr``, ``w_data``) or a read (``r_en``, ``addr``) per cycle; read data is on
+    ``r_data`` :data:`READ_LATENCY` cycles after ``r_en`` and holds until the next read."""
+
+    def __init__(self, addr_bits: int):
+        super().__init__({"addr": Out(unsigned(addr_bits)), "w_en": Out(1),
+                          "w_data": Out(unsigned(32)), "r_en": Out(1),
+                          "r_data": In(unsigned(32))})
+
+
+READ_LATENCY = 2

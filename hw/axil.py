@@ -1,0 +1,81 @@
+"""AXI4-Lite slave: the host port of eie_top, onto the core's register bus."""
+
+from amaranth.hdl import Module, Signal, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.config import EIEConfig
+
+from .base import EIEComponent
+from .layouts import READ_LATENCY, RegBusSignature
+
+__all__ = ["AXILiteSignature", "AXILiteSlave"]
+
+
+class AXILiteSignature(wiring.Signature):
+    """AXI4-Lite with 32-bit data, from the master's side (a slave port is ``In`` of it)."""
+
+    def __init__(self, addr_bits: int):
+        super().__init__({
+            "awaddr": Out(unsigned(addr_bits)), "awprot": Out(3), "awvalid": Out(1),
+            "awready": In(1),
+            "wdata": Out(32), "wstrb": Out(4), "wvalid": Out(1), "wready": In(1),
+            "bresp": In(2), "bvalid": In(1), "bready": Out(1),
+            "araddr": Out(unsigned(addr_bits)), "arprot": Out(3), "arvalid": Out(1),
+            "arready": In(1),
+            "rdata": In(32), "rresp": In(2), "rvalid": In(1), "rready": Out(1),
+        })
+
+
+class AXILiteSlave(EIEComponent):
+    """One transaction at a time: a write when address and data are both valid, else a read.
+
+    Contract: each write becomes one ``bus.w_en`` cycle and an OKAY response; each read one
+    ``bus.r_en`` cycle and, ``READ_LATENCY`` cycles later, the data with OKAY. ``wstrb`` and
+    the protection bits are ignored (every register is a whole word). Writes win over reads
+    offered in the same cycle.
+
+    Members
+    -------
+    axi : In(AXILiteSignature(addr_bits))
+    bus : Out(RegBusSignature(addr_bits))
+
+    Latency: a write is accepted in the cycle both channels are valid and answered the next; a
+    read is answered ``READ_LATENCY`` cycles after its address is accepted. Throughput: one
+    transaction every 2 cycles (writes), ``READ_LATENCY + 1`` (reads) with a ready master.
+    Resources: a small FSM; no data registers (the core holds read data steady).
+    """
+
+    def __init__(self, config: EIEConfig, addr_bits: int):
+        self.addr_bits = addr_bits
+        super().__init__(config, {"axi": In(AXILiteSignature(addr_bits)),
+                                  "bus": Out(RegBusSignature(addr_bits))})
+
+    def elaborate(self, platform):
+        m = Module()
+        axi, bus = self.axi, self.bus
+        wait = Signal(range(READ_LATENCY + 1))
+        m.d.comb += [axi.bresp.eq(0), axi.rresp.eq(0), axi.rdata.eq(bus.r_data)]
+        with m.FSM():
+            with m.State("IDLE"):
+                with m.If(axi.awvalid & axi.wvalid):
+                    m.d.comb += [axi.awready.eq(1), axi.wready.eq(1), bus.w_en.eq(1),
+                                 bus.addr.eq(axi.awaddr), bus.w_data.eq(axi.wdata)]
+                    m.next = "BRESP"
+                with m.Elif(axi.arvalid):
+                    m.d.comb += [axi.arready.eq(1), bus.r_en.eq(1), bus.addr.eq(axi.araddr)]
+                    m.d.sync += wait.eq(READ_LATENCY - 1)
+                    m.next = "RWAIT"
+            with m.State("BRESP"):
+                m.d.comb += axi.bvalid.eq(1)
+                with m.If(axi.bready):
+                    m.next = "IDLE"
+            with m.State("RWAIT"):
+                m.d.sync += wait.eq(wait - 1)
+                with m.If(wait == 1):
+                    m.next = "RDATA"
+            with m.State("RDATA"):
+                m.d.comb += axi.rvalid.eq(1)
+                with m.If(axi.rready):
+                    m.next = "IDLE"
+        return m

@@ -1,0 +1,94 @@
+"""eie_top: the accelerator a user drops into an FPGA design."""
+
+from amaranth.hdl import Cat, Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from golden.addrmap import address_map
+from golden.config import EIEConfig
+
+from .axil import AXILiteSignature, AXILiteSlave
+from .base import EIEComponent
+from .ccu import ControlUnit
+from .lnzd_tree import LNZDTree
+from .pe import ProcessingElement
+
+__all__ = ["EIETop"]
+
+
+class EIETop(EIEComponent):
+    """``n_pe`` processing elements, the LNZD quadtree, the control unit and an AXI4-Lite port.
+
+    The tree's root is broadcast to every PE's queue: valid to all only when every queue has
+    room (so all take it in the same cycle), at most one activation per cycle. Each PE's local
+    detector is a leaf of the tree; the write-back of layer L fills the bank that is layer
+    L+1's source, so activations never leave the core between layers.
+
+    Members
+    -------
+    s_axil : In(AXILiteSignature(addr_bits)), the host port (``golden.addrmap``; the docs are
+        generated from the same map: ``eie generate`` writes ``address-map.md``).
+    irq : Out(1), high while a run is DONE and IRQ_EN is set.
+
+    Clock ``clk`` and synchronous reset ``rst`` (the ``sync`` domain). Reset stops a run and
+    clears the control state; memory contents (model, inputs) survive it.
+    Latency and throughput: ``golden.array_model``. Resources: ``n_pe`` x PE, the tree, the
+    control unit (see each).
+    """
+
+    def __init__(self, config: EIEConfig):
+        self.map = address_map(config)
+        super().__init__(config, {"s_axil": In(AXILiteSignature(self.map.addr_bits)),
+                                  "irq": Out(1)})
+
+    def elaborate(self, platform):
+        cfg = self.config
+        m = Module()
+        m.submodules.axil = axil = AXILiteSlave(cfg, self.map.addr_bits)
+        m.submodules.ccu = ccu = ControlUnit(cfg)
+        m.submodules.tree = tree = LNZDTree(cfg)
+        pes = []
+        for k in range(cfg.n_pe):
+            pe = ProcessingElement(cfg)
+            m.submodules[f"pe{k}"] = pe
+            pes.append(pe)
+        wiring.connect(m, wiring.flipped(self.s_axil), axil.axi)
+        wiring.connect(m, axil.bus, ccu.bus)
+        m.d.comb += self.irq.eq(ccu.irq)
+
+        # Broadcast: all queues take the root's item in the same cycle, or none does.
+        all_ready = Cat(*(pe.act_in.ready for pe in pes)).all()
+        m.d.comb += tree.o.ready.eq(all_ready)
+        for k, pe in enumerate(pes):
+            m.d.comb += [pe.act_in.valid.eq(tree.o.valid & all_ready),
+                         pe.act_in.payload.eq(tree.o.payload)]
+            wiring.connect(m, pe.nz_out, getattr(tree, f"leaf{k}"))
+
+        # Control and host ports, shared by all PEs; host writes go to the PE in pe_sel.
+        for k, pe in enumerate(pes):
+            sel = ccu.pe_sel[k]
+            m.d.comb += [
+                pe.sel.eq(ccu.sel), pe.clear_src.eq(ccu.clear_src),
+                pe.clear_dst.eq(ccu.clear_dst), pe.scan.eq(ccu.scan),
+                pe.wb_start.eq(ccu.wb_start),
+                pe.layer.ptr_base.eq(ccu.layer.ptr_base),
+                pe.layer.bias_base.eq(ccu.layer.bias_base),
+                pe.layer.n_rows.eq(ccu.layer.n_rows),
+                pe.layer.shift.eq(ccu.layer.shift),
+                pe.layer.relu.eq(ccu.layer.relu),
+                pe.cb_wr.en.eq(ccu.cb_wr.en), pe.cb_wr.addr.eq(ccu.cb_wr.addr),
+                pe.cb_wr.data.eq(ccu.cb_wr.data),
+            ]
+            for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
+                src, dst = getattr(ccu, port), getattr(pe, port)
+                m.d.comb += [dst.en.eq(src.en & sel), dst.addr.eq(src.addr),
+                             dst.data.eq(src.data)]
+            m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & sel),
+                         pe.act_rd.addr.eq(ccu.act_rd.addr)]
+        m.d.comb += [
+            ccu.act_data.eq(Cat(*(pe.act_rd.data for pe in pes))),
+            ccu.all_idle.eq(Cat(*(pe.idle for pe in pes)).all()),
+            ccu.tree_done.eq(Cat(*(pe.scan_done for pe in pes)).all() & ~tree.busy),
+            ccu.wb_busy.eq(Cat(*(pe.wb_busy for pe in pes)).any()),
+        ]
+        return m
