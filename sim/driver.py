@@ -1,0 +1,120 @@
+"""The host driver of eie_top: discover the core, load a model image, run inputs, read outputs.
+
+One implementation for every simulator: it only needs a ``bus`` object with ``async
+write(addr, value)`` and ``async read(addr) -> int`` (32-bit words): :class:`~sim.amaranth_axil.
+AmaranthAXILite` in the Amaranth simulator, :class:`CocotbAXILite` (cocotbext-axi) under
+cocotb on Icarus and Verilator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from golden import addrmap as am_
+from golden.addrmap import address_map
+from golden.config import EIEConfig
+from golden.errors import InputError
+from golden.image import ModelImage
+from golden.model import check_input
+from golden.placement import check_fits, place
+
+__all__ = ["EIEDriver", "CocotbAXILite", "DriverError"]
+
+
+class DriverError(InputError):
+    """The core does not answer as an eie_top, or an image cannot run on it."""
+
+
+def _signed32(value: int) -> int:
+    return value - (1 << 32) if value >> 31 else value
+
+
+class CocotbAXILite:
+    """The driver's bus on a cocotbext-axi ``AxiLiteMaster``."""
+
+    def __init__(self, master):
+        self.master = master
+
+    async def write(self, addr: int, value: int) -> None:
+        await self.master.write_dword(addr, value & 0xFFFFFFFF)
+
+    async def read(self, addr: int) -> int:
+        return int(await self.master.read_dword(addr))
+
+
+class EIEDriver:
+    def __init__(self, bus):
+        self.bus = bus
+        self.config: EIEConfig | None = None
+        self.map = None
+        self.image: ModelImage | None = None
+
+    async def discover(self) -> EIEConfig:
+        """Read the identification words; the core's configuration."""
+        words = [await self.bus.read(4 * n) for n in range(len(am_.ID_FIELDS))]
+        ident = dict(zip(am_.ID_FIELDS, words))
+        if ident["magic"] != am_.MAGIC:
+            raise DriverError(f"no eie_top at this port: magic {ident['magic']:#x}, expected "
+                              f"{am_.MAGIC:#x}")
+        if ident["version"] != am_.MAP_VERSION:
+            raise DriverError(f"address map version {ident['version']}, this driver knows "
+                              f"{am_.MAP_VERSION}")
+        fields = {k: v for k, v in ident.items()
+                  if k not in ("magic", "version", "pe_base", "pe_stride")}
+        self.config = EIEConfig(**fields)
+        self.map = address_map(self.config)
+        if (self.map.pe_base, self.map.pe_stride) != (ident["pe_base"], ident["pe_stride"]):
+            raise DriverError("the core's PE windows differ from this driver's address map")
+        return self.config
+
+    async def load(self, image: ModelImage) -> None:
+        """Check that ``image`` fits (before any write), then write it into the core."""
+        cfg = self.config or await self.discover()
+        check_fits(image, cfg)
+        if image.n_layers > cfg.max_layers:
+            raise DriverError(f"image has {image.n_layers} layers, the core holds "
+                              f"max_layers={cfg.max_layers}")
+        for L in range(1, image.n_layers):
+            if image.layers[L].cols != image.layers[L - 1].rows:
+                raise DriverError(f"layer {L} takes {image.layers[L].cols} inputs, layer "
+                                  f"{L - 1} gives {image.layers[L - 1].rows}")
+        placement = place(image, cfg)
+        amap, w = self.map, self.bus.write
+        for k, pe in enumerate(placement.pes):
+            for n, value in enumerate(pe.ptr):
+                await w(amap.ptr(k, n), value)
+            for n, word in enumerate(pe.spmat):
+                for sub in range(amap.spmat_sub):
+                    await w(amap.spmat(k, n, sub), (word >> (32 * sub)) & 0xFFFFFFFF)
+            for n, value in enumerate(pe.bias):
+                await w(amap.bias(k, n), value)
+        for L, lp in enumerate(placement.layers):
+            for name in am_.LAYER_FIELDS:
+                await w(amap.layer(L, name), int(getattr(lp, name)))
+            for v, weight in enumerate(lp.codebook):
+                await w(amap.codebook(L, v), weight)
+        await w(amap.ctrl(am_.N_LAYERS), image.n_layers)
+        self.image = image
+
+    async def run(self, x, *, poll=None) -> tuple[np.ndarray, list[int]]:
+        """Run raw integer inputs ``x`` ((n,) or (batch, n)); returns ``(y, cycles)``."""
+        if self.image is None:
+            raise DriverError("load an image before running inputs")
+        image, cfg, amap = self.image, self.config, self.map
+        xs = check_input(image, x)
+        ys, cycles = [], []
+        for a in xs:
+            await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_CLEAR_ACT)
+            for j in np.nonzero(a)[0]:
+                await self.bus.write(amap.act(int(j) % cfg.n_pe, int(j) // cfg.n_pe), int(a[j]))
+            await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_START)
+            while not (await self.bus.read(amap.ctrl(am_.STATUS))) & am_.STATUS_DONE:
+                if poll is not None:
+                    await poll()
+            cycles.append(await self.bus.read(amap.ctrl(am_.CYCLES)))
+            out = image.output_size
+            ys.append([_signed32(await self.bus.read(amap.act(i % cfg.n_pe, i // cfg.n_pe)))
+                       for i in range(out)])
+            await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_ACK)
+        y = np.array(ys, dtype=np.int64).reshape(len(xs), image.output_size)
+        return (y[0] if np.asarray(x).ndim == 1 else y), cycles
