@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PETiming", "pe_cycles", "writeback_cycles", "DRAIN", "WRITEBACK_LATENCY"]
+__all__ = ["PETiming", "pe_cycles", "broadcast_timing", "writeback_cycles", "DRAIN",
+           "WRITEBACK_LATENCY"]
 
 # From the last entry's issue to the first idle cycle: matrix read 2 (word, entry registers),
 # relative index 1, arithmetic unit 4 (codebook, multiply, accumulator register, add-and-write).
@@ -47,45 +48,54 @@ class PETiming:
         return self.entries / self.cycles if self.cycles else 0.0
 
 
+def broadcast_timing(lengths, fifo_depth: int, gaps=None):
+    """The recurrence for ``n_pe`` PEs fed by one broadcast (``lengths`` is n_pe x n: entries
+    of broadcast ``i`` in PE ``k``). Broadcast ``i`` is accepted by every queue at once, at
+    ``b[i]``: when offered (``gaps[i]`` idle cycles after the previous acceptance) and when
+    every queue has room. Returns ``(b, p, cycles_per_pe, refused)``; PE ``k`` is idle from
+    ``cycles_per_pe[k]`` (0 when nothing was broadcast)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    n_pe, n = lengths.shape
+    gaps = np.zeros(n, dtype=np.int64) if gaps is None else np.asarray(gaps, dtype=np.int64)
+    if len(gaps) != n:
+        raise ValueError(f"{len(gaps)} gaps for {n} broadcasts")
+    b = np.zeros(n, dtype=np.int64)
+    p = np.zeros((n, n_pe), dtype=np.int64)
+    moved = np.zeros(n_pe, dtype=np.int64)          # pointer read stage 1 frees then
+    stage2_free = np.zeros(n_pe, dtype=np.int64)    # pointer read stage 2 can take the next
+    free_at = np.zeros(n_pe, dtype=np.int64)        # matrix read can take the next column
+    last_issue = np.full(n_pe, -1, dtype=np.int64)
+    r = np.zeros(n_pe, dtype=np.int64)
+    refused = 0
+    for i in range(n):
+        offer = int(gaps[0]) if i == 0 else int(b[i - 1]) + 1 + int(gaps[i])
+        b[i] = max(offer, int(p[i - fifo_depth].max()) + 1) if i >= fifo_depth else offer
+        refused += int(b[i]) - offer
+        p[i] = np.maximum(b[i] + 1, moved)
+        r = np.maximum(p[i] + 1, stage2_free)
+        moved = r
+        length = lengths[:, i]
+        empty = length == 0
+        d = np.maximum(r + 1, free_at)
+        stage2_free = np.where(empty, r + 1, d)
+        free_at = np.where(empty, free_at, d + length)
+        last_issue = np.where(empty, last_issue, d + length)
+    if n == 0:
+        cycles = np.zeros(n_pe, dtype=np.int64)
+    else:
+        cycles = np.maximum(r + 2, np.where(last_issue >= 0, last_issue + DRAIN, 0))
+    return b, p, cycles, refused
+
+
 def pe_cycles(lengths, fifo_depth: int, gaps=None) -> PETiming:
     """Timing of one PE for broadcasts whose columns have ``lengths[i]`` entries in this PE.
 
     ``gaps[i]`` idle cycles pass between the previous broadcast's acceptance (or cycle 0) and
     the offer of broadcast ``i`` (default: offered back to back). Returns a :class:`PETiming`.
     """
-    lengths = [int(n) for n in np.asarray(lengths, dtype=np.int64).ravel()]
-    n = len(lengths)
-    gaps = [0] * n if gaps is None else [int(g) for g in gaps]
-    if len(gaps) != n:
-        raise ValueError(f"{len(gaps)} gaps for {n} broadcasts")
-    q = np.zeros(n, dtype=np.int64)
-    p = np.zeros(n, dtype=np.int64)
-    moved = 0            # r of the previous item: the pointer read's first stage frees then
-    stage2_free = 0      # when the pointer read's second stage can take the next item
-    free_at = 0          # when the matrix read can take the next column
-    last_issue = -1
-    r = 0
-    refused = 0
-    for i, length in enumerate(lengths):
-        offer = gaps[i] if i == 0 else q[i - 1] + 1 + gaps[i]
-        q[i] = max(offer, p[i - fifo_depth] + 1) if i >= fifo_depth else offer
-        refused += int(q[i] - offer)
-        p[i] = max(q[i] + 1, moved)
-        r = max(p[i] + 1, stage2_free)
-        moved = r
-        if length == 0:
-            stage2_free = r + 1
-        else:
-            d = max(r + 1, free_at)
-            stage2_free = d
-            free_at = d + length
-            last_issue = d + length
-    if n == 0:
-        cycles = 0
-    else:
-        cycles = int(max(r + 2, last_issue + DRAIN if last_issue >= 0 else 0))
-    total = sum(lengths)
-    return PETiming(q, p, cycles, total, refused)
+    lengths = np.asarray(lengths, dtype=np.int64).ravel()
+    b, p, cycles, refused = broadcast_timing(lengths[None, :], fifo_depth, gaps)
+    return PETiming(b, p[:, 0], int(cycles[0]), int(lengths.sum()), refused)
 
 
 def writeback_cycles(n_rows: int) -> int:

@@ -1,0 +1,92 @@
+"""Cycle model of the whole accelerator (hw/eie_top.py): CYCLES of a run, layer by layer.
+
+Per layer the control unit copies the codebook (17 cycles), pulses clear/scan, settles a
+cycle, lets the LNZD tree broadcast until it is empty and every PE idle, starts the
+write-back and waits for it: ``B + W + LAYER_OVERHEAD`` cycles, where
+
+* ``B`` is the broadcast phase: 0 with no non-zero input, else ``1 + lnzd_levels +`` the
+  slowest PE's idle cycle under the common broadcast schedule (:func:`golden.pe_model.
+  broadcast_timing`), the first broadcast leaving the tree ``3 + lnzd_levels`` cycles after
+  the scan (detector load, find, read, one register per tree level);
+* ``W = max(n_rows + 7, 1)`` is the write-back.
+
+The tree drains PE-major: PE 0's non-zero inputs by row, then PE 1's, and so on; each
+broadcast goes to every queue in the same cycle, when all have room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import EIEConfig
+from .encode import column_lengths
+from .image import ModelImage
+from .model import layer_inputs
+from .pe_model import broadcast_timing, writeback_cycles
+
+__all__ = ["LayerTiming", "RunTiming", "broadcast_order", "run_timing", "LAYER_OVERHEAD"]
+
+# Codebook copy 17, scan 1, settle 1, write-back pulse 1, and the cycle the last wait ends in.
+LAYER_OVERHEAD = 21
+
+
+@dataclass
+class LayerTiming:
+    broadcasts: int            # non-zero inputs
+    pe_entries: np.ndarray     # entries each PE walked
+    broadcast_cycles: int      # B: the broadcast phase
+    writeback_cycles: int      # W
+    cycles: int                # B + W + LAYER_OVERHEAD
+    refused: int               # cycles the tree's root waited for a full queue
+
+    @property
+    def ideal(self) -> int:
+        """The busiest PE's entries: what perfect balance and overlap would need."""
+        return int(self.pe_entries.max()) if self.pe_entries.size else 0
+
+    @property
+    def load_balance(self) -> float:
+        """Ideal over the broadcast phase (1.0 = no PE ever waits or starves)."""
+        return self.ideal / self.broadcast_cycles if self.broadcast_cycles else 1.0
+
+
+@dataclass
+class RunTiming:
+    layers: list
+
+    @property
+    def cycles(self) -> int:
+        """What CYCLES reads after the run."""
+        return sum(layer.cycles for layer in self.layers)
+
+    @property
+    def load_balance(self) -> float:
+        busy = sum(layer.broadcast_cycles for layer in self.layers)
+        return sum(layer.ideal for layer in self.layers) / busy if busy else 1.0
+
+
+def broadcast_order(a: np.ndarray, n_pe: int) -> np.ndarray:
+    """The columns the tree broadcasts for input ``a``: non-zeros, PE-major, rows ascending."""
+    nz = np.nonzero(np.asarray(a))[0]
+    return nz[np.lexsort((nz // n_pe, nz % n_pe))]
+
+
+def run_timing(image: ModelImage, config: EIEConfig, x) -> RunTiming:
+    """Timing of one input vector ``x`` through every layer."""
+    acts = layer_inputs(image, x)
+    n_pe = image.n_pe
+    layers = []
+    for L, layer in enumerate(image.layers):
+        order = broadcast_order(acts[L], n_pe)
+        lengths = column_lengths(layer.ptr)[:, order]             # n_pe x broadcasts
+        if len(order):
+            _, _, idle, refused = broadcast_timing(lengths, config.fifo_depth)
+            b = 1 + config.lnzd_levels + int(idle.max())
+        else:
+            b, refused = 0, 0
+        w = max(writeback_cycles(-(-layer.rows // n_pe)), 1)
+        layers.append(LayerTiming(len(order), lengths.sum(axis=1), b, w,
+                                  b + w + LAYER_OVERHEAD, refused))
+    return RunTiming(layers)
