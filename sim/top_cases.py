@@ -1,0 +1,102 @@
+"""The accelerator regression set: random multi-layer models run through eie_top's host port,
+checked bit for bit against golden and cycle for cycle against golden.array_model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from golden.array_model import run_timing
+from golden.config import EIEConfig
+from golden.errors import InputError
+from golden.image import ModelImage, image_from_indices
+from golden.model import run_golden
+from golden.placement import check_fits
+
+from .driver import EIEDriver
+
+__all__ = ["TopCase", "top_cases", "run_top_case", "check_top_case"]
+
+
+@dataclass
+class TopCase:
+    name: str
+    image: ModelImage
+    xs: np.ndarray              # (batch, n) raw inputs
+
+
+def _random_image(rng, cfg: EIEConfig, n_layers: int, max_size: int) -> ModelImage:
+    widths = dict(act_bits=cfg.act_bits, weight_bits=cfg.weight_bits, acc_bits=cfg.acc_bits,
+                  entries_per_word=cfg.entries_per_word)
+    top = min(max_size, cfg.max_vector)
+    sizes = [int(rng.integers(1, top + 1)) for _ in range(n_layers + 1)]
+    idxs, cbs, biases = [], [], []
+    for L in range(n_layers):
+        density = float(rng.choice([0.02, 0.1, 0.3, 0.7, 1.0]))
+        idx = rng.integers(1, 16, (sizes[L + 1], sizes[L]))
+        idx[rng.random(idx.shape) >= density] = 0
+        idxs.append(idx)
+        cb = rng.integers(cfg.weight_min, cfg.weight_max + 1, 16)
+        cb[0] = 0
+        cbs.append(cb)
+        biases.append(rng.integers(cfg.act_min // 2, cfg.act_max // 2 + 1, sizes[L + 1]))
+    # A shift that keeps typical sums inside the activation range, so later layers see
+    # non-trivial inputs (saturation still happens, and wrapping when acc_bits is small).
+    shifts = [int(min(31, cfg.weight_bits - 1 + max(0, int(np.log2(max(1, s)) // 2))))
+              for s in sizes[:-1]]
+    relus = [bool(rng.integers(0, 2)) if L < n_layers - 1 else False for L in range(n_layers)]
+    return image_from_indices(idxs, cbs, n_pe=cfg.n_pe, shifts=shifts, relus=relus,
+                              biases=biases, **widths)
+
+
+def top_cases(cfg: EIEConfig, seed: int, n_random: int = 4, max_size: int = 64) -> list:
+    """Random models of 1..4 layers (shapes up to ``max_size``) that fit ``cfg``, two inputs
+    each (one of them all zeros in the first case)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    attempts = 0
+    while len(cases) < n_random:
+        attempts += 1
+        if attempts > 50 * n_random:
+            raise InputError(f"cannot draw models that fit {cfg.slug}")
+        n_layers = int(rng.integers(1, min(4, cfg.max_layers) + 1))
+        image = _random_image(rng, cfg, n_layers, max_size)
+        try:
+            check_fits(image, cfg)
+        except InputError:
+            continue
+        n = image.input_size
+        xs = rng.integers(cfg.act_min, cfg.act_max + 1, (2, n))
+        xs[rng.random(xs.shape) < float(rng.choice([0.0, 0.3, 0.7]))] = 0
+        if not cases:
+            xs[1] = 0
+        shape = "x".join(str(s) for s in [image.input_size] + [layer.rows
+                                                              for layer in image.layers])
+        cases.append(TopCase(f"model{len(cases)}_{shape}", image, xs))
+    return cases
+
+
+async def run_top_case(bus, case: TopCase):
+    """Load and run ``case`` through the host port; ``(y, cycles)``."""
+    drv = EIEDriver(bus)
+    await drv.discover()
+    await drv.load(case.image)
+    return await drv.run(case.xs)
+
+
+def check_top_case(cfg: EIEConfig, case: TopCase, y, cycles) -> str | None:
+    """First difference from golden (naming layer, PE, row, input) or the cycle model."""
+    want, _ = run_golden(case.image, case.xs, warn=False)
+    last = case.image.n_layers - 1
+    for n in range(len(case.xs)):
+        bad = np.nonzero(np.asarray(y[n]) != want[n])[0]
+        if bad.size:
+            i = int(bad[0])
+            return (f"{case.name}: layer {last} (output), PE {i % cfg.n_pe}, row {i}, input "
+                    f"{n}: RTL {int(y[n][i])}, golden {int(want[n][i])}")
+        model = run_timing(case.image, cfg, case.xs[n]).cycles
+        if cycles[n] != model:
+            return (f"{case.name}: input {n}: {cycles[n]} cycles on the RTL, the array model "
+                    f"predicts {model}")
+    return None
