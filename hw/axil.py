@@ -40,10 +40,11 @@ class AXILiteSlave(EIEComponent):
     axi : In(AXILiteSignature(addr_bits))
     bus : Out(RegBusSignature(addr_bits))
 
-    Latency: a write is accepted in the cycle both channels are valid and answered the next; a
-    read is answered ``READ_LATENCY`` cycles after its address is accepted. Throughput: one
-    transaction every 2 cycles (writes), ``READ_LATENCY + 1`` (reads) with a ready master.
-    Resources: a small FSM; no data registers (the core holds read data steady).
+    Latency: a write is accepted the cycle after both channels are valid and answered the
+    next; a read is answered ``READ_LATENCY`` cycles after its address is accepted. Throughput:
+    one write every 3 cycles, one read every ``READ_LATENCY + 2``, with a ready master.
+    Resources: a small FSM and four handshake registers; no data registers (the core holds
+    read data steady).
     """
 
     def __init__(self, config: EIEConfig, addr_bits: int):
@@ -54,28 +55,42 @@ class AXILiteSlave(EIEComponent):
     def elaborate(self, platform):
         m = Module()
         axi, bus = self.axi, self.bus
+        # Every handshake output is a register: no combinational path from the master's
+        # valids, and nothing undefined before the first transaction (some simulators do not
+        # evaluate combinational outputs until an input changes).
+        awready, bvalid, arready, rvalid = Signal(), Signal(), Signal(), Signal()
         wait = Signal(range(READ_LATENCY + 1))
-        m.d.comb += [axi.bresp.eq(0), axi.rresp.eq(0), axi.rdata.eq(bus.r_data)]
+        m.d.comb += [axi.awready.eq(awready), axi.wready.eq(awready), axi.bvalid.eq(bvalid),
+                     axi.arready.eq(arready), axi.rvalid.eq(rvalid), axi.bresp.eq(0),
+                     axi.rresp.eq(0), axi.rdata.eq(bus.r_data)]
         with m.FSM():
             with m.State("IDLE"):
                 with m.If(axi.awvalid & axi.wvalid):
-                    m.d.comb += [axi.awready.eq(1), axi.wready.eq(1), bus.w_en.eq(1),
-                                 bus.addr.eq(axi.awaddr), bus.w_data.eq(axi.wdata)]
-                    m.next = "BRESP"
+                    m.d.sync += awready.eq(1)
+                    m.next = "WRITE"
                 with m.Elif(axi.arvalid):
-                    m.d.comb += [axi.arready.eq(1), bus.r_en.eq(1), bus.addr.eq(axi.araddr)]
-                    m.d.sync += wait.eq(READ_LATENCY - 1)
-                    m.next = "RWAIT"
+                    m.d.sync += arready.eq(1)
+                    m.next = "READ"
+            with m.State("WRITE"):                    # both channels handshake this cycle
+                m.d.comb += [bus.w_en.eq(1), bus.addr.eq(axi.awaddr),
+                             bus.w_data.eq(axi.wdata)]
+                m.d.sync += [awready.eq(0), bvalid.eq(1)]
+                m.next = "BRESP"
             with m.State("BRESP"):
-                m.d.comb += axi.bvalid.eq(1)
                 with m.If(axi.bready):
+                    m.d.sync += bvalid.eq(0)
                     m.next = "IDLE"
+            with m.State("READ"):                     # the address handshakes this cycle
+                m.d.comb += [bus.r_en.eq(1), bus.addr.eq(axi.araddr)]
+                m.d.sync += [arready.eq(0), wait.eq(READ_LATENCY - 1)]
+                m.next = "RWAIT"
             with m.State("RWAIT"):
                 m.d.sync += wait.eq(wait - 1)
                 with m.If(wait == 1):
+                    m.d.sync += rvalid.eq(1)
                     m.next = "RDATA"
             with m.State("RDATA"):
-                m.d.comb += axi.rvalid.eq(1)
                 with m.If(axi.rready):
+                    m.d.sync += rvalid.eq(0)
                     m.next = "IDLE"
         return m
