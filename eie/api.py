@@ -65,24 +65,53 @@ class MismatchError(EIEError):
     """Two models that must agree bit for bit did not."""
 
 
-def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False):
-    """Run a model image on raw integer inputs; write Y as int16. Returns ``(y, traces)``:
-    per input, one :class:`~golden.model.LayerTrace` per layer. With ``check``, first verify
-    that the golden model equals the dense reference on every input and layer."""
+def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False,
+        config: EIEConfig | None = None, progress=None):
+    """Run a model image on raw integer inputs and write Y as int16.
+
+    ``sim`` golden: the bit-exact model, cycles from the array cycle model; amaranth, icarus,
+    verilator: the generated eie_top (for ``config``, or the smallest accelerator that holds
+    the image), cycles read from the core. With ``check``, golden is first compared with the
+    dense reference, and an RTL result with golden (the first difference names layer, PE, row
+    and input). Returns ``(y, cycles, predicted)``: per input the cycle count and the array
+    model's prediction for it."""
+    from golden.array_model import run_timing  # noqa: PLC0415
+    from golden.model import check_input  # noqa: PLC0415
+    from golden.placement import check_fits, config_for_image  # noqa: PLC0415
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
     image = read_image(model_path)
     x = load_npy(input_path, "input")
-    if sim != "golden":
-        raise InputError(f"--sim {sim}: running a whole model on RTL needs the PE array and "
-                         f"eie_top, which are not built yet (issue #4); use --sim golden")
+    xs = check_input(image, x)
+    cfg = config or config_for_image(image)
+    check_fits(image, cfg)
+    if cfg.max_layers < image.n_layers:
+        raise InputError(f"image has {image.n_layers} layers, the accelerator holds "
+                         f"max_layers={cfg.max_layers}")
     if check:
         mismatch = first_mismatch(image, x)
         if mismatch:
             raise MismatchError(f"golden model and dense reference disagree: {mismatch}")
-    y, traces = run_golden(image, x)
+    y_gold, _ = run_golden(image, xs)
+    predicted = [run_timing(image, cfg, a).cycles for a in xs]
+    if sim == "golden":
+        y, cycles = y_gold, predicted
+    else:
+        from sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
+        y, cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" / f"{sim}-{cfg.slug}",
+                            progress)
+        y = np.asarray(y, dtype=np.int64).reshape(y_gold.shape)
+        if check:
+            bad = np.argwhere(y != y_gold)
+            if bad.size:
+                n, i = (int(v) for v in bad[0])
+                raise MismatchError(
+                    f"{sim} RTL and golden disagree: layer {image.n_layers - 1} (output), PE "
+                    f"{i % image.n_pe}, row {i}, input {n}: RTL {int(y[n, i])}, golden "
+                    f"{int(y_gold[n, i])}")
+    y = y.reshape(np.asarray(x).shape[:-1] + (image.output_size,))
     atomic_write_bytes(out_path, _npy_bytes(y.astype(np.int16)))
-    return y, traces
+    return y, list(cycles), predicted
 
 
 def report(model_path, json_path=None, md_path=None) -> tuple[dict, str]:

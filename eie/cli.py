@@ -63,14 +63,18 @@ def cmd_compress(args) -> None:
 
 def cmd_run(args) -> None:
     from eie import api
-    y, traces = api.run(args.model, args.input, args.output, sim=args.sim, check=args.check)
+    config = EIEConfig.load(args.config) if args.config else None
+    y, cycles, predicted = api.run(args.model, args.input, args.output, sim=args.sim,
+                                   check=args.check, config=config, progress=_say)
     if args.check:
-        print(f"checked: the golden model equals the dense reference bit for bit on "
-              f"{len(traces)} input(s), every layer")
-    for n, per_layer in enumerate(traces):
-        layers = " + ".join(str(t.cycles) for t in per_layer)
-        print(f"input {n}: {sum(t.cycles for t in per_layer)} cycles ({layers} per layer; "
-              f"ideal model)")
+        what = "the golden model equals the dense reference" + (
+            f" and the {args.sim} RTL equals golden" if args.sim != "golden" else "")
+        print(f"checked: {what} bit for bit on {len(cycles)} input(s)")
+    for n, (c, p) in enumerate(zip(cycles, predicted)):
+        if args.sim == "golden":
+            print(f"input {n}: {c} cycles (array cycle model)")
+        else:
+            print(f"input {n}: {c} cycles on the {args.sim} RTL (model: {p})")
     print(f"wrote {args.output}: int16 array of shape {y.shape}")
 
 
@@ -169,11 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--input", required=True, metavar="X.npy")
     r.add_argument("-o", "--output", required=True, metavar="Y.npy")
     r.add_argument("--sim", default="golden", choices=("golden", "amaranth", "icarus",
-                   "verilator"), help="golden model (default); RTL simulators arrive with the "
-                   "PE array")
+                   "verilator"), help="golden model (default, cycles from the array cycle "
+                   "model) or the generated eie_top in a simulator (cycles from the core)")
+    r.add_argument("--config", metavar="CFG.json", help="the accelerator to run on (default: "
+                   "the smallest that holds the model, capacities rounded up to powers of 2)")
     r.add_argument("--check", action="store_true", help="also run the dense numpy reference "
-                   "layer by layer and fail on the first difference (names layer, PE, row, "
-                   "input)")
+                   "layer by layer, and compare RTL outputs with golden; fail on the first "
+                   "difference (names layer, PE, row, input)")
     r.set_defaults(func=cmd_run)
 
     rp = sub.add_parser("report", help="sizes, padding, bits per weight, cycles, load balance",

@@ -26,7 +26,8 @@ from .encode import pack_words
 from .errors import InputError
 from .image import ModelImage
 
-__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "pointer_words"]
+__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "pointer_words",
+           "config_for_image"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +130,26 @@ def place(image: ModelImage, config: EIEConfig) -> Placement:
                               config.entries_per_word)
         pes.append(pe)
     return Placement(layers, pes)
+
+
+def _pow2(n: int) -> int:
+    return 1 << max(0, (max(1, n) - 1).bit_length())
+
+
+def config_for_image(image: ModelImage, **overrides) -> EIEConfig:
+    """The smallest accelerator (capacities rounded up to powers of two) that runs ``image``,
+    with the image's widths and PE count; ``overrides`` set other fields (e.g. fifo_depth)."""
+    n_pe = image.n_pe
+    entries = max((sum(int(layer.ptr[k, -1]) for layer in image.layers)
+                   for k in range(n_pe)), default=1)
+    fields = dict(
+        n_pe=n_pe, entries_per_word=image.entries_per_word, act_bits=image.act_bits,
+        weight_bits=image.weight_bits, acc_bits=image.acc_bits,
+        spmat_words=_pow2(-(-entries // image.entries_per_word)),
+        ptr_depth=max(2, _pow2(sum(layer.cols + 1 for layer in image.layers))),
+        act_depth=_pow2(max(_ceil_div(n, n_pe) for layer in image.layers
+                            for n in (layer.rows, layer.cols))),
+        bias_depth=_pow2(sum(_ceil_div(layer.rows, n_pe) for layer in image.layers)),
+        max_layers=max(1, image.n_layers))
+    fields.update(overrides)
+    return EIEConfig(**fields)

@@ -95,8 +95,8 @@ def _files(path):
     (["run", "{m}", "--input", "{xf}", "-o", "{out}"], "input must hold integers"),
     (["run", "{m}", "--input", "{xlen}", "-o", "{out}"], "input must have shape (40,)"),
     (["run", "{m}", "--input", "{xbig}", "-o", "{out}"], "must fit 16-bit activations"),
-    (["run", "{m}", "--input", "{x}", "-o", "{out}", "--sim", "icarus"], "not built yet"),
-    (["generate", "--pes", "2", "-o", "{outdir}"], "eie_top) is not built yet"),
+    (["run", "{m}", "--input", "{x}", "-o", "{out}", "--sim", "icarus", "--config",
+      "{smallcfg}"], "the accelerator holds ptr_depth=4"),
     (["generate", "--config", "{badcfg}", "-o", "{outdir}"], "unknown config field(s): pes"),
     (["synth", "--pes", "2", "--top", "nope", "--target", "ecp5", "-o", "{out}"],
      "unknown top 'nope'"),
@@ -114,10 +114,11 @@ def test_bad_input_one_line_nonzero_nothing_written(tmp_path, model, argv, messa
     np.save(bad / "xlen.npy", np.zeros(41, dtype=np.int16))
     np.save(bad / "xbig.npy", np.full(40, 1 << 20, dtype=np.int64))
     (bad / "cfg.json").write_text('{"pes": 2}')
+    (bad / "small.json").write_text('{"n_pe": 3, "ptr_depth": 4}')
     names = {"nw": bad / "nw.npz", "w": tmp_path / "w.npz", "missing": bad / "missing.npz",
              "bad_image": bad / "bad_image.npz", "junk": bad / "junk.npz", "x": bad / "x.npy",
              "xf": bad / "xf.npy", "xlen": bad / "xlen.npy", "xbig": bad / "xbig.npy",
-             "m": model, "badcfg": bad / "cfg.json",
+             "m": model, "badcfg": bad / "cfg.json", "smallcfg": bad / "small.json",
              "out": tmp_path / "out" / "result.npz", "outdir": tmp_path / "out" / "rtl"}
     (tmp_path / "out").mkdir()
     capsys.readouterr()

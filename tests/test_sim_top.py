@@ -9,14 +9,17 @@ import pytest
 from golden.config import EIEConfig
 from sim.runner import run_cocotb
 
-CONFIGS = [EIEConfig(n_pe=1, ptr_depth=512, bias_depth=128),
-           EIEConfig(n_pe=3, ptr_depth=512, bias_depth=128),
-           EIEConfig(n_pe=4, ptr_depth=512, bias_depth=128)]
+CONFIGS = [EIEConfig(n_pe=n, ptr_depth=512, bias_depth=128) for n in (1, 2, 3, 4)]
+PE16 = EIEConfig(n_pe=16, ptr_depth=256, spmat_words=256, act_depth=16, bias_depth=64)
+# Icarus simulates 16 PEs at a few hundred cycles per second: the long regression only.
+CASES = ([pytest.param(sim, c, id=f"{c.slug}-{sim}") for c in CONFIGS
+          for sim in ("icarus", "verilator")]
+         + [pytest.param("verilator", PE16, id=f"{PE16.slug}-verilator"),
+            pytest.param("icarus", PE16, id=f"{PE16.slug}-icarus", marks=pytest.mark.slow)])
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("sim", ["icarus", "verilator"])
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.slug)
+@pytest.mark.parametrize("sim, config", CASES)
 def test_top_rtl_matches_golden_and_array_model(sim, config, tmp_path):
     results = run_cocotb("eie_top", config, sim, "sim.cocotb_top",
                          tmp_path / f"{sim}_{config.slug}", seed=2026,

@@ -1,0 +1,30 @@
+"""cocotb module behind ``eie run --sim icarus|verilator``: load EIE_RUN_MODEL through the
+AXI4-Lite port, run the inputs in EIE_RUN_INPUT, save outputs and cycles to EIE_RUN_OUTPUT."""
+
+import os
+
+import cocotb
+import numpy as np
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, FallingEdge
+from cocotbext.axi import AxiLiteBus, AxiLiteMaster
+
+from golden.image import read_image
+from sim.driver import CocotbAXILite, EIEDriver
+
+
+@cocotb.test()
+async def run_model(dut):
+    Clock(dut.clk, 10, unit="ns").start()
+    dut.rst.value = 1
+    master = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil_"), dut.clk, dut.rst)
+    await ClockCycles(dut.clk, 3)
+    await FallingEdge(dut.clk)
+    dut.rst.value = 0
+    drv = EIEDriver(CocotbAXILite(master))
+    await drv.discover()
+    await drv.load(read_image(os.environ["EIE_RUN_MODEL"]))
+    xs = np.load(os.environ["EIE_RUN_INPUT"], allow_pickle=False)
+    y, cycles = await drv.run(xs)
+    out = os.environ["EIE_RUN_OUTPUT"]
+    np.savez(out, y=np.asarray(y, dtype=np.int64), cycles=np.asarray(cycles, dtype=np.int64))

@@ -1,0 +1,64 @@
+"""Run a model image on the generated eie_top: in the Amaranth simulator, or on Icarus or
+Verilator through cocotb (with cocotbext-axi). Both go through :class:`sim.driver.EIEDriver`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from golden.config import EIEConfig
+from golden.image import ModelImage, write_image
+
+from .driver import EIEDriver
+from .runner import run_cocotb
+
+__all__ = ["run_rtl", "RTL_SIMS"]
+
+RTL_SIMS = ("amaranth", "icarus", "verilator")
+
+
+def _run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray):
+    from amaranth.sim import Simulator  # noqa: PLC0415 (slow import)
+
+    from hw.eie_top import EIETop  # noqa: PLC0415
+
+    from .amaranth_axil import AmaranthAXILite  # noqa: PLC0415
+    from .io import AmaranthIO  # noqa: PLC0415
+    dut = EIETop(config)
+    out = {}
+
+    async def bench(ctx):
+        drv = EIEDriver(AmaranthAXILite(AmaranthIO(ctx, dut)))
+        await drv.discover()
+        await drv.load(image)
+        out["y"], out["cycles"] = await drv.run(xs)
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-8)
+    sim.add_testbench(bench)
+    sim.run()
+    return out["y"], out["cycles"]
+
+
+def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, build_dir,
+            progress=None):
+    """``(y, cycles)`` of ``xs`` ((batch, n) raw inputs) on eie_top generated for ``config``."""
+    say = progress or (lambda msg: None)
+    xs = np.asarray(xs, dtype=np.int64)
+    if sim == "amaranth":
+        say(f"amaranth: simulating eie_top ({config.slug}) for {len(xs)} input(s)")
+        return _run_amaranth(image, config, xs)
+    build = Path(build_dir).resolve()
+    build.mkdir(parents=True, exist_ok=True)
+    model, inputs, result = build / "model.npz", build / "x.npy", build / "result.npz"
+    write_image(image, model)
+    np.save(inputs, xs, allow_pickle=False)
+    if result.exists():
+        result.unlink()
+    say(f"{sim}: building and running eie_top ({config.slug}) for {len(xs)} input(s)")
+    run_cocotb("eie_top", config, sim, "sim.cocotb_run", build,
+               extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
+                          "EIE_RUN_OUTPUT": str(result)})
+    with np.load(result, allow_pickle=False) as data:
+        return data["y"], [int(c) for c in data["cycles"]]
