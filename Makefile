@@ -28,12 +28,13 @@ demo: $(STAMP)
 	$(EIE) report $(DEMO)/model.npz --json $(DEMO)/report.json --md $(DEMO)/report.md
 	$(EIE) random-input $(DEMO)/model.npz --batch 4 --density 0.5 -o $(DEMO)/x.npy
 	$(EIE) run $(DEMO)/model.npz --input $(DEMO)/x.npy -o $(DEMO)/y.npy --sim golden --check
-	$(EIE) generate --pes $(PES) --top pe -o $(DEMO)/rtl
+	$(EIE) run $(DEMO)/model.npz --input $(DEMO)/x.npy -o $(DEMO)/y_rtl.npy --sim verilator --check
+	$(EIE) generate --pes $(PES) -o $(DEMO)/rtl
 	$(EIE) synth --pes $(PES) --top pe --target ecp5 --seeds 1 -o $(DEMO)/synth_pe_ecp5.json
 	$(EIE) status
 
 verilog: $(STAMP)
-	$(EIE) generate --pes $(PES) --top pe -o build/verilog
+	$(EIE) generate --pes $(PES) -o build/verilog
 
 synth: $(STAMP)
 	$(EIE) synth --pes $(PES) --top pe --target ecp5 -o build/synth_pe_ecp5.json

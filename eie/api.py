@@ -125,7 +125,8 @@ def report(model_path, json_path=None, md_path=None) -> tuple[dict, str]:
 
 
 def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
-    """Write ``DIR/<top>.v`` and the resolved ``DIR/config.json``."""
+    """Write ``DIR/<top>.v``, the resolved ``DIR/config.json`` and, for eie_top, the host
+    port's ``DIR/address-map.md``."""
     from hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
     text = to_verilog(top, config)             # fails before anything is written
     out = Path(out_dir)
@@ -135,6 +136,10 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
     files = [out / f"{top}.v", out / "config.json"]
     atomic_write_text(files[0], text)
     atomic_write_text(files[1], config.to_json() + "\n")
+    if top == "eie_top":
+        from golden.addrmap import to_markdown as map_markdown  # noqa: PLC0415
+        files.append(out / "address-map.md")
+        atomic_write_text(files[2], map_markdown(config))
     return files
 
 

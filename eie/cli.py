@@ -132,12 +132,12 @@ def cmd_random_input(args) -> None:
 
 def cmd_status(args) -> None:
     from hw.tops import PLANNED, TOPS
-    print("Built: golden model (compress, encode/decode, bit-exact run, report, PE cycle "
-          "model); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and Verilator, "
-          "synth for ecp5/ice40/xilinx); 'eie bench' (PE throughput and ECP5 cost).")
-    print("Not built yet: the LNZD tree, CCU, eie_top and 'eie run' on RTL (issue #4); "
-          "whole-accelerator synthesis sweeps (#5); the Fashion-MNIST demo (#6); the "
-          "paper's benchmarks (#7).")
+    print("Built: golden model (compress, encode/decode, bit-exact run, report, PE and array "
+          "cycle models); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and "
+          "Verilator, synth for ecp5/ice40/xilinx); 'eie run' on the Amaranth simulator, "
+          "Icarus and Verilator through the AXI4-Lite driver; 'eie bench'.")
+    print("Not built yet: whole-accelerator synthesis sweeps (#5); the Fashion-MNIST demo "
+          "(#6); the paper's benchmarks (#7).")
     for name, why in PLANNED.items():
         print(f"  {name}: {why}")
 
@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write DIR/<top>.v and DIR/config.json.")
     _add_config(g)
     g.add_argument("--top", default="eie_top", help="design to generate: eie_top (the "
-                   "accelerator, not built yet) or a unit: pe, codebook")
+                   "accelerator, default) or a unit: pe, codebook")
     g.add_argument("-o", "--output", required=True, metavar="DIR")
     g.set_defaults(func=cmd_generate)
 

@@ -59,6 +59,6 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     say(f"{sim}: building and running eie_top ({config.slug}) for {len(xs)} input(s)")
     run_cocotb("eie_top", config, sim, "sim.cocotb_run", build,
                extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
-                          "EIE_RUN_OUTPUT": str(result)})
+                          "EIE_RUN_OUTPUT": str(result)}, quiet=True)
     with np.load(result, allow_pickle=False) as data:
         return data["y"], [int(c) for c in data["cycles"]]

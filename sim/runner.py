@@ -40,14 +40,16 @@ def _verilator_pch_fix(sim: str):
 
 
 def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_dir,
-               *, seed: int = 1, extra_env: dict | None = None, waves: bool = False) -> Path:
+               *, seed: int = 1, extra_env: dict | None = None, waves: bool = False,
+               quiet: bool = False) -> Path:
     """Generate ``top`` for ``config``, build it for ``sim`` in ``build_dir`` and run
     ``test_module`` (a module of cocotb tests, importable by name).
 
     The config reaches the testbench as JSON in ``EIE_CONFIG``. Raises
     :class:`~sim.tools.SimulatorMissing` if the simulator is not installed, and
-    ``SystemExit``/an exception from the runner if a cocotb test fails. Returns the results
-    XML path.
+    ``SystemExit``/an exception from the runner if a cocotb test fails. With ``quiet`` the
+    tools' output goes to ``build.log`` and ``test.log`` in ``build_dir`` instead of stdout.
+    Returns the results XML path.
     """
     from cocotb_tools.check_results import get_results  # noqa: PLC0415 (slow import)
     from cocotb_tools.runner import get_runner  # noqa: PLC0415
@@ -61,7 +63,8 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     build_args = ["-Wno-fatal"] if sim == "verilator" else []
     with _verilator_pch_fix(sim):
         runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=True,
-                     timescale=("1ns", "1ps"), build_args=build_args, waves=waves)
+                     timescale=("1ns", "1ps"), build_args=build_args, waves=waves,
+                     log_file=build_dir / "build.log" if quiet else None)
     # The runner passes this process's sys.path to the simulator's Python as PYTHONPATH, so
     # the project (installed, or its checkout on sys.path) imports there as here.
     env = {"EIE_CONFIG": config.to_json()}
@@ -69,7 +72,7 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     results = build_dir / "results.xml"
     runner.test(hdl_toplevel=top, test_module=test_module, build_dir=build_dir,
                 test_dir=build_dir, seed=seed, extra_env=env, results_xml=results,
-                waves=waves)
+                waves=waves, log_file=build_dir / "test.log" if quiet else None)
     # The runner checks results itself only under pytest; check here for every caller, and
     # treat "no test ran" as a failure too.
     n_tests, n_failed = get_results(results)

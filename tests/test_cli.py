@@ -148,3 +148,22 @@ def test_wrong_container_kinds(tmp_path, model, capsys):
     assert main(["run", str(model), "--input", str(model), "-o", str(tmp_path / "y.npy")]) == 2
     assert "is an .npz archive, not a .npy input" in _error(capsys)
     assert not (tmp_path / "m2.npz").exists() and not (tmp_path / "y.npy").exists()
+
+
+def test_generate_eie_top_writes_verilog_config_and_address_map(tmp_path):
+    out = tmp_path / "rtl"
+    assert main(["generate", "--pes", "2", "-o", str(out)]) == 0
+    text = (out / "eie_top.v").read_text()
+    assert "module eie_top(" in text and "s_axil__awaddr" in text
+    assert "# eie_top address map (pe2)" in (out / "address-map.md").read_text()
+
+
+def test_docs_address_map_is_the_generated_one():
+    """docs/address-map.md is the default configuration's map, regenerated, not hand-edited."""
+    from pathlib import Path
+
+    from golden.addrmap import to_markdown
+    from golden.config import EIEConfig
+    doc = Path(__file__).resolve().parent.parent / "docs" / "address-map.md"
+    assert doc.read_text() == to_markdown(EIEConfig()), \
+        "regenerate: python -c 'from golden.addrmap import to_markdown; ...'"
