@@ -23,7 +23,10 @@ from golden.image import image_from_indices
 from golden.pe_model import pe_cycles
 from golden.placement import place
 
-__all__ = ["pe_workloads", "measure_pe", "run_bench", "to_markdown", "THROUGHPUT_TARGET"]
+__all__ = ["pe_workloads", "measure_pe", "measure_array", "run_bench", "to_markdown",
+           "THROUGHPUT_TARGET", "CLOCK_NS"]
+
+CLOCK_NS = 10                 # the testbenches' clock period
 
 THROUGHPUT_TARGET = 0.98      # entries per cycle on long columns (issue #3)
 
@@ -108,6 +111,52 @@ def measure_pe(cfg: EIEConfig, workloads, progress=None) -> list[dict]:
     return results
 
 
+def _sim_stats(results_xml: Path) -> tuple[float, float]:
+    """(simulated ns, wall seconds) of the cocotb run in ``results_xml``."""
+    import xml.etree.ElementTree as ET  # noqa: PLC0415
+    case = ET.parse(results_xml).getroot().find(".//testcase")
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    return float(props["sim_time_duration"]), float(case.get("time"))
+
+
+def measure_array(sims=("verilator", "icarus"), seed: int = 3, progress=None) -> dict:
+    """A random 3-layer model on 4 PEs: the core's CYCLES against the array model, load
+    balance, and how many clock cycles per second each simulator runs eie_top at."""
+    from golden.array_model import run_timing  # noqa: PLC0415
+    from golden.compress import CompressOptions, compress, random_network  # noqa: PLC0415
+    from golden.placement import config_for_image  # noqa: PLC0415
+    from sim.rtl_run import run_rtl  # noqa: PLC0415
+
+    say = progress or (lambda msg: None)
+    rng = np.random.default_rng(seed)
+    weights = random_network([256, 192, 128, 10], seed)
+    layers = [(weights[f"W{L}"], weights[f"b{L}"]) for L in range(3)]
+    image, _ = compress(layers, EIEConfig(n_pe=4), CompressOptions(density=(0.1, 0.1, 0.25)))
+    x = np.asarray(rng.integers(-100, 100, (2, 256)))
+    x[rng.random(x.shape) < 0.5] = 0
+    cfg = config_for_image(image)
+    timings = [run_timing(image, cfg, a) for a in x]
+    out = {"model": "random 256-192-128-10, weights 10/10/25 % dense, inputs 50 % non-zero, "
+                    "4 PEs", "config": cfg.slug,
+           "model_cycles": [t.cycles for t in timings],
+           "load_balance": [round(t.load_balance, 4) for t in timings], "sims": {}}
+    for sim in sims:
+        say(f"array: {sim}")
+        build = Path("build") / "bench" / f"array-{sim}"
+        start = time.perf_counter()
+        y, cycles = run_rtl(image, cfg, x, sim, build)
+        wall = time.perf_counter() - start
+        sim_ns, sim_s = _sim_stats(build.resolve() / "results.xml")
+        out["sims"][sim] = {
+            "rtl_cycles": cycles,
+            "rtl_over_model": [c / m for c, m in zip(cycles, out["model_cycles"])],
+            "simulated_cycles": int(sim_ns / CLOCK_NS),
+            "cycles_per_second": sim_ns / CLOCK_NS / sim_s if sim_s else None,
+            "wall_seconds_with_build": wall,
+        }
+    return out
+
+
 def run_bench(out_dir, *, config: EIEConfig | None = None, seeds: int = 3,
               progress=None) -> dict:
     """Measure, then write ``out_dir/results.json`` and ``out_dir/results.md``."""
@@ -118,6 +167,7 @@ def run_bench(out_dir, *, config: EIEConfig | None = None, seeds: int = 3,
     out.mkdir(parents=True, exist_ok=True)
     say = progress or (lambda msg: None)
     throughput = measure_pe(cfg, pe_workloads(cfg), progress)
+    array = measure_array(progress=progress)
     long = next(r for r in throughput if r["name"] == "long_columns")
     say("PE: ECP5 synthesis and place-and-route")
     rep = synthesize("pe", cfg, "ecp5", Path("build") / "synth" / f"pe-{cfg.slug}-ecp5",
@@ -143,6 +193,7 @@ def run_bench(out_dir, *, config: EIEConfig | None = None, seeds: int = 3,
                 for name in ("ptr_read.ptr_even", "ptr_read.ptr_odd", "spmat_read.spmat")),
             "tools": rep["tools"],
         },
+        "array": array,
     }
     atomic_write_text(out / "results.json", json.dumps(results, indent=2) + "\n")
     atomic_write_text(out / "results.md", to_markdown(results))
@@ -178,4 +229,15 @@ def to_markdown(results: dict) -> str:
               "| block | cells |", "|---|---|"]
     for owner, cells in s["mapping"].items():
         lines.append(f"| {owner} | " + ", ".join(f"{n} {t}" for t, n in cells.items()) + " |")
+    a = results.get("array")
+    if a:
+        lines += ["", f"## The accelerator ({a['model']}; {a['config']})", "",
+                  f"Array cycle model: {a['model_cycles']} cycles per input; load-balance "
+                  f"efficiency {a['load_balance']} (busiest PE's entries / broadcast phase).",
+                  "", "| simulator | RTL cycles | RTL / model | clock cycles per second "
+                  "| wall s (with build) |", "|---|---|---|---|---|"]
+        for sim, r in a["sims"].items():
+            ratio = ", ".join(f"{v:.4f}" for v in r["rtl_over_model"])
+            lines.append(f"| {sim} | {r['rtl_cycles']} | {ratio} | "
+                         f"{r['cycles_per_second']:.0f} | {r['wall_seconds_with_build']:.1f} |")
     return "\n".join(lines) + "\n"
