@@ -23,58 +23,49 @@ class AmaranthAXILite:
         while self.delay and self.rng.random() < self.delay:
             await self.io.tick()
 
-    async def write(self, addr: int, value: int) -> None:
+    async def _offer(self, valids, readies) -> None:
+        """Raise ``valids`` until every one of ``readies`` is seen high, then drop them."""
         io, p = self.io, self.p
         await self._pause()
-        io.set(f"{p}.awaddr", addr)
-        io.set(f"{p}.wdata", value & 0xFFFFFFFF)
-        io.set(f"{p}.awvalid", 1)
-        io.set(f"{p}.wvalid", 1)
-        while True:                       # this slave takes address and data together
+        for name in valids:
+            io.set(f"{p}.{name}", 1)
+        while True:
             await io.settle()
-            done = io.get(f"{p}.awready") and io.get(f"{p}.wready")
+            done = all(io.get(f"{p}.{name}") for name in readies)
             await io.tick()
             if done:
                 break
-        io.set(f"{p}.awvalid", 0)
-        io.set(f"{p}.wvalid", 0)
+        for name in valids:
+            io.set(f"{p}.{name}", 0)
+
+    async def _accept(self, valid: str, ready: str, fields) -> list[int]:
+        """Take one beat of a slave-to-master channel (with random back-pressure)."""
+        io, p = self.io, self.p
         while True:
-            ready = not (self.delay and self.rng.random() < self.delay)
-            io.set(f"{p}.bready", int(ready))
+            go = not (self.delay and self.rng.random() < self.delay)
+            io.set(f"{p}.{ready}", int(go))
             await io.settle()
-            got = ready and io.get(f"{p}.bvalid")
+            got = go and io.get(f"{p}.{valid}")
             if got:
-                resp = io.get(f"{p}.bresp")
+                values = [io.get(f"{p}.{name}") for name in fields]
             await io.tick()
             if got:
-                break
-        io.set(f"{p}.bready", 0)
+                io.set(f"{p}.{ready}", 0)
+                return values
+
+    async def write(self, addr: int, value: int) -> None:
+        self.io.set(f"{self.p}.awaddr", addr)
+        self.io.set(f"{self.p}.wdata", value & 0xFFFFFFFF)
+        # This slave takes address and data together.
+        await self._offer(("awvalid", "wvalid"), ("awready", "wready"))
+        (resp,) = await self._accept("bvalid", "bready", ("bresp",))
         if resp:
             raise AssertionError(f"AXI write to {addr:#x}: response {resp}")
 
     async def read(self, addr: int) -> int:
-        io, p = self.io, self.p
-        await self._pause()
-        io.set(f"{p}.araddr", addr)
-        io.set(f"{p}.arvalid", 1)
-        while True:
-            await io.settle()
-            done = io.get(f"{p}.arready")
-            await io.tick()
-            if done:
-                break
-        io.set(f"{p}.arvalid", 0)
-        while True:
-            ready = not (self.delay and self.rng.random() < self.delay)
-            io.set(f"{p}.rready", int(ready))
-            await io.settle()
-            got = ready and io.get(f"{p}.rvalid")
-            if got:
-                data, resp = io.get(f"{p}.rdata"), io.get(f"{p}.rresp")
-            await io.tick()
-            if got:
-                break
-        io.set(f"{p}.rready", 0)
+        self.io.set(f"{self.p}.araddr", addr)
+        await self._offer(("arvalid",), ("arready",))
+        data, resp = await self._accept("rvalid", "rready", ("rdata", "rresp"))
         if resp:
             raise AssertionError(f"AXI read of {addr:#x}: response {resp}")
         return data
