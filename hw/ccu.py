@@ -93,7 +93,7 @@ class ControlUnit(EIEComponent):
 
         # -- address decode ---------------------------------------------------------------
         addr = bus.addr
-        region = Signal(range(cfg.n_pe + 2))
+        region = Signal(max(1, amap.addr_bits - stride_bits))   # no aliasing above the map
         m.d.comb += region.eq(addr[stride_bits:])
         in_ctrl = region == 0
         pe_index = Signal(range(max(cfg.n_pe, 2)))
