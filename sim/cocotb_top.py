@@ -13,6 +13,7 @@ from cocotb.triggers import ClockCycles, FallingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from golden import addrmap as am_
+from golden.array_model import run_timing
 from golden.config import EIEConfig
 from sim.driver import CocotbAXILite, EIEDriver
 from sim.top_cases import check_top_case, run_top_case, top_cases
@@ -66,8 +67,9 @@ async def reset_in_the_middle_of_a_run(dut):
     await drv.discover()
     await drv.load(case.image)
     amap = drv.map
-    await bus.write(amap.ctrl(am_.CTRL), am_.CTRL_START)
-    await ClockCycles(dut.clk, 40)
+    expected = run_timing(case.image, CFG, case.xs[0]).cycles
+    await drv.start(case.xs[0])
+    await ClockCycles(dut.clk, expected // 3)          # well inside the run
     assert (await bus.read(amap.ctrl(am_.STATUS))) & am_.STATUS_BUSY, "the run ended too soon"
     await FallingEdge(dut.clk)
     dut.rst.value = 1

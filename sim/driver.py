@@ -96,25 +96,36 @@ class EIEDriver:
         await w(amap.ctrl(am_.N_LAYERS), image.n_layers)
         self.image = image
 
+    async def start(self, a) -> None:
+        """Write one input vector's non-zero activations and START (do not wait)."""
+        cfg, amap = self.config, self.map
+        await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_CLEAR_ACT)
+        for j in np.nonzero(a)[0]:
+            await self.bus.write(amap.act(int(j) % cfg.n_pe, int(j) // cfg.n_pe), int(a[j]))
+        await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_START)
+
+    async def finish(self, poll=None) -> tuple[list[int], int]:
+        """Wait for DONE; the outputs, the cycle count; ACK."""
+        cfg, amap = self.config, self.map
+        while not (await self.bus.read(amap.ctrl(am_.STATUS))) & am_.STATUS_DONE:
+            if poll is not None:
+                await poll()
+        cycles = await self.bus.read(amap.ctrl(am_.CYCLES))
+        y = [_signed32(await self.bus.read(amap.act(i % cfg.n_pe, i // cfg.n_pe)))
+             for i in range(self.image.output_size)]
+        await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_ACK)
+        return y, cycles
+
     async def run(self, x, *, poll=None) -> tuple[np.ndarray, list[int]]:
         """Run raw integer inputs ``x`` ((n,) or (batch, n)); returns ``(y, cycles)``."""
         if self.image is None:
             raise DriverError("load an image before running inputs")
-        image, cfg, amap = self.image, self.config, self.map
-        xs = check_input(image, x)
+        xs = check_input(self.image, x)
         ys, cycles = [], []
         for a in xs:
-            await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_CLEAR_ACT)
-            for j in np.nonzero(a)[0]:
-                await self.bus.write(amap.act(int(j) % cfg.n_pe, int(j) // cfg.n_pe), int(a[j]))
-            await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_START)
-            while not (await self.bus.read(amap.ctrl(am_.STATUS))) & am_.STATUS_DONE:
-                if poll is not None:
-                    await poll()
-            cycles.append(await self.bus.read(amap.ctrl(am_.CYCLES)))
-            out = image.output_size
-            ys.append([_signed32(await self.bus.read(amap.act(i % cfg.n_pe, i // cfg.n_pe)))
-                       for i in range(out)])
-            await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_ACK)
-        y = np.array(ys, dtype=np.int64).reshape(len(xs), image.output_size)
+            await self.start(a)
+            y, c = await self.finish(poll)
+            ys.append(y)
+            cycles.append(c)
+        y = np.array(ys, dtype=np.int64).reshape(len(xs), self.image.output_size)
         return (y[0] if np.asarray(x).ndim == 1 else y), cycles

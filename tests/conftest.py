@@ -1,3 +1,5 @@
+import zlib
+
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -30,7 +32,8 @@ def random_codebook(rng, weight_bits=16):
 
 @pytest.fixture
 def rng(request):
-    return np.random.default_rng(abs(hash(request.node.name)) % (1 << 32))
+    # crc32, not hash(): str hashes differ from process to process, and a test's data must not.
+    return np.random.default_rng(zlib.crc32(request.node.name.encode()))
 
 
 @pytest.fixture

@@ -59,7 +59,8 @@ def _delete(name):
 
 
 def _entry_past_last_row(a):
-    # PE0 of layer 1 owns rows 0, 4, 8 (3 local rows); make its last entry jump 15 rows.
+    # PE0 of layer 1 owns rows 0, 4, 8 (3 local rows); make its last entry jump 15 rows (the
+    # message names layer 1, PE 0 and the entry's column, whichever that is).
     e = a["L1_entries"].copy()
     end = int(a["L1_entry_offsets"][1])
     assert end > 0
@@ -80,13 +81,15 @@ def _entry_past_last_row(a):
     (_set("L0_shift", np.array(32)), "layer 0: shift must be in 0..31"),
     (_set("L0_entries", np.array([1.5])), "field 'L0_entries' must be integer"),
     (_set("act_scale", np.ones(2)), "act_scale must have n_layers + 1 = 3 values"),
-    (_entry_past_last_row, "layer 1: PE 0: column 36, entry"),
+    (_entry_past_last_row, "passes the PE's last local row 2"),
 ])
 def test_validator_rejects(tmp_path, image, change, message):
     path = _write_arrays(tmp_path, _broken(image, change))
     with pytest.raises(ImageError) as exc:
         read_image(path)
     assert message in str(exc.value)
+    if change is _entry_past_last_row:
+        assert "layer 1: PE 0: column " in str(exc.value)
 
 
 def _ptr_change(k, fn):
