@@ -29,7 +29,7 @@ class LNZDTree(EIEComponent):
 
     Latency: ``lnzd_levels`` cycles from a leaf to ``o``. Throughput: one item per cycle while
     any leaf has items.
-    Resources: ``ceil(n_pe / 3)``-ish nodes (``16 + 4 + 1 = 21`` for 64 PEs), each a register
+    Resources: ``ceil(n_pe / 4) + ceil(n_pe / 16) + ...`` nodes (``16 + 4 + 1 = 21`` for 64 PEs), each a register
     of ``col_bits + act_bits`` and a 4:1 mux; a constant multiply by ``n_pe`` per leaf.
     """
 

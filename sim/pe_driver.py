@@ -39,12 +39,6 @@ class PEDriver:
                      "act_rd.en", "nz_out.ready"):
             io.set(name, 0)
 
-    async def reset(self, cycles: int = 2) -> None:
-        self.io.set("rst", 1)
-        for _ in range(cycles):
-            await self.io.tick()
-        self.io.set("rst", 0)
-
     async def pulse(self, name: str) -> None:
         self.io.set(name, 1)
         await self.io.tick()
