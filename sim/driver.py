@@ -104,10 +104,16 @@ class EIEDriver:
             await self.bus.write(amap.act(int(j) % cfg.n_pe, int(j) // cfg.n_pe), int(a[j]))
         await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_START)
 
-    async def finish(self, poll=None) -> tuple[list[int], int]:
-        """Wait for DONE; the outputs, the cycle count; ACK."""
+    async def finish(self, poll=None, max_polls: int | None = None) -> tuple[list[int], int]:
+        """Wait for DONE; the outputs, the cycle count; ACK. With ``max_polls``, a core that
+        has not finished after that many STATUS reads raises :class:`DriverError`."""
         cfg, amap = self.config, self.map
-        while not (await self.bus.read(amap.ctrl(am_.STATUS))) & am_.STATUS_DONE:
+        polls = 0
+        while not (status := await self.bus.read(amap.ctrl(am_.STATUS))) & am_.STATUS_DONE:
+            polls += 1
+            if max_polls is not None and polls >= max_polls:
+                raise DriverError(f"no DONE after {polls} STATUS reads (STATUS={status:#x}): "
+                                  f"the core hangs")
             if poll is not None:
                 await poll()
         cycles = await self.bus.read(amap.ctrl(am_.CYCLES))
@@ -116,15 +122,26 @@ class EIEDriver:
         await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_ACK)
         return y, cycles
 
-    async def run(self, x, *, poll=None) -> tuple[np.ndarray, list[int]]:
-        """Run raw integer inputs ``x`` ((n,) or (batch, n)); returns ``(y, cycles)``."""
+    def poll_budget(self) -> int:
+        """STATUS reads that outlast any correct run of the loaded image: a run takes fewer
+        cycles than its entries, columns and rows plus a fixed cost per layer, and every read
+        takes more than a cycle."""
+        return sum(len(layer.entries) + sum(layer.shape) + 64
+                   for layer in self.image.layers) + 1000
+
+    async def run(self, x, *, poll=None, max_polls: int | None = None
+                  ) -> tuple[np.ndarray, list[int]]:
+        """Run raw integer inputs ``x`` ((n,) or (batch, n)); returns ``(y, cycles)``.
+        ``max_polls`` bounds the wait for each input (default :meth:`poll_budget`; see
+        :meth:`finish`)."""
         if self.image is None:
             raise DriverError("load an image before running inputs")
         xs = check_input(self.image, x)
+        max_polls = max_polls or self.poll_budget()
         ys, cycles = [], []
         for a in xs:
             await self.start(a)
-            y, c = await self.finish(poll)
+            y, c = await self.finish(poll, max_polls)
             ys.append(y)
             cycles.append(c)
         y = np.array(ys, dtype=np.int64).reshape(len(xs), self.image.output_size)

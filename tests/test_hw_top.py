@@ -66,3 +66,55 @@ def test_driver_discovers_the_core_and_refuses_an_image_that_does_not_fit():
     assert "layer 0: input length 20 needs 10 activations per PE" in log["wide"]
     assert "n_pe=4, the accelerator 2" in log["pes"]
     assert log["cycles_spent"] == 0            # refused before touching the hardware
+
+
+@pytest.mark.parametrize("top", ["pe", "eie_top"])
+def test_generated_verilog_has_only_continuous_logic(top):
+    """Amaranth's own back end writes processes as ``always @*`` blocks that Icarus may never
+    run (their outputs stay X after reset: eie_top with act_depth=16 hung), and Yosys writes a
+    parallel mux as a ``\\$procmux`` function Icarus takes for a system function. The Verilog
+    we emit must have neither."""
+    from hw.tops import to_verilog
+    text = to_verilog(top, EIEConfig(n_pe=2, act_depth=16, ptr_depth=64, spmat_words=64))
+    assert f"module {top}(" in text
+    assert "always @*" not in text
+    assert "function" not in text
+    assert "always @(posedge clk)" in text
+
+
+def test_driver_reports_a_core_that_never_finishes():
+    """A core whose STATUS never shows DONE: the driver gives up with a reason after its poll
+    budget instead of waiting forever (the regressions rely on this to fail, not hang)."""
+    import asyncio
+
+    from golden import addrmap as am_
+    from golden.addrmap import address_map
+    from sim.driver import DriverError
+
+    cfg = EIEConfig(n_pe=2, ptr_depth=64, spmat_words=64, act_depth=16)
+    amap = address_map(cfg)
+    ident = list(amap.id_values().values())
+
+    class StuckBus:                     # answers like eie_top, but stays BUSY
+        reads = 0
+
+        async def write(self, addr, value):
+            pass
+
+        async def read(self, addr):
+            StuckBus.reads += 1
+            if addr < 4 * len(ident):
+                return ident[addr // 4]
+            return am_.STATUS_BUSY if addr == amap.ctrl(am_.STATUS) else 0
+
+    image = image_from_indices([np.array([[1, 0], [0, 2]])], [np.arange(16) * 3], n_pe=2)
+    drv = EIEDriver(StuckBus())
+
+    async def go():
+        await drv.discover()
+        await drv.load(image)
+        await drv.run(np.array([1, 1]))
+
+    with pytest.raises(DriverError, match="no DONE after .* STATUS reads .*hangs"):
+        asyncio.run(go())
+    assert StuckBus.reads >= drv.poll_budget()

@@ -9,15 +9,15 @@ import pytest
 from golden.config import EIEConfig
 from sim.runner import run_cocotb
 
-CONFIGS = [EIEConfig(n_pe=n, ptr_depth=512, bias_depth=128) for n in (1, 2, 3, 4)]
+# n_pe=2 with act_depth=16 once hung on Icarus (combinational blocks never evaluated; see
+# hw.tops.to_verilog).
+CONFIGS = [EIEConfig(n_pe=n, ptr_depth=512, bias_depth=128, act_depth=16 if n == 2 else 64)
+           for n in (1, 2, 3, 4)]
 PE16 = EIEConfig(n_pe=16, ptr_depth=256, spmat_words=256, act_depth=16, bias_depth=64)
 PE64 = EIEConfig(n_pe=64, ptr_depth=256, spmat_words=64, act_depth=4, bias_depth=16)
-# Icarus simulates 16 PEs at a few hundred cycles per second: the long regression only.
-CASES = ([pytest.param(sim, c, id=f"{c.slug}-{sim}") for c in CONFIGS
+CASES = ([pytest.param(sim, c, id=f"{c.slug}-{sim}") for c in CONFIGS + [PE16]
           for sim in ("icarus", "verilator")]
-         + [pytest.param("verilator", PE16, id=f"{PE16.slug}-verilator"),
-            pytest.param("icarus", PE16, id=f"{PE16.slug}-icarus", marks=pytest.mark.slow),
-            pytest.param("verilator", PE64, id=f"{PE64.slug}-verilator",
+         + [pytest.param("verilator", PE64, id=f"{PE64.slug}-verilator",
                          marks=pytest.mark.slow)])
 
 
