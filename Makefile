@@ -37,7 +37,7 @@ verilog: $(STAMP)
 	$(EIE) generate --pes $(PES) -o build/verilog
 
 synth: $(STAMP)
-	$(EIE) synth --pes $(PES) --top pe --target ecp5 -o build/synth_pe_ecp5.json
+	$(EIE) synth-sweep -o build/synth-sweep --doc docs/synthesis.md
 
 bench: $(STAMP)
 	$(EIE) bench -o build/bench

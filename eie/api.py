@@ -18,7 +18,8 @@ from golden.image import read_image, write_image
 from golden.model import first_mismatch, run_golden
 from golden.report import image_report, to_json, to_markdown
 
-__all__ = ["compress", "run", "report", "generate", "synth", "bench", "random_weights",
+__all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
+           "random_weights",
            "random_input", "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
@@ -153,6 +154,35 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
     rep = synthesize(top, config, target, workdir, seeds=seeds, progress=progress)
     atomic_write_text(out_path, json.dumps(rep, indent=2) + "\n")
     return rep
+
+
+def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
+                jobs: int | None = None, progress=None) -> dict:
+    """Synthesize eie_top over PE counts and targets (``synth.sweep``); write
+    ``out_dir/results.json``, ``results.md`` and ``synthesis.png``, and with ``doc`` also that
+    Markdown page with its plot beside it (``docs/synthesis.md`` + ``docs/synthesis.png``)."""
+    from synth.flow import TARGETS  # noqa: PLC0415
+    from synth.sweep import SWEEP_PES, plot, run_sweep, to_markdown  # noqa: PLC0415
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a directory")
+    doc = Path(doc) if doc else None
+    if doc is not None and not (doc.parent if str(doc.parent) else Path(".")).is_dir():
+        raise InputError(f"cannot write {doc}: its directory does not exist")
+    if jobs is not None and jobs < 1:
+        raise InputError(f"jobs must be at least 1, not {jobs}")
+    pes = tuple(pes or SWEEP_PES)
+    if min(pes) < 1:
+        raise InputError(f"PE counts must be positive, not {list(pes)}")
+    result = run_sweep(out, targets=tuple(targets or TARGETS), pes=pes, seeds=seeds,
+                       jobs=jobs, progress=progress)
+    plot(result, out / "synthesis.png")
+    atomic_write_text(out / "results.md", to_markdown(result, "synthesis.png"))
+    if doc is not None:
+        png = doc.with_suffix(".png")
+        atomic_write_bytes(png, (out / "synthesis.png").read_bytes())
+        atomic_write_text(doc, to_markdown(result, png.name))
+    return result
 
 
 def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, progress=None) -> dict:

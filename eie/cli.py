@@ -33,6 +33,20 @@ def _sizes(text: str) -> list[int]:
     return values
 
 
+def _counts(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}")
+    if min(values) < 1:
+        raise argparse.ArgumentTypeError(f"PE counts must be positive: {text!r}")
+    return values
+
+
+def _names(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]
+
+
 def _add_config(p: argparse.ArgumentParser, pes_required: bool = False) -> None:
     g = p.add_mutually_exclusive_group(required=pes_required)
     g.add_argument("--pes", type=int, metavar="N", help="number of processing elements "
@@ -101,6 +115,17 @@ def cmd_synth(args) -> None:
     print(f"wrote {args.output}")
 
 
+def cmd_synth_sweep(args) -> None:
+    from eie import api
+    res = api.synth_sweep(args.output, doc=args.doc, targets=args.targets, pes=args.pes,
+                          seeds=args.seeds, jobs=args.jobs, progress=_say)
+    fit = sum(r["fits"] for r in res["runs"])
+    print(f"{fit} of {len(res['runs'])} configurations fit their device "
+          f"({res['wall_s']:.0f} s on {res['jobs']} jobs)")
+    print(f"wrote {args.output}/results.json, results.md, synthesis.png"
+          + (f" and {args.doc}" if args.doc else ""))
+
+
 def cmd_bench(args) -> None:
     from eie import api
     res = api.bench(args.output, _config(args), seeds=args.seeds, progress=_say)
@@ -135,9 +160,9 @@ def cmd_status(args) -> None:
     print("Built: golden model (compress, encode/decode, bit-exact run, report, PE and array "
           "cycle models); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and "
           "Verilator, synth for ecp5/ice40/xilinx); 'eie run' on the Amaranth simulator, "
-          "Icarus and Verilator through the AXI4-Lite driver; 'eie bench'.")
-    print("Not built yet: whole-accelerator synthesis sweeps (#5); the Fashion-MNIST demo "
-          "(#6); the paper's benchmarks (#7).")
+          "Icarus and Verilator through the AXI4-Lite driver; 'eie bench'; 'eie synth-sweep' "
+          "(make synth).")
+    print("Not built yet: the Fashion-MNIST demo (#6); the paper's benchmarks (#7).")
     for name, why in PLANNED.items():
         print(f"  {name}: {why}")
 
@@ -209,6 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
     s.add_argument("-o", "--output", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_synth)
+
+    w = sub.add_parser("synth-sweep", help="synthesize eie_top over PE counts (make synth)",
+                       description="Synthesize eie_top for each target and PE count, in "
+                       "parallel; place and route on ecp5 and ice40. A configuration that "
+                       "does not fit its device is reported (naming the resource), and larger "
+                       "ones are not tried. Writes DIR/results.json, results.md and "
+                       "synthesis.png, and with --doc a Markdown page with its PNG beside it.")
+    w.add_argument("--targets", type=_names, default=None, metavar="T1,T2",
+                   help="targets (default: ecp5,ice40,xilinx)")
+    w.add_argument("--pes", type=_counts, default=None, metavar="N1,N2,...",
+                   help="PE counts (default 1,2,4,8,16)")
+    w.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
+    w.add_argument("--jobs", type=int, default=None,
+                   help="parallel synthesis runs (default: one per core)")
+    w.add_argument("--doc", metavar="PAGE.md", help="also write this Markdown page (and "
+                   "PAGE.png beside it), e.g. docs/synthesis.md")
+    w.add_argument("-o", "--output", required=True, metavar="DIR")
+    w.set_defaults(func=cmd_synth_sweep)
 
     b = sub.add_parser("bench", help="measure PE throughput and FPGA cost (make bench)",
                        description="Run the generated PE on throughput workloads (Amaranth "

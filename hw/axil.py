@@ -43,8 +43,10 @@ class AXILiteSlave(EIEComponent):
     Latency: a write is accepted the cycle after both channels are valid and answered the
     next; a read is answered ``READ_LATENCY`` cycles after its address is accepted. Throughput:
     one write every 3 cycles, one read every ``READ_LATENCY + 2``, with a ready master.
-    Resources: a small FSM and four handshake registers; no data registers (the core holds
-    read data steady).
+    Resources: a small FSM, four handshake registers, and the bus outputs (enables, address,
+    write data) as registers loaded from the channels when a transaction is taken, so the
+    core's write decode starts at a flip-flop (it was the ECP5 critical path behind the FSM).
+    No read-data register: the core holds read data steady.
     """
 
     def __init__(self, config: EIEConfig, addr_bits: int):
@@ -63,17 +65,23 @@ class AXILiteSlave(EIEComponent):
         m.d.comb += [axi.awready.eq(awready), axi.wready.eq(awready), axi.bvalid.eq(bvalid),
                      axi.arready.eq(arready), axi.rvalid.eq(rvalid), axi.bresp.eq(0),
                      axi.rresp.eq(0), axi.rdata.eq(bus.r_data)]
+        # The bus side, registered: loaded in IDLE from the channels (the master holds address
+        # and data until their handshake in the next state), cleared after one cycle.
+        w_en, r_en = Signal(), Signal()
+        addr, w_data = Signal.like(bus.addr), Signal.like(bus.w_data)
+        m.d.comb += [bus.w_en.eq(w_en), bus.r_en.eq(r_en), bus.addr.eq(addr),
+                     bus.w_data.eq(w_data)]
+        m.d.sync += [w_en.eq(0), r_en.eq(0)]
         with m.FSM():
             with m.State("IDLE"):
                 with m.If(axi.awvalid & axi.wvalid):
-                    m.d.sync += awready.eq(1)
+                    m.d.sync += [awready.eq(1), w_en.eq(1), addr.eq(axi.awaddr),
+                                 w_data.eq(axi.wdata)]
                     m.next = "WRITE"
                 with m.Elif(axi.arvalid):
-                    m.d.sync += arready.eq(1)
+                    m.d.sync += [arready.eq(1), r_en.eq(1), addr.eq(axi.araddr)]
                     m.next = "READ"
             with m.State("WRITE"):                    # both channels handshake this cycle
-                m.d.comb += [bus.w_en.eq(1), bus.addr.eq(axi.awaddr),
-                             bus.w_data.eq(axi.wdata)]
                 m.d.sync += [awready.eq(0), bvalid.eq(1)]
                 m.next = "BRESP"
             with m.State("BRESP"):
@@ -81,7 +89,6 @@ class AXILiteSlave(EIEComponent):
                     m.d.sync += bvalid.eq(0)
                     m.next = "IDLE"
             with m.State("READ"):                     # the address handshakes this cycle
-                m.d.comb += [bus.r_en.eq(1), bus.addr.eq(axi.araddr)]
                 m.d.sync += [arready.eq(0), wait.eq(READ_LATENCY - 1)]
                 m.next = "RWAIT"
             with m.State("RWAIT"):

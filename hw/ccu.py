@@ -192,7 +192,11 @@ class ControlUnit(EIEComponent):
         m.d.comb += self.sel.eq(sel)
         cur = Array(Cat(*(d[name] for name in am_.LAYER_FIELDS)) for d in descs)
         cur_bits = Signal(len(cur[0]))
-        m.d.comb += cur_bits.eq(cur[layer])
+        # Registered: the descriptor mux fed the PEs' pointer adders and write-back
+        # combinationally (the ECP5 critical path). It lags `layer` by a cycle, which the 17
+        # codebook cycles at each layer start cover; the host writes descriptors only while
+        # idle.
+        m.d.sync += cur_bits.eq(cur[layer])
         offset = 0
         for name in am_.LAYER_FIELDS:
             width = len(descs[0][name])

@@ -1,6 +1,6 @@
 """Pointer read unit: ``P[j]`` and ``P[j+1]`` in one cycle from even and odd banks."""
 
-from amaranth.hdl import Module, Signal, unsigned
+from amaranth.hdl import Cat, Const, Module, Signal, unsigned
 from amaranth.lib import stream
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -73,13 +73,21 @@ class PointerRead(EIEComponent):
         s2_empty = Signal()
         s2 = Signal.like(self.o.payload)
         take1, take2 = Signal(), Signal()    # stage 1 / stage 2 load this cycle
-        addr = Signal(cfg.ptr_addr_bits + 1)
-        half = Signal(cfg.ptr_addr_bits)
+        # P[j] (with j already offset by `base`) is in bank j % 2 at row j // 2; P[j+1] in the
+        # other bank, at row (j + 1) // 2. Both rows come from one adder each, side by side
+        # (the +1 rides in as a carry through the low bit: (2b+1) + (2j+1) = 2(b+j+1)), not
+        # from an adder feeding an incrementer: this sum sits between the queue's LUT-RAM and
+        # the block-RAM address.
+        j = self.i.payload.j
+        row_of_j = Signal(cfg.ptr_addr_bits)
+        row_of_j1 = Signal(cfg.ptr_addr_bits)
+        j_odd = Signal()
         start, end = Signal(cfg.ptr_bits), Signal(cfg.ptr_bits)
 
         m.d.comb += [
-            addr.eq(self.base + self.i.payload.j),
-            half.eq(addr >> 1),
+            row_of_j.eq((self.base + j) >> 1),
+            row_of_j1.eq((Cat(Const(1, 1), self.base) + Cat(Const(1, 1), j)) >> 2),
+            j_odd.eq(self.base[0] ^ j[0]),
         ]
         empty = Signal()
         even, odd = banks[0][1].data, banks[1][1].data
@@ -89,9 +97,9 @@ class PointerRead(EIEComponent):
             m.d.comb += [start.eq(even), end.eq(odd), empty.eq(even[cfg.ptr_bits])]
 
         for parity, (wp, rp) in enumerate(banks):
-            # P[j] is in bank j % 2 at row j // 2; P[j+1] in the other bank, one row further on
-            # when j is odd (the even bank then holds P[j+1] at row j // 2 + 1).
-            read_row = half + (addr[0] & (parity == 0))
+            # The even bank holds P[j] (j even) or P[j+1] (j odd): row (j + 1) // 2 either way;
+            # the odd bank row j // 2 either way.
+            read_row = row_of_j1 if parity == 0 else row_of_j
             m.d.comb += [
                 wp.en.eq(self.wr.en & (self.wr.addr[0] == parity)),
                 wp.data.eq(self.wr.data),
@@ -114,7 +122,7 @@ class PointerRead(EIEComponent):
             self.busy.eq(s1_valid | s2_valid),
         ]
         with m.If(take1):
-            m.d.sync += [s1_valid.eq(self.i.valid), s1_odd.eq(addr[0]),
+            m.d.sync += [s1_valid.eq(self.i.valid), s1_odd.eq(j_odd),
                          s1_a.eq(self.i.payload.a)]
         with m.If(take2):
             m.d.sync += [s2_valid.eq(s1_valid), s2_empty.eq(empty),

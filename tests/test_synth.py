@@ -1,10 +1,14 @@
-"""Synthesis and place-and-route of the codebook unit through 'eie synth'."""
+"""Synthesis and place-and-route through 'eie synth' and 'eie synth-sweep': reports, mapping
+(multipliers in DSPs, memories in block RAM), device overflow, and the area/Fmax baselines."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from eie.cli import main
+
+BASELINES = Path(__file__).resolve().parent.parent / "synth" / "baselines.json"
 
 
 @pytest.mark.synth
@@ -61,14 +65,91 @@ def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypat
 
 def test_pin_harness_takes_struct_payload_ports():
     """A PE has struct-shaped stream payloads; the iCE40 harness must feed their bits."""
-    from amaranth.back import verilog
-
     from golden.config import EIEConfig
     from hw.pe import ProcessingElement
+    from hw.tops import convert
     from synth.harness import PinHarness
-    text = verilog.convert(PinHarness(ProcessingElement(EIEConfig(n_pe=2, act_depth=8,
-                                                                  spmat_words=16,
-                                                                  ptr_depth=8,
-                                                                  bias_depth=8))),
-                           name="h", emit_src=False)
+    text = convert(PinHarness(ProcessingElement(EIEConfig(n_pe=2, act_depth=8, spmat_words=16,
+                                                          ptr_depth=8, bias_depth=8))), "h")
     assert "module h(" in text
+
+
+@pytest.mark.synth
+def test_eie_top_against_the_stored_baseline(tmp_path, monkeypatch):
+    """eie_top with 2 PEs on ECP5: every multiplier in a DSP, every large memory in block RAM,
+    and area and Fmax within the tolerances of synth/baselines.json (an area or Fmax
+    regression fails here; an improvement asks for the baseline to be lowered)."""
+    base = json.loads(BASELINES.read_text())["eie_top-ecp5"]
+    monkeypatch.chdir(tmp_path)
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps(base["config"]))
+    out = tmp_path / "top.json"
+    assert main(["synth", "--config", str(cfg), "--top", "eie_top", "--target", "ecp5",
+                 "--seeds", str(len(base["seeds"])), "-o", str(out)]) == 0
+    rep = json.loads(out.read_text())
+    n = rep["config"]["n_pe"]
+    mapping = rep["mapping"]
+    for k in range(n):
+        assert mapping[f"pe{k}.arith"] == {"MULT18X18D": 1}
+        for block in ("ptr_read.ptr_even", "ptr_read.ptr_odd", "spmat_read.spmat",
+                      "writeback.bias", "regfile.bank0", "regfile.bank1"):
+            assert set(mapping[f"pe{k}.{block}"]) == {"DP16KD"}, block
+    assert set(mapping["ccu.codebooks"]) == {"DP16KD"}
+    res, tol = rep["resources"], base["tolerance"]
+    assert rep["utilization"]["bram"] == {"used": res["bram"], "available": 208}
+    for key in ("bram", "dsp"):
+        assert res[key] == base["resources"][key], key
+    for key in ("lut", "ff"):
+        limit = base["resources"][key] * (1 + tol["area"])
+        assert res[key] <= limit, f"{key} {res[key]} over the baseline's {limit:.0f}"
+    floor = base["fmax_mhz"] * (1 - tol["fmax"])
+    assert rep["fmax_mhz"] >= floor, f"Fmax {rep['fmax_mhz']:.1f} MHz under {floor:.1f}"
+
+
+@pytest.mark.synth
+def test_a_design_too_big_for_the_device_names_the_resource(tmp_path, monkeypatch, capsys):
+    """A PE with 4096 matrix words needs more block RAM than an iCE40 UP5K has: a one-line
+    reason naming BRAM, a non-zero exit, no report."""
+    monkeypatch.chdir(tmp_path)
+    cfg = tmp_path / "big.json"
+    cfg.write_text(json.dumps({"n_pe": 1, "spmat_words": 4096}))
+    out = tmp_path / "r.json"
+    assert main(["synth", "--config", str(cfg), "--top", "pe", "--target", "ice40",
+                 "--seeds", "1", "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "does not fit the iCE40UP5K: BRAM (SB_RAM40_4K)" in err
+    assert "available" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_device_check_names_the_first_overflowing_resource():
+    from synth.flow import DeviceFull, check_device
+    res = {"lut": 100, "ff": 100, "carry": 0, "bram": 209, "dsp": 2, "lutram": 0, "spram": 0}
+    with pytest.raises(DeviceFull, match=r"BRAM \(DP16KD\) 209 used, 208 available") as e:
+        check_device("ecp5", "eie_top", res, {})
+    assert (e.value.resource, e.value.used, e.value.available) == ("bram", 209, 208)
+    res["bram"] = 208
+    assert check_device("ecp5", "eie_top", res, {})["bram"] == {"used": 208, "available": 208}
+    # Xilinx block RAM counts in RAMB18 halves: 136 RAMB36 are 272 > 270
+    with pytest.raises(DeviceFull, match="BRAM18"):
+        check_device("xilinx", "eie_top", {"lut": 1, "ff": 1}, {"RAMB36E1": 136})
+
+
+@pytest.mark.synth
+def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
+    """The sweep on a tiny case: one PE count that fits the iCE40 and one that does not (so
+    larger ones are skipped), a Markdown page with both and a PNG plot."""
+    monkeypatch.chdir(tmp_path)
+    doc = tmp_path / "synthesis.md"
+    assert main(["synth-sweep", "--targets", "ice40", "--pes", "1,4,8", "--seeds", "1",
+                 "--jobs", "1", "--doc", str(doc), "-o", "sweep"]) == 0
+    res = json.loads((tmp_path / "sweep" / "results.json").read_text())
+    runs = {r["n_pe"]: r for r in res["runs"]}
+    assert runs[1]["fits"] and runs[1]["fmax_mhz"] > 10
+    assert not runs[4]["fits"] and runs[4]["overflow"]["resource"] == "lut"
+    assert runs[8].get("skipped")
+    text = doc.read_text()
+    assert "| 1 | " in text and "does not fit the iCE40UP5K" in text
+    assert "![" in text and "synthesis.png" in text
+    png = tmp_path / "synthesis.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000

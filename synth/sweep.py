@@ -1,0 +1,236 @@
+"""Synthesis sweeps of eie_top over the number of PEs (``make synth``): one report per
+(target, n_pe), run in parallel, written as JSON, a Markdown page with tables and a PNG plot.
+
+A configuration that does not fit its device is a result ("does not fit: BRAM 52 of 30"),
+not a failure, and the larger ones for that target are then not tried.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from golden.config import EIEConfig
+
+from .flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
+
+__all__ = ["SWEEP_PES", "sweep_config", "run_sweep", "to_markdown", "plot", "GOALS"]
+
+SWEEP_PES = (1, 2, 4, 8, 16)
+# The issue's goals for ECP5 (recorded as reached or not, never asserted).
+GOALS = {"fmax_mhz_at_16": 200.0, "lut_per_pe": 300, "dsp_per_pe": 1}
+
+
+def sweep_config(target: str, n_pe: int) -> EIEConfig:
+    """The configuration swept for ``target``: the defaults (64 activations, 1024 matrix words
+    and 1024 pointers per PE, as in the EIE paper's PE), except on the iCE40 UP5K, whose 30
+    block RAMs hold one default PE at most: there, memories a quarter of the size or less."""
+    if target == "ice40":
+        return EIEConfig(n_pe=n_pe, spmat_words=128, ptr_depth=128, act_depth=16,
+                         bias_depth=32, max_layers=4)
+    return EIEConfig(n_pe=n_pe)
+
+
+def _one(target: str, n_pe: int, seeds: int, root: str) -> dict:
+    cfg = sweep_config(target, n_pe)
+    workdir = Path(root) / f"eie_top-{cfg.slug}-{target}"
+    t0 = time.monotonic()
+    try:
+        rep = synthesize("eie_top", cfg, target, workdir, seeds=seeds)
+        rep["fits"] = True
+    except DeviceFull as e:
+        rep = {"top": "eie_top", "target": target, "device": TARGETS[target]["device"],
+               "config": cfg.to_dict(), "config_slug": cfg.slug, "fits": False,
+               "reason": str(e), "overflow": {"resource": e.resource, "used": e.used,
+                                              "available": e.available}}
+    rep["n_pe"] = n_pe
+    rep["wall_s"] = round(time.monotonic() - t0, 1)
+    return rep
+
+
+def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
+              jobs: int | None = None, progress=None) -> dict:
+    """Synthesize eie_top for every target and PE count; returns (and writes
+    ``out_dir/results.json``) ``{"runs": [...], ...}``. ``jobs`` processes in parallel
+    (default: every core). Per target, PE counts above one that did not fit are skipped."""
+    say = progress or (lambda msg: None)
+    for t in targets:
+        if t not in TARGETS:
+            raise SynthError(f"unknown target {t!r}; choose from {', '.join(TARGETS)}")
+    if seeds < 1:
+        raise SynthError(f"seeds must be at least 1, not {seeds}")
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or os.cpu_count() or 1
+    pes = sorted(set(pes))
+    runs: list[dict] = []
+    t0 = time.monotonic()
+    # Smallest configurations first, so a target whose small design overflows stops early.
+    pending = [(t, n) for n in pes for t in targets]
+    too_big: dict[str, int] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {}
+
+        def submit_ready():
+            while pending and len(futures) < jobs:
+                t, n = pending.pop(0)
+                if t in too_big and n > too_big[t]:
+                    runs.append({"target": t, "n_pe": n, "fits": False, "skipped": True,
+                                 "reason": f"not tried: {too_big[t]} PEs already did not fit"})
+                    continue
+                say(f"start {t} n_pe={n}")
+                futures[pool.submit(_one, t, n, seeds, str(out))] = (t, n)
+
+        submit_ready()
+        while futures:
+            done = next(as_completed(futures))
+            t, n = futures.pop(done)
+            rep = done.result()
+            runs.append(rep)
+            if not rep["fits"]:
+                too_big[t] = min(too_big.get(t, n), n)
+                say(f"{t} n_pe={n}: {rep['reason']} ({rep['wall_s']} s)")
+            else:
+                r = rep["resources"]
+                fmax = f", {rep['fmax_mhz']:.1f} MHz" if rep.get("fmax_mhz") else ""
+                say(f"{t} n_pe={n}: LUT {r['lut']}, BRAM {r['bram']}, DSP {r['dsp']}{fmax} "
+                    f"({rep['wall_s']} s; {time.monotonic() - t0:.0f} s so far)")
+            submit_ready()
+    runs.sort(key=lambda r: (list(TARGETS).index(r["target"]), r["n_pe"]))
+    result = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                   f"{platform.system()} {platform.release()}",
+        "jobs": jobs,
+        "seeds": seeds,
+        "wall_s": round(time.monotonic() - t0, 1),
+        "tools": tool_versions(),
+        "goals": GOALS,
+        "runs": runs,
+    }
+    (out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _fits(runs, target):
+    return [r for r in runs if r["target"] == target and r["fits"]]
+
+
+def per_pe(runs, target: str, key: str) -> float | None:
+    """Marginal cost of one more PE: the slope between the smallest and largest fitting
+    configurations of ``target`` (control unit and host port excluded)."""
+    fit = _fits(runs, target)
+    if len(fit) < 2:
+        return None
+    a, b = fit[0], fit[-1]
+    return (b["resources"][key] - a["resources"][key]) / (b["n_pe"] - a["n_pe"])
+
+
+def goals_reached(result: dict) -> list[tuple[str, str, bool | None]]:
+    runs = result["runs"]
+    rows = []
+    ecp5 = {r["n_pe"]: r for r in _fits(runs, "ecp5")}
+    at16 = ecp5.get(16)
+    f16 = at16.get("fmax_mhz") if at16 else None
+    rows.append((f"ECP5 Fmax at 16 PEs >= {GOALS['fmax_mhz_at_16']:.0f} MHz",
+                 f"{f16:.1f} MHz" if f16 else "not measured",
+                 None if f16 is None else f16 >= GOALS["fmax_mhz_at_16"]))
+    lut = per_pe(runs, "ecp5", "lut")
+    rows.append((f"<= {GOALS['lut_per_pe']} LUT4 per PE (ECP5, marginal)",
+                 f"{lut:.0f}" if lut is not None else "not measured",
+                 None if lut is None else lut <= GOALS["lut_per_pe"]))
+    dsp = per_pe(runs, "ecp5", "dsp")
+    rows.append((f"{GOALS['dsp_per_pe']} DSP per PE", f"{dsp:g}" if dsp is not None else
+                 "not measured", None if dsp is None else dsp <= GOALS["dsp_per_pe"]))
+    lutram = sorted({block.split(".", 1)[1] if block.startswith("pe") else block
+                     for r in ecp5.values() for block, cells in (r.get("mapping") or {}).items()
+                     if "TRELLIS_DPR16X4" in cells})
+    rows.append(("every memory in block RAM (ECP5)",
+                 "not measured" if not ecp5 else "yes" if not lutram
+                 else "no; in LUT-RAM: " + ", ".join(lutram),
+                 None if not ecp5 else not lutram))
+    return rows
+
+
+def to_markdown(result: dict, plot_name: str | None = None) -> str:
+    runs = result["runs"]
+    lines = ["# Synthesis of eie_top", "",
+             f"Generated by `make synth` (`eie synth-sweep`) on {result['date']}: "
+             f"{result['machine']}, {result['jobs']} parallel jobs, {result['wall_s']:.0f} s. "
+             f"Fmax is nextpnr's post-route figure, the median over seeds "
+             f"1..{result['seeds']}. Resource counts are Yosys cells.", ""]
+    if plot_name:
+        lines += [f"![LUTs, block RAM and Fmax against the number of PEs]({plot_name})", ""]
+    lines += ["## Goals (issue #5)", "", "| goal | reached | met |", "|---|---|---|"]
+    for goal, value, met in goals_reached(result):
+        lines.append(f"| {goal} | {value} | {'-' if met is None else 'yes' if met else 'no'} |")
+    for target in TARGETS:
+        rows = [r for r in runs if r["target"] == target]
+        if not rows:
+            continue
+        spec = TARGETS[target]
+        cfg = sweep_config(target, 1)
+        lines += ["", f"## {target}: {spec['device']}", "",
+                  f"Configuration: defaults but `n_pe`"
+                  + ("" if target != "ice40" else
+                     f" and small memories (`spmat_words={cfg.spmat_words}`, "
+                     f"`ptr_depth={cfg.ptr_depth}`, `act_depth={cfg.act_depth}`, "
+                     f"`bias_depth={cfg.bias_depth}`)") + ".", "",
+                  "| n_pe | LUT | FF | carry | BRAM | DSP | LUT-RAM | Fmax MHz (median; seeds) "
+                  "| |", "|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            if not r["fits"]:
+                lines.append(f"| {r['n_pe']} | | | | | | | | {r['reason']} |")
+                continue
+            res = r["resources"]
+            if r.get("fmax_mhz"):
+                per_seed = ", ".join(f"{f:.1f}" for f in r["fmax_mhz_per_seed"] if f)
+                fmax = f"{r['fmax_mhz']:.1f} ({per_seed})"
+            else:
+                fmax = "n/a (no open P&R)"
+            lines.append(f"| {r['n_pe']} | {res['lut']} | {res['ff']} | {res['carry']} | "
+                         f"{res['bram']} | {res['dsp']} | {res['lutram']} | {fmax} | |")
+        slope = {k: per_pe(runs, target, k) for k in ("lut", "ff", "bram", "dsp")}
+        if slope["lut"] is not None:
+            lines += ["", "Per additional PE: " + ", ".join(
+                f"{v:.1f} {k.upper()}" for k, v in slope.items()) + "."]
+    lines += ["", "## Tools", ""] + [f"* {k}: {v}" for k, v in result["tools"].items()]
+    lines += ["", "Rerun: `make synth` (all cores; `eie synth-sweep --help` for targets, PE "
+              "counts, seeds and jobs). Per-run JSON reports, netlists and logs are under "
+              "`build/synth-sweep/`.", ""]
+    return "\n".join(lines)
+
+
+def plot(result: dict, path) -> None:
+    """LUTs, block RAMs and Fmax against ``n_pe``, one line per target, as a PNG."""
+    import matplotlib  # noqa: PLC0415 (slow import)
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    panels = [("LUTs", lambda r: r["resources"]["lut"]),
+              ("block RAMs", lambda r: r["resources"]["bram"]),
+              ("Fmax (MHz, median)", lambda r: r.get("fmax_mhz"))]
+    for ax, (title, value) in zip(axes, panels):
+        for target in TARGETS:
+            pts = [(r["n_pe"], value(r)) for r in _fits(result["runs"], target)]
+            pts = [(n, v) for n, v in pts if v is not None]
+            if pts:
+                ax.plot(*zip(*pts), marker="o", label=target)
+        ax.set_xscale("log", base=2)
+        ns = sorted({r["n_pe"] for r in result["runs"]})
+        ax.set_xticks(ns, [str(n) for n in ns])
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("n_pe")
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    fig.suptitle("eie_top: cost against the number of PEs")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
