@@ -36,12 +36,12 @@ class SparseMatrixRead(EIEComponent):
     busy : Out(1), a column or an entry is in the unit.
 
     Latency: a column accepted in cycle t gives its first entry on ``o`` in cycle t + 3 (issue,
-    word read, lane mux into the output register).
+    word read, word into the output register; the lane mux follows that register).
     Throughput: one entry per cycle, also across columns. ``i.ready`` depends combinationally on
     ``o.ready``.
     Resources: one ``spmat_words`` x ``word_bits`` memory with a synchronous read port (block
-    RAM), two ``ptr_bits`` registers and a comparator, an ``entries_per_word``:1 lane mux, two
-    stages of registers.
+    RAM), two ``ptr_bits`` registers and a comparator, two stages of registers (the output
+    one a whole word wide), an ``entries_per_word``:1 lane mux after them.
     """
 
     def __init__(self, config: EIEConfig):
@@ -79,15 +79,18 @@ class SparseMatrixRead(EIEComponent):
         w_lane = Signal(max(1, lane_bits))
         w_first = Signal()
         w_a = Signal.like(a)
-        # Output stage: the entry, registered (nothing but the lane mux behind the block RAM).
 
         take_o, take_w, issue, last = Signal(), Signal(), Signal(), Signal()
+        # `cur + 1 >= end`, kept in a register computed from the next `cur` (">=": a corrupt
+        # range ends, never runs away). Compared combinationally it sat at the head of the
+        # ready chain back through the pointer read into the queue (the ECP5 critical path).
+        last_q = Signal()
         word = Signal(cfg.spmat_addr_bits)
         m.d.comb += [
             take_o.eq(~self.o.valid | self.o.ready),
             take_w.eq(~w_valid | take_o),
             issue.eq(walking & take_w),
-            last.eq(cur + 1 >= end),         # ">=": a corrupt range ends, never runs away
+            last.eq(last_q),
             word.eq(cur >> lane_bits),
             self.i.ready.eq(~walking | (issue & last)),
             rp.en.eq(issue & (~held_ok | (held_word != word))),
@@ -99,10 +102,17 @@ class SparseMatrixRead(EIEComponent):
             m.d.comb += [wp.addr.eq(self.wr.addr), rp.addr.eq(self.wr.addr)]
         with m.Else():
             m.d.comb += [wp.addr.eq(word), rp.addr.eq(word)]
+        # The output stage registers the whole word and the lane; the lane mux comes after
+        # the register, so the block RAM's slow clock-to-out (5.6 ns on ECP5) feeds flip-flops
+        # directly and the mux shares a cycle with the relative-index adder instead.
+        o_word = Signal(cfg.word_bits)
+        o_lane = Signal(max(1, lane_bits))
         if cfg.entries_per_word == 1:
-            entry = rp.data
+            entry = o_word
         else:
-            entry = rp.data.word_select(w_lane, cfg.entry_bits)
+            entry = o_word.word_select(o_lane, cfg.entry_bits)
+        m.d.comb += [self.o.payload.v.eq(entry[:cfg.index_bits]),
+                     self.o.payload.z.eq(entry[cfg.index_bits:])]
 
         with m.If(rp.en):
             m.d.sync += [held_word.eq(word), held_ok.eq(1)]
@@ -114,16 +124,17 @@ class SparseMatrixRead(EIEComponent):
         with m.If(take_o):
             m.d.sync += [
                 self.o.valid.eq(w_valid),
-                self.o.payload.v.eq(entry[:cfg.index_bits]),
-                self.o.payload.z.eq(entry[cfg.index_bits:]),
+                o_word.eq(rp.data),
+                o_lane.eq(w_lane),
                 self.o.payload.first.eq(w_first),
                 self.o.payload.a.eq(w_a),
             ]
         with m.If(issue):
-            m.d.sync += [cur.eq(cur + 1), first.eq(0)]
+            m.d.sync += [cur.eq(cur + 1), first.eq(0), last_q.eq(cur + 2 >= end)]
         with m.If(self.i.valid & self.i.ready):
             m.d.sync += [walking.eq(1), cur.eq(self.i.payload.start), end.eq(self.i.payload.end),
-                         a.eq(self.i.payload.a), first.eq(1)]
+                         a.eq(self.i.payload.a), first.eq(1),
+                         last_q.eq(self.i.payload.start + 1 >= self.i.payload.end)]
         with m.Elif(issue & last):
             m.d.sync += walking.eq(0)
         return m
