@@ -157,7 +157,8 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
 
 
 def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
-                jobs: int | None = None, progress=None) -> dict:
+                jobs: int | None = None, pnr_timeout: float | None = 900.0, reuse: bool = True,
+                progress=None) -> dict:
     """Synthesize eie_top over PE counts and targets (``synth.sweep``); write
     ``out_dir/results.json``, ``results.md`` and ``synthesis.png``, and with ``doc`` also that
     Markdown page with its plot beside it (``docs/synthesis.md`` + ``docs/synthesis.png``)."""
@@ -174,8 +175,10 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
     pes = tuple(pes or SWEEP_PES)
     if min(pes) < 1:
         raise InputError(f"PE counts must be positive, not {list(pes)}")
+    if pnr_timeout is not None and pnr_timeout <= 0:
+        raise InputError(f"the place-and-route timeout must be positive, not {pnr_timeout}")
     result = run_sweep(out, targets=tuple(targets or TARGETS), pes=pes, seeds=seeds,
-                       jobs=jobs, progress=progress)
+                       jobs=jobs, pnr_timeout=pnr_timeout, reuse=reuse, progress=progress)
     plot(result, out / "synthesis.png")
     atomic_write_text(out / "results.md", to_markdown(result, "synthesis.png"))
     if doc is not None:

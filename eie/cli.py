@@ -118,7 +118,8 @@ def cmd_synth(args) -> None:
 def cmd_synth_sweep(args) -> None:
     from eie import api
     res = api.synth_sweep(args.output, doc=args.doc, targets=args.targets, pes=args.pes,
-                          seeds=args.seeds, jobs=args.jobs, progress=_say)
+                          seeds=args.seeds, jobs=args.jobs, pnr_timeout=args.pnr_timeout,
+                          reuse=not args.fresh, progress=_say)
     fit = sum(r["fits"] for r in res["runs"])
     print(f"{fit} of {len(res['runs'])} configurations fit their device "
           f"({res['wall_s']:.0f} s on {res['jobs']} jobs)")
@@ -248,6 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
     w.add_argument("--jobs", type=int, default=None,
                    help="parallel synthesis runs (default: one per core)")
+    w.add_argument("--pnr-timeout", type=float, default=900.0, metavar="S",
+                   help="stop a place-and-route seed after S seconds and skip the later "
+                   "seeds of that configuration (default 900)")
+    w.add_argument("--fresh", action="store_true", help="rerun every configuration (by "
+                   "default a report saved in DIR is reused when the hardware sources, "
+                   "tools, config and settings are unchanged)")
     w.add_argument("--doc", metavar="PAGE.md", help="also write this Markdown page (and "
                    "PAGE.png beside it), e.g. docs/synthesis.md")
     w.add_argument("-o", "--output", required=True, metavar="DIR")

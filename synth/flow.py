@@ -25,7 +25,7 @@ from hw.tops import build_top, convert
 
 from .harness import PinHarness
 
-__all__ = ["TARGETS", "SynthError", "DeviceFull", "synthesize", "resources_from_cells",
+__all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize", "resources_from_cells",
            "tool_versions", "memory_mapping", "check_device"]
 
 
@@ -144,9 +144,15 @@ def _bin(tool: str) -> str:
     return str(local) if local.exists() else tool
 
 
-def _run(cmd: list[str], cwd: Path, what: str, log: str) -> None:
+class PnRTimeout(SynthError):
+    """Place-and-route did not finish in the time allowed."""
+
+
+def _run(cmd: list[str], cwd: Path, what: str, log: str, timeout: float | None = None) -> None:
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise PnRTimeout(f"{what} did not finish in {timeout:.0f} s (log: {cwd / log})") from None
     except FileNotFoundError:
         raise SynthError(f"{cmd[0]} is not installed (run 'make test' or "
                          f"pip install -e . to get the pinned YoWASP tools)") from None
@@ -187,12 +193,13 @@ def _yosys(workdir: Path, top: str, script: str, stat_file: str) -> dict:
     return {k: int(v) for k, v in stat["design"]["num_cells_by_type"].items()}
 
 
-def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float) -> float | None:
+def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float,
+         timeout: float | None = None) -> float | None:
     report = f"pnr_seed{seed}.json"
     cmd = [_bin(spec["pnr"][0]), *spec["pnr"][1:], "--json", netlist, "--freq", str(freq_mhz),
            "--timing-allow-fail", "--seed", str(seed), "--report", report, "-q",
            "-l", f"pnr_seed{seed}.log"]
-    _run(cmd, workdir, "nextpnr place-and-route", f"pnr_seed{seed}.log")
+    _run(cmd, workdir, "nextpnr place-and-route", f"pnr_seed{seed}.log", timeout)
     data = json.loads((workdir / report).read_text())
     fmax = data.get("fmax", {})
     clk = fmax.get("clk") or next(iter(fmax.values()), None)
@@ -200,8 +207,11 @@ def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float) ->
 
 
 def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int = 3,
-               freq_mhz: float = 100.0, progress=None) -> dict:
-    """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict."""
+               freq_mhz: float = 100.0, pnr_timeout: float | None = None,
+               progress=None) -> dict:
+    """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict. With
+    ``pnr_timeout`` (seconds per seed), a seed whose place-and-route runs longer is stopped
+    and reported in ``pnr_notes``, and later seeds are not tried (they would stall too)."""
     if target not in TARGETS:
         raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     if seeds < 1:
@@ -218,7 +228,8 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     resources = resources_from_cells(cells)
     utilization = check_device(target, top, resources, cells)     # before a doomed P&R
 
-    fmax_runs = []
+    fmax_runs: list = []
+    pnr_notes: list[str] = []
     if spec["pnr"]:
         netlist = f"{top}.json"
         if spec["harness"]:
@@ -229,7 +240,12 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
             netlist = f"{name}.json"
         for seed in range(1, seeds + 1):
             say(f"nextpnr: seed {seed} of {seeds}")
-            fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz))
+            try:
+                fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz, pnr_timeout))
+            except PnRTimeout as e:
+                fmax_runs.append(None)
+                pnr_notes.append(f"seed {seed}: {e}; later seeds not tried")
+                break
     achieved = [f for f in fmax_runs if f is not None]
     netlist_file = workdir / f"{top}.json"
     return {
@@ -244,6 +260,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         "mapping": memory_mapping(netlist_file) if netlist_file.exists() else None,
         "fmax_mhz": statistics.median(achieved) if achieved else None,
         "fmax_mhz_per_seed": fmax_runs,
+        "pnr_notes": pnr_notes,
         "seeds": list(range(1, seeds + 1)) if spec["pnr"] else [],
         "pnr_target_mhz": freq_mhz if spec["pnr"] else None,
         "tools": {k: v for k, v in tool_versions().items()

@@ -153,3 +153,15 @@ def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
     assert "![" in text and "synthesis.png" in text
     png = tmp_path / "synthesis.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
+    # Again: nothing changed, so the saved reports are taken instead of synthesizing.
+    assert main(["synth-sweep", "--targets", "ice40", "--pes", "1,4,8", "--seeds", "1",
+                 "--jobs", "1", "-o", "sweep"]) == 0
+    again = json.loads((tmp_path / "sweep" / "results.json").read_text())
+    assert [r.get("reused") for r in again["runs"]] == [True, True, None]    # 8: skipped
+    assert again["runs"][0]["resources"] == runs[1]["resources"]
+
+
+def test_a_place_and_route_that_runs_too_long_is_stopped(tmp_path):
+    from synth.flow import PnRTimeout, _run
+    with pytest.raises(PnRTimeout, match="did not finish in 0 s"):
+        _run(["sleep", "10"], tmp_path, "nextpnr place-and-route", "x.log", timeout=0.2)
