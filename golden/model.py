@@ -80,48 +80,68 @@ def _warn_wrap(image: ModelImage) -> None:
                 AccumulatorWrapWarning, stacklevel=3)
 
 
-def _layer_golden(image: ModelImage, L: int, a: np.ndarray) -> tuple[np.ndarray, LayerTrace]:
+def _walk_matrix(image: ModelImage, L: int) -> np.ndarray:
+    """Layer ``L``'s integer weights as the PEs' walk finds them: per PE, each column's entries
+    advance a running row by ``z + 1`` (restarted per column) and carry ``codebook[v]``;
+    padding (``v == 0``) advances the row and adds nothing. Vectorised over all entries; it
+    does not use :func:`~golden.image.decode_weights`, so the dense reference stays a second
+    route to the same integers."""
     layer = image.layers[L]
-    n_pe, rows = image.n_pe, layer.rows
+    n_pe = image.n_pe
     cb = np.asarray(layer.codebook, dtype=np.int64)
-    acc = wrap(np.asarray(layer.bias, dtype=np.int64) << layer.shift, image.acc_bits)
-    nz = np.nonzero(a)[0]                          # only non-zero activations are broadcast
-    work = np.zeros(n_pe, dtype=np.int64)
+    w = np.zeros((layer.rows, layer.cols), dtype=np.int64)
     lengths = column_lengths(layer.ptr)
     for k in range(n_pe):
-        ents = layer.pe_entries(k)
-        ptr = layer.ptr[k]
-        work[k] = lengths[k, nz].sum()
-        for j in nz:
-            v, z = entry_fields(ents[ptr[j]:ptr[j + 1]])
-            local = np.cumsum(z + 1) - 1           # running row, restarted per column
-            hit = v != 0                           # padding advances the row, adds nothing
-            # Rows within a column are distinct, so a vector add equals the serial one; wrapping
-            # at each add or once at the end is the same modulo 2**acc_bits.
-            acc[local[hit] * n_pe + k] += cb[v[hit]] * a[j]
+        v, z = entry_fields(layer.pe_entries(k))
+        ptr = np.asarray(layer.ptr[k], dtype=np.int64)
+        col = np.repeat(np.arange(layer.cols), lengths[k])          # each entry's column
+        steps = np.concatenate([[0], np.cumsum(z + 1)])
+        local = steps[ptr[0] + 1:ptr[0] + 1 + len(col)] - steps[ptr[col]] - 1
+        hit = v[ptr[0]:ptr[0] + len(col)] != 0
+        # Rows within a column are distinct, so every (row, col) is written once.
+        w[local[hit] * n_pe + k, col[hit]] = cb[v[ptr[0]:ptr[0] + len(col)][hit]]
+    return w
+
+
+def _layers_golden(image: ModelImage, L: int, w: np.ndarray, a: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Layer ``L`` on a batch ``a`` (batch, cols): outputs, non-zero inputs per item, and
+    entries (padding included) each PE walks per item."""
+    layer = image.layers[L]
+    acc = (np.asarray(layer.bias, dtype=np.int64) << layer.shift)[None, :] + a @ w.T
+    # Wrapping at each add or once at the end is the same modulo 2**acc_bits; int64 holds
+    # the exact sum (|w|, |a| < 2**15, far fewer than 2**33 terms).
     acc = wrap(acc, image.acc_bits)
     y = writeback(acc, layer.shift, layer.relu, image.act_bits)
-    return y, LayerTrace(len(nz), work, ideal_cycles(len(nz), work))
+    nz = a != 0                                    # only non-zero activations are broadcast
+    work = nz.astype(np.int64) @ column_lengths(layer.ptr).T      # (batch, n_pe)
+    return y, nz.sum(axis=1), work
+
+
+def _layer_golden(image: ModelImage, L: int, a: np.ndarray, w: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, LayerTrace]:
+    w = _walk_matrix(image, L) if w is None else w
+    y, n_nz, work = _layers_golden(image, L, w, np.asarray(a, dtype=np.int64)[None, :])
+    return y[0], LayerTrace(int(n_nz[0]), work[0], ideal_cycles(int(n_nz[0]), work[0]))
 
 
 def run_golden(image: ModelImage, x, *, warn: bool = True):
     """Run the network on raw integer inputs ``x`` (``(n,)`` or ``(batch, n)``).
 
     Returns ``(y, traces)``: ``y`` int64 with ``x``'s leading shape, and for each input a list
-    of :class:`LayerTrace`, one per layer.
+    of :class:`LayerTrace`, one per layer. The whole batch goes through each layer at once.
     """
     xs = check_input(image, x)
     if warn:
         _warn_wrap(image)
-    ys, traces = [], []
-    for a in xs:
-        per_layer = []
-        for L in range(image.n_layers):
-            a, trace = _layer_golden(image, L, a)
-            per_layer.append(trace)
-        ys.append(a)
-        traces.append(per_layer)
-    y = np.stack(ys) if ys else np.zeros((0, image.output_size), dtype=np.int64)
+    a = xs
+    per_layer = []
+    for L in range(image.n_layers):
+        a, n_nz, work = _layers_golden(image, L, _walk_matrix(image, L), a)
+        per_layer.append((n_nz, work))
+    traces = [[LayerTrace(int(n_nz[b]), work[b], ideal_cycles(int(n_nz[b]), work[b]))
+               for n_nz, work in per_layer] for b in range(len(xs))]
+    y = a if len(xs) else np.zeros((0, image.output_size), dtype=np.int64)
     return (y[0] if np.asarray(x).ndim == 1 else y), traces
 
 
@@ -162,10 +182,11 @@ def first_mismatch(image: ModelImage, x) -> str | None:
     """
     xs = check_input(image, x)
     weights = [decode_weights(image, L) for L in range(image.n_layers)]   # once, not per input
+    walked = [_walk_matrix(image, L) for L in range(image.n_layers)]
     for n, a in enumerate(xs):
         a_gold = a_dense = a
         for L in range(image.n_layers):
-            a_gold, _ = _layer_golden(image, L, a_gold)
+            a_gold, _ = _layer_golden(image, L, a_gold, walked[L])
             a_dense = _layer_dense(image, L, weights[L], a_dense)
             bad = np.nonzero(a_gold != a_dense)[0]
             if bad.size:

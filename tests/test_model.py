@@ -123,8 +123,8 @@ def test_first_mismatch_names_layer_pe_row_and_input(monkeypatch):
     from golden import model
     real = model._layer_golden
 
-    def faulty(img, L, a):
-        y, trace = real(img, L, a)
+    def faulty(img, L, a, *walked):
+        y, trace = real(img, L, a, *walked)
         if img.layers[L].shape == (3, 2) and a.tolist() == [3, 4]:
             y = y.copy()
             y[2] += 1
