@@ -4,10 +4,10 @@ Per layer the control unit copies the codebook (17 cycles), pulses clear/scan, s
 cycle, lets the LNZD tree broadcast until it is empty and every PE idle, starts the
 write-back and waits for it: ``B + W + LAYER_OVERHEAD`` cycles, where
 
-* ``B`` is the broadcast phase: 0 with no non-zero input, else ``1 + lnzd_levels +`` the
+* ``B`` is the broadcast phase: 0 with no non-zero input, else ``2 + lnzd_levels +`` the
   slowest PE's idle cycle under the common broadcast schedule (:func:`golden.pe_model.
-  broadcast_timing`), the first broadcast leaving the tree ``3 + lnzd_levels`` cycles after
-  the scan (detector load, find, read, one register per tree level);
+  broadcast_timing`), the first broadcast leaving the tree ``4 + lnzd_levels`` cycles after
+  the scan (detector load, find, read, read register, one register per tree level);
 * ``W = max(n_rows + 7, 1)`` is the write-back.
 
 The tree drains PE-major: PE 0's non-zero inputs by row, then PE 1's, and so on; each
@@ -83,7 +83,7 @@ def run_timing(image: ModelImage, config: EIEConfig, x) -> RunTiming:
         lengths = column_lengths(layer.ptr)[:, order]             # n_pe x broadcasts
         if len(order):
             _, _, idle, refused = broadcast_timing(lengths, config.fifo_depth)
-            b = 1 + config.lnzd_levels + int(idle.max())
+            b = 2 + config.lnzd_levels + int(idle.max())
         else:
             b, refused = 0, 0
         w = max(writeback_cycles(-(-layer.rows // n_pe)), 1)

@@ -24,7 +24,7 @@ class ControlUnit(EIEComponent):
     descriptors (registers) and codebooks (a memory), and the PEs' memories: writes go out on
     shared address/data ports with a one-hot ``pe_sel``; matrix words arrive in 32-bit parts
     through a staging register. Writes to anything but CTRL and the activations are ignored
-    while busy. Reads return data ``READ_LATENCY`` (2) cycles later.
+    while busy. Reads return data ``READ_LATENCY`` (3) cycles later.
 
     A run (CTRL.START): for each layer, copy its codebook into every PE (17 cycles), pulse
     ``clear_dst`` and ``scan``, wait a cycle, let the LNZD tree broadcast until it is empty and
@@ -160,7 +160,10 @@ class ControlUnit(EIEComponent):
                     with m.Case(3):
                         m.d.comb += self.act_wr.en.eq(1)
 
-        # -- host reads: value registered, then again (READ_LATENCY = 2) -------------------------
+        # -- host reads: decoded and registered, PE data registered, then selected ---------
+        # READ_LATENCY = 3: each PE's read data is registered where it leaves the PE's RAM
+        # before the n_pe:1 select (RAM clock-to-out followed by the wide mux across the
+        # chip limited Fmax).
         id_values = list(amap.id_values().values())
         ctrl_values = {am_.STATUS: Cat(busy, done), am_.N_LAYERS: n_layers,
                        am_.CYCLES: cycles, am_.IRQ_EN: irq_en}
@@ -180,10 +183,16 @@ class ControlUnit(EIEComponent):
         with m.If(bus.r_en):
             m.d.sync += [r1_value.eq(Mux(in_ctrl, value, 0)), r1_act.eq(is_act),
                          r1_pe.eq(pe_index)]
-        act_words = Array(self.act_data.word_select(k, cfg.acc_bits).as_signed()
+        r2_valid, r2_value, r2_act = Signal(), Signal(32), Signal()
+        r2_pe = Signal.like(pe_index)
+        act_q = Signal.like(self.act_data)
+        m.d.sync += [r2_valid.eq(r1_valid), act_q.eq(self.act_data)]
+        with m.If(r1_valid):
+            m.d.sync += [r2_value.eq(r1_value), r2_act.eq(r1_act), r2_pe.eq(r1_pe)]
+        act_words = Array(act_q.word_select(k, cfg.acc_bits).as_signed()
                           for k in range(cfg.n_pe))
-        with m.If(r1_valid):                           # hold the data until the next read
-            m.d.sync += bus.r_data.eq(Mux(r1_act, act_words[r1_pe], r1_value))
+        with m.If(r2_valid):                           # hold the data until the next read
+            m.d.sync += bus.r_data.eq(Mux(r2_act, act_words[r2_pe], r2_value))
 
         # -- the run ------------------------------------------------------------------------
         layer = Signal(range(cfg.max_layers + 1))

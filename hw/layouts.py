@@ -94,4 +94,4 @@ class RegBusSignature(wiring.Signature):
                           "r_data": In(unsigned(32))})
 
 
-READ_LATENCY = 2
+READ_LATENCY = 3

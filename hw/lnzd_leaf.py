@@ -29,9 +29,10 @@ class LNZDLeaf(EIEComponent):
 
     ``load`` copies the source bank's non-zero flags into a pending mask (at a layer start).
     Each cycle the output can advance, the lowest pending row is cleared from the mask into a
-    register, the row found the cycle before is read from the source bank, and the row read
-    the cycle before that leaves on ``o`` as ``(r, a)``. Zero activations cost
-    nothing: they are never pending. The quadtree above turns ``r`` into ``j = r * n_pe + k``.
+    register, the row found the cycle before is read from the source bank, the value read the
+    cycle before that is registered, and that register leaves on ``o`` as ``(r, a)``. The three
+    stages advance together. Zero activations cost nothing: they are never pending. The
+    quadtree above turns ``r`` into ``j = r * n_pe + k``.
 
     Contract: after ``load``, every row whose flag was set leaves once on ``o``, ascending;
     ``done`` is high when nothing is pending or held. The source bank must not change while
@@ -45,8 +46,10 @@ class LNZDLeaf(EIEComponent):
     o : Out(stream.Signature(nonzero_layout))
     done : Out(1)
 
-    Latency: 3 cycles from ``load`` to the first ``o.valid`` (load, find, read). Throughput: one
-    activation per cycle; the read enable depends combinationally on ``o.ready``.
+    Latency: 4 cycles from ``load`` to the first ``o.valid`` (load, find, read, register: the
+    block RAM's clock-to-out is not followed by the tree's muxes). Throughput: one activation
+    per cycle; the read enable depends combinationally on ``o.ready``, which the tree node
+    above computes from its own registers.
     Resources: ``act_depth`` mask flops, a ``log2(act_depth)``-deep priority encoder, the
     output registers.
     """
@@ -71,7 +74,11 @@ class LNZDLeaf(EIEComponent):
         # log2(act_depth) muxes deep, and the bank's address decode follows).
         s1_valid = Signal()
         s1_row = Signal(cfg.row_bits)
+        # Stage 2: the row being read (its value is on src_rd.data the cycle after).
+        s2_valid = Signal()
+        s2_row = Signal(cfg.row_bits)
         out_row = Signal(cfg.row_bits)
+        out_a = Signal(cfg.act_bits)
         take = Signal()
         m.d.comb += [
             found.eq(idx),
@@ -79,14 +86,16 @@ class LNZDLeaf(EIEComponent):
             self.src_rd.addr.eq(s1_row),
             self.src_rd.en.eq(take & s1_valid),
             self.o.payload.r.eq(out_row),
-            self.o.payload.a.eq(self.src_rd.data[:cfg.act_bits]),
-            self.done.eq(~any_ & ~s1_valid & ~self.o.valid),
+            self.o.payload.a.eq(out_a),
+            self.done.eq(~any_ & ~s1_valid & ~s2_valid & ~self.o.valid),
         ]
         with m.If(take):
-            m.d.sync += [self.o.valid.eq(s1_valid), out_row.eq(s1_row),
+            m.d.sync += [self.o.valid.eq(s2_valid), out_row.eq(s2_row),
+                         out_a.eq(self.src_rd.data[:cfg.act_bits]),
+                         s2_valid.eq(s1_valid), s2_row.eq(s1_row),
                          s1_valid.eq(any_), s1_row.eq(found)]
         with m.If(self.load):
-            m.d.sync += [pending.eq(self.flags), s1_valid.eq(0)]
+            m.d.sync += [pending.eq(self.flags), s1_valid.eq(0), s2_valid.eq(0)]
         with m.Elif(take & any_):
             m.d.sync += pending.bit_select(found, 1).eq(0)
         return m

@@ -21,15 +21,21 @@ class LNZDNode(EIEComponent):
     are valid, child 0 goes first, then 1, 2, 3. A child that stays valid keeps the node (so a
     tree of these nodes drains its subtrees in order: PE-major, each PE's rows ascending).
 
+    The output register has a skid register behind it: the children's ``ready`` comes from
+    node registers and the children's ``valid`` only, never from ``o.ready``. So the broadcast
+    back-pressure (every PE queue's fullness) stops at the root instead of running through
+    every tree level into the detectors; a stalled node takes one more item into the skid.
+
     Members
     -------
     c0 .. c3 : In(stream.Signature(act_layout))
     o : Out(stream.Signature(act_layout))
-    busy : Out(1), the output register holds an item.
+    busy : Out(1), the node holds an item.
 
-    Latency: 1 cycle. Throughput: one item per cycle while any child is valid; the children's
-    ``ready`` depends combinationally on ``o.ready``.
-    Resources: the ``col_bits + act_bits`` output register, a 4:1 mux, a priority decode.
+    Latency: 1 cycle. Throughput: one item per cycle while any child is valid, also right
+    after a stall (the skid refills the output register in the cycle ``o`` is taken).
+    Resources: two ``col_bits + act_bits`` registers (output and skid), a 4:1 mux, a
+    priority decode.
     """
 
     def __init__(self, config: EIEConfig):
@@ -41,14 +47,24 @@ class LNZDNode(EIEComponent):
     def elaborate(self, platform):
         m = Module()
         children = [getattr(self, f"c{n}") for n in range(FAN_IN)]
-        take = Signal()
-        m.d.comb += [take.eq(~self.o.valid | self.o.ready), self.busy.eq(self.o.valid)]
-        with m.If(take):
-            m.d.sync += self.o.valid.eq(0)
-        # Lowest valid child wins: later If/Elif arms are lower priority.
-        with m.If(take):
+        skid_valid = Signal()
+        skid = Signal.like(self.o.payload)
+        chosen = Signal.like(self.o.payload)
+        accept = Signal()
+        load = Signal()                    # the output register takes a new item
+        m.d.comb += [load.eq(~self.o.valid | self.o.ready),
+                     self.busy.eq(self.o.valid | skid_valid)]
+        # Lowest valid child wins (later If/Elif arms are lower priority). Readiness is
+        # registered: an empty skid means room for one more item whatever o.ready does.
+        with m.If(~skid_valid):
             for n, child in enumerate(children):
                 with (m.If if n == 0 else m.Elif)(child.valid):
-                    m.d.comb += child.ready.eq(1)
-                    m.d.sync += [self.o.valid.eq(1), self.o.payload.eq(child.payload)]
+                    m.d.comb += [child.ready.eq(1), accept.eq(1), chosen.eq(child.payload)]
+        with m.If(load):
+            with m.If(skid_valid):
+                m.d.sync += [self.o.payload.eq(skid), skid_valid.eq(0)]
+            with m.Else():
+                m.d.sync += [self.o.valid.eq(accept), self.o.payload.eq(chosen)]
+        with m.Elif(accept):
+            m.d.sync += [skid.eq(chosen), skid_valid.eq(1)]
         return m
