@@ -5,6 +5,7 @@ EIE   := $(VENV)/bin/eie
 STAMP := $(VENV)/.installed
 DEMO  := build/demo
 PES   ?= 4
+DEMO_RTL ?= 200
 
 .PHONY: setup test demo verilog synth regress bench clean help
 help:
@@ -21,17 +22,14 @@ test: $(STAMP)
 regress: $(STAMP)
 	EIE_N_ITEMS=20000 EIE_N_CASES=80 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
 
+# Fashion-MNIST end to end: float LeNet-300-100, Deep Compression with retraining, the whole
+# test set on the golden model and DEMO_RTL images on the Verilator RTL, report in $(DEMO).
 demo: $(STAMP)
 	@mkdir -p $(DEMO)
-	$(EIE) random-net --sizes 256,128,10 --seed 1 -o $(DEMO)/weights.npz
-	$(EIE) compress $(DEMO)/weights.npz -o $(DEMO)/model.npz --pes $(PES) --density 0.1
-	$(EIE) report $(DEMO)/model.npz --json $(DEMO)/report.json --md $(DEMO)/report.md
-	$(EIE) random-input $(DEMO)/model.npz --batch 4 --density 0.5 -o $(DEMO)/x.npy
-	$(EIE) run $(DEMO)/model.npz --input $(DEMO)/x.npy -o $(DEMO)/y.npy --sim golden --check
-	$(EIE) run $(DEMO)/model.npz --input $(DEMO)/x.npy -o $(DEMO)/y_rtl.npy --sim verilator --check
-	$(EIE) generate --pes $(PES) -o $(DEMO)/rtl
-	$(EIE) synth --pes $(PES) --top pe --target ecp5 --seeds 1 -o $(DEMO)/synth_pe_ecp5.json
-	$(EIE) status
+	$(EIE) train --data fashion-mnist --epochs 15 -o $(DEMO)/float.npz
+	$(EIE) compress $(DEMO)/float.npz --data fashion-mnist --recipe configs/lenet-300-100.json --pes $(PES) -o $(DEMO)/model.npz --report-dir $(DEMO)
+	$(EIE) evaluate $(DEMO)/model.npz --data fashion-mnist --float $(DEMO)/float.npz --rtl $(DEMO_RTL) --sim verilator --report-dir $(DEMO)
+	$(EIE) generate --config $(DEMO)/config.json -o $(DEMO)/rtl
 
 verilog: $(STAMP)
 	$(EIE) generate --pes $(PES) -o build/verilog

@@ -19,7 +19,7 @@ from golden.model import first_mismatch, run_golden
 from golden.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
-           "random_weights",
+           "random_weights", "train", "evaluate",
            "random_input", "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
@@ -38,21 +38,35 @@ def _npz_bytes(arrays: dict) -> bytes:
 
 
 def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_path=None,
-             kmeans_iters: int = 30, seed: int = 0, progress=None):
-    """Prune, share and encode ``weights_path`` (W0, b0, W1, ...) into a model image."""
+             kmeans_iters: int | None = None, seed: int = 0, data: str | None = None,
+             data_dir=None, recipe_path=None, report_dir=None, progress=None):
+    """Compress ``weights_path`` (W0, b0, W1, ...) into a model image.
+
+    Without ``data``: one-shot pruning to ``density``, weight sharing and encoding. With
+    ``data="fashion-mnist"``: the Deep Compression pipeline with retraining
+    (:mod:`golden.pipeline`), run as ``recipe_path`` (JSON) says, ``density`` and
+    ``kmeans_iters`` overriding it; ``report_dir`` then receives ``compress.json``,
+    ``sensitivity.csv``, ``sensitivity.png`` and ``weights.png``."""
     say = progress or (lambda msg: None)
     layers = read_weights(weights_path)
     say(f"read {len(layers)} layers: " + " -> ".join(
         [str(layers[0][0].shape[1])] + [str(w.shape[0]) for w, _ in layers]))
+    if kmeans_iters is not None and kmeans_iters < 1:
+        raise InputError(f"k-means iterations must be at least 1, not {kmeans_iters}")
+    if data is not None:
+        return _compress_with_data(layers, out_path, config, density=density,
+                                   kmeans_iters=kmeans_iters, seed=seed, data=data,
+                                   data_dir=data_dir, recipe_path=recipe_path,
+                                   report_dir=report_dir, say=say)
+    if recipe_path is not None or report_dir is not None:
+        raise InputError("--recipe and --report-dir need --data (retraining needs a data set)")
     calib = None
     if calib_path is not None:
         calib = load_npy(calib_path, "calibration array")
         if calib.dtype.kind not in "fiu":
             raise InputError(f"calibration data must be numeric, not {calib.dtype}")
-    if kmeans_iters < 1:
-        raise InputError(f"k-means iterations must be at least 1, not {kmeans_iters}")
     options = CompressOptions(density=None if density is None else tuple(density),
-                              kmeans_iters=kmeans_iters)
+                              kmeans_iters=kmeans_iters or 30)
     image, notes = _compress(layers, config, options, calib=calib, seed=seed)
     for n in notes:
         say(f"layer {n['layer']}: kept {n['kept']} of {n['size']} weights "
@@ -60,6 +74,182 @@ def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_p
             f"weight fraction bits {n['weight_frac_bits']}, shift {n['shift']}")
     write_image(image, out_path)
     return image, notes
+
+
+DATASETS = ("fashion-mnist",)
+
+
+def _load_data(data: str, data_dir):
+    from golden.datasets import load_fashion_mnist  # noqa: PLC0415
+    if data not in DATASETS:
+        raise InputError(f"unknown data set {data!r}; choose one of {', '.join(DATASETS)}")
+    return load_fashion_mnist(data_dir)
+
+
+def _out_dir(path) -> Path:
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} exists and is not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _compress_with_data(layers, out_path, config, *, density, kmeans_iters, seed, data,
+                        data_dir, recipe_path, report_dir, say):
+    from dataclasses import replace  # noqa: PLC0415
+
+    from golden.pipeline import Recipe, deep_compress  # noqa: PLC0415
+    from golden.plots import sensitivity_png, weights_png  # noqa: PLC0415
+    recipe = Recipe.load(recipe_path) if recipe_path else Recipe()
+    overrides = {"seed": seed}
+    if density is not None:
+        overrides["density"] = tuple(density)
+    if kmeans_iters is not None:
+        overrides["kmeans_iters"] = kmeans_iters
+    recipe = replace(recipe, **overrides).check()
+    recipe.densities(len(layers))                   # the count must match, before any work
+    out_parent = Path(out_path).parent if str(Path(out_path).parent) else Path(".")
+    if not out_parent.is_dir():
+        raise InputError(f"cannot write {out_path}: directory {out_parent} does not exist")
+    dataset = _load_data(data, data_dir)
+    say(f"{data}: {len(dataset.train_y)} training, {len(dataset.val_y)} validation, "
+        f"{len(dataset.test_y)} test images")
+    result = deep_compress(layers, dataset, config, recipe, progress=say)
+    if report_dir is not None:
+        out = _out_dir(report_dir)
+        csv = "layer,density,validation_accuracy\n" + "".join(
+            f"{r['layer']},{r['density']},{r['val']:.4f}\n" for r in result.sensitivity)
+        atomic_write_text(out / "sensitivity.csv", csv)
+        atomic_write_bytes(out / "sensitivity.png", sensitivity_png(
+            result.sensitivity, recipe.densities(len(layers))))
+        atomic_write_bytes(out / "weights.png", weights_png(
+            result.pruned_weights, [c for c, _ in result.shared]))
+        atomic_write_text(out / "compress.json", json.dumps(result.summary(), indent=2) + "\n")
+        say(f"wrote {out}/compress.json, sensitivity.csv, sensitivity.png, weights.png")
+    write_image(result.image, out_path)
+    return result.image, result.stages
+
+
+def train(out_path, *, data: str = "fashion-mnist", data_dir=None, sizes=(784, 300, 100, 10),
+          epochs: int = 15, lr: float = 0.05, batch: int = 128, seed: int = 0,
+          progress=None) -> dict:
+    """Train a float ReLU MLP (numpy) on ``data``; write ``W0, b0, ...`` to ``out_path``."""
+    from golden.train import TrainOptions, accuracy, init_mlp, train as _train  # noqa: PLC0415
+    say = progress or (lambda msg: None)
+    opts = TrainOptions(epochs=epochs, lr=lr, batch=batch, seed=seed).check()
+    if epochs < 1:
+        raise InputError(f"epochs must be at least 1, not {epochs}")
+    out_parent = Path(out_path).parent if str(Path(out_path).parent) else Path(".")
+    if not out_parent.is_dir():
+        raise InputError(f"cannot write {out_path}: directory {out_parent} does not exist")
+    dataset = _load_data(data, data_dir)
+    sizes = list(sizes)
+    if sizes[0] != dataset.n_inputs or sizes[-1] != 10 or min(sizes) < 1:
+        raise InputError(f"layer sizes must start with {dataset.n_inputs} (pixels) and end "
+                         f"with 10 (classes), not {sizes}")
+    say(f"training {'-'.join(map(str, sizes))} on {len(dataset.train_y)} {data} images "
+        f"({epochs} epochs)")
+    net = _train(init_mlp(sizes, seed), dataset.train_x, dataset.train_y, opts, progress=say,
+                 val=(dataset.val_x, dataset.val_y))
+    result = {"validation": accuracy(net, dataset.val_x, dataset.val_y),
+              "test": accuracy(net, dataset.test_x, dataset.test_y)}
+    arrays = {}
+    for L, (w, b) in enumerate(net):
+        arrays[f"W{L}"], arrays[f"b{L}"] = w, b
+    atomic_write_bytes(out_path, _npz_bytes(arrays))
+    return result
+
+
+def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_path=None,
+             rtl: int = 0, sim: str = "verilator", config: EIEConfig | None = None,
+             report_dir=None, progress=None) -> dict:
+    """Accuracy of a compressed classifier on the whole test set (golden model), of the float
+    network it came from, and of the RTL on the first ``rtl`` test images, which must equal
+    golden bit for bit; cycles against the array model. Writes ``report.json``,
+    ``report.md``, ``load.png`` and the accelerator's ``config.json`` to ``report_dir`` (with ``compress.json`` from
+    ``eie compress --report-dir`` folded in when it is there). Raises
+    :class:`MismatchError` (after writing the report) when the RTL differs from golden."""
+    from golden.array_model import run_timing  # noqa: PLC0415
+    from golden.evaluation import (cycle_summary, evaluation_markdown,  # noqa: PLC0415
+                                   evaluation_report)
+    from golden.pipeline import golden_predict, quantize_inputs  # noqa: PLC0415
+    from golden.placement import check_fits, config_for_image  # noqa: PLC0415
+    from golden.plots import load_png  # noqa: PLC0415
+    from golden.train import accuracy  # noqa: PLC0415
+    say = progress or (lambda msg: None)
+    if sim not in SIMS or sim == "golden":
+        raise InputError(f"unknown RTL simulator {sim!r}; choose one of {', '.join(SIMS[1:])}")
+    if rtl < 0:
+        raise InputError(f"the RTL image count must not be negative, not {rtl}")
+    image = read_image(model_path)
+    float_layers = read_weights(float_path) if float_path else None
+    cfg = config or config_for_image(image)
+    check_fits(image, cfg)
+    dataset = _load_data(data, data_dir)
+    if image.input_size != dataset.n_inputs or image.output_size != 10:
+        raise InputError(f"{model_path} maps {image.input_size} inputs to "
+                         f"{image.output_size} outputs; {data} needs {dataset.n_inputs} to 10")
+    if rtl > len(dataset.test_y):
+        raise InputError(f"the test set has {len(dataset.test_y)} images, not {rtl}")
+    out = _out_dir(report_dir) if report_dir else None
+    say(f"golden model: {len(dataset.test_y)} test images")
+    pred, y_gold = golden_predict(image, dataset.test_x)
+    golden_acc = float((pred == dataset.test_y).mean())
+    say(f"golden model: test accuracy {100 * golden_acc:.2f}%")
+    float_acc = None
+    if float_layers is not None:
+        float_acc = accuracy([(w.astype(np.float32), b.astype(np.float32))
+                              for w, b in float_layers], dataset.test_x, dataset.test_y)
+        say(f"float model: test accuracy {100 * float_acc:.2f}%")
+    rtl_result = cycles = None
+    if rtl:
+        from sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
+        xs = quantize_inputs(image, dataset.test_x[:rtl])
+        y_rtl, rtl_cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" /
+                                    f"{sim}-{cfg.slug}", say)
+        y_rtl = np.asarray(y_rtl, dtype=np.int64).reshape(rtl, image.output_size)
+        same = np.all(y_rtl == y_gold[:rtl], axis=1)
+        first = None
+        if not same.all():
+            n = int(np.argmin(same))
+            i = int(np.argmax(y_rtl[n] != y_gold[n]))
+            first = (f"layer {image.n_layers - 1} (output), PE {i % image.n_pe}, row {i}, "
+                     f"input {n}: RTL {int(y_rtl[n, i])}, golden {int(y_gold[n, i])}")
+        labels = dataset.test_y[:rtl]
+        rtl_result = {"sim": sim, "images": rtl, "equal_outputs": int(same.sum()),
+                      "equal_predictions": int((y_rtl.argmax(1) == pred[:rtl]).sum()),
+                      "accuracy": float((y_rtl.argmax(1) == labels).mean()),
+                      "golden_accuracy": float((pred[:rtl] == labels).mean()),
+                      "first_mismatch": first, "config": cfg.slug}
+        say(f"{sim}: {rtl_result['equal_outputs']} of {rtl} images equal to golden bit for "
+            f"bit, accuracy {100 * rtl_result['accuracy']:.2f}%")
+        timings = [run_timing(image, cfg, a) for a in xs]
+        cycles = cycle_summary(timings, rtl_cycles)
+    summary = None
+    if out is not None and (out / "compress.json").is_file():
+        summary = json.loads((out / "compress.json").read_text())
+    rep = evaluation_report(model=image_report(image), golden_test=golden_acc,
+                            n_test=len(dataset.test_y), float_test=float_acc,
+                            compress_summary=summary, rtl=rtl_result, cycles=cycles)
+    if out is not None:
+        plots = {"Work per PE": "load.png"}
+        for caption, name in (("Pruning sensitivity", "sensitivity.png"),
+                              ("Weights and shared values", "weights.png")):
+            if (out / name).is_file():
+                plots[caption] = name
+        per_pe = [r["entries_per_pe"] for r in rep["model"]["layers"]]
+        atomic_write_bytes(out / "load.png", load_png(
+            per_pe, {"layers": [r["cycles"] for r in cycles["layers"]]} if cycles else None))
+        atomic_write_text(out / "report.json", json.dumps(rep, indent=2) + "\n")
+        atomic_write_text(out / "config.json", cfg.to_json() + "\n")   # for eie generate
+        atomic_write_text(out / "report.md", evaluation_markdown(
+            rep, f"{data}: {'-'.join(str(n) for n in [image.input_size] + [layer.rows for layer in image.layers])} "
+            f"on {image.n_pe} PEs", plots))
+        say(f"wrote {out}/report.md, report.json, load.png")
+    if rtl_result and rtl_result["first_mismatch"]:
+        raise MismatchError(f"{sim} RTL and golden disagree on {rtl - rtl_result['equal_outputs']} "
+                            f"of {rtl} images; first: {rtl_result['first_mismatch']}")
+    return rep
 
 
 class MismatchError(EIEError):

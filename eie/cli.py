@@ -71,8 +71,42 @@ def cmd_compress(args) -> None:
     from eie import api
     image, _ = api.compress(args.weights, args.output, _config(args), density=args.density,
                             calib_path=args.calib, kmeans_iters=args.kmeans_iters,
-                            seed=args.seed, progress=_say)
+                            seed=args.seed, data=args.data, data_dir=args.data_dir,
+                            recipe_path=args.recipe, report_dir=args.report_dir,
+                            progress=_say)
     print(f"wrote {args.output}: {image.n_layers} layers on {image.n_pe} PEs")
+
+
+def cmd_train(args) -> None:
+    from eie import api
+    acc = api.train(args.output, data=args.data, data_dir=args.data_dir, sizes=args.sizes,
+                    epochs=args.epochs, lr=args.lr, batch=args.batch, seed=args.seed,
+                    progress=_say)
+    print(f"wrote {args.output}: validation accuracy {100 * acc['validation']:.2f}%, test "
+          f"accuracy {100 * acc['test']:.2f}%")
+
+
+def cmd_evaluate(args) -> None:
+    from eie import api
+    config = EIEConfig.load(args.config) if args.config else None
+    rep = api.evaluate(args.model, data=args.data, data_dir=args.data_dir,
+                       float_path=args.float, rtl=args.rtl, sim=args.sim, config=config,
+                       report_dir=args.report_dir, progress=_say)
+    acc = rep["accuracy"]
+    line = f"test accuracy: golden {100 * acc['golden_test']:.2f}%"
+    if acc["float_test"] is not None:
+        line += (f", float {100 * acc['float_test']:.2f}% (loss {acc['loss_points']:.2f} "
+                 f"points)")
+    print(line)
+    print(f"compression: {rep['model']['total']['compression']:.1f}x (raw float32 -> Huffman "
+          f"+ pointers + codebooks)")
+    if rep["rtl"]:
+        r = rep["rtl"]
+        print(f"RTL ({r['sim']}): {r['equal_outputs']} of {r['images']} images equal to golden "
+              f"bit for bit; {r['equal_predictions']} equal predictions; cycles equal to the "
+              f"array model on {rep['cycles']['model_equal']} of {r['images']}")
+    if args.report_dir:
+        print(f"wrote {args.report_dir}/report.md")
 
 
 def cmd_run(args) -> None:
@@ -162,8 +196,9 @@ def cmd_status(args) -> None:
           "cycle models); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and "
           "Verilator, synth for ecp5/ice40/xilinx); 'eie run' on the Amaranth simulator, "
           "Icarus and Verilator through the AXI4-Lite driver; 'eie bench'; 'eie synth-sweep' "
-          "(make synth).")
-    print("Not built yet: the Fashion-MNIST demo (#6); the paper's benchmarks (#7).")
+          "(make synth); Fashion-MNIST end to end: 'eie train', 'eie compress --data' (Deep "
+          "Compression with retraining), 'eie evaluate' (make demo).")
+    print("Not built yet: the paper's benchmarks (#7).")
     for name, why in PLANNED.items():
         print(f"  {name}: {why}")
 
@@ -187,9 +222,57 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: keep every non-zero weight)")
     c.add_argument("--calib", metavar="X.npy", help="float inputs (batch x inputs) that set "
                    "the activation fixed point (default: 256 uniform inputs in [-1, 1])")
-    c.add_argument("--kmeans-iters", type=int, default=30, metavar="N")
+    c.add_argument("--kmeans-iters", type=int, default=None, metavar="N",
+                   help="Lloyd iterations of the weight-sharing k-means (default 30)")
     c.add_argument("--seed", type=int, default=0)
+    d = c.add_argument_group("Deep Compression with retraining (needs --data)")
+    d.add_argument("--data", choices=("fashion-mnist",), help="retrain on this data set: "
+                   "sensitivity analysis, iterative pruning with retraining, k-means with "
+                   "centroid fine-tuning, activation calibration, and the recipe's options "
+                   "(QAT, L1, distillation, DSD)")
+    d.add_argument("--data-dir", metavar="DIR", help="the data set's files (default: Debian's "
+                   "/usr/share/datasets/fashion-mnist or $EIE_FASHION_MNIST)")
+    d.add_argument("--recipe", metavar="RECIPE.json", help="pipeline settings (see "
+                   "configs/lenet-300-100.json and docs/compression.md); --density and "
+                   "--kmeans-iters override it")
+    d.add_argument("--report-dir", metavar="DIR", help="write compress.json, "
+                   "sensitivity.csv/.png and weights.png here")
     c.set_defaults(func=cmd_compress)
+
+    t = sub.add_parser("train", help="train a float MLP on Fashion-MNIST (numpy)",
+                       description="Train a ReLU MLP (SGD with momentum, cosine learning "
+                       "rate) on a data set and write its float weights W0, b0, ... as an "
+                       ".npz for 'eie compress'.")
+    t.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz")
+    t.add_argument("--data", choices=("fashion-mnist",), default="fashion-mnist")
+    t.add_argument("--data-dir", metavar="DIR", help="the data set's files (default: Debian's "
+                   "/usr/share/datasets/fashion-mnist or $EIE_FASHION_MNIST)")
+    t.add_argument("--sizes", type=_sizes, default=[784, 300, 100, 10], metavar="N,N,...",
+                   help="layer sizes (default LeNet-300-100: 784,300,100,10)")
+    t.add_argument("--epochs", type=int, default=15)
+    t.add_argument("--lr", type=float, default=0.05)
+    t.add_argument("--batch", type=int, default=128)
+    t.add_argument("--seed", type=int, default=0)
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="accuracy of a compressed classifier on golden and RTL",
+                       description="Classify the whole test set with the bit-exact golden "
+                       "model, the first N test images on the generated RTL (which must "
+                       "equal golden bit for bit, and its cycles the array model), and write "
+                       "a report (Markdown, JSON, PNG).")
+    e.add_argument("model", metavar="MODEL.npz")
+    e.add_argument("--data", choices=("fashion-mnist",), default="fashion-mnist")
+    e.add_argument("--data-dir", metavar="DIR")
+    e.add_argument("--float", metavar="WEIGHTS.npz", help="the float network the model was "
+                   "compressed from (for the accuracy loss)")
+    e.add_argument("--rtl", type=int, default=0, metavar="N",
+                   help="run the first N test images on the RTL (default 0: golden only)")
+    e.add_argument("--sim", choices=("verilator", "icarus", "amaranth"), default="verilator")
+    e.add_argument("--config", metavar="CFG.json", help="accelerator configuration (default: "
+                   "the smallest that holds the model)")
+    e.add_argument("--report-dir", metavar="DIR", help="write report.md, report.json and "
+                   "load.png here (folding in compress.json from 'eie compress --report-dir')")
+    e.set_defaults(func=cmd_evaluate)
 
     r = sub.add_parser("run", help="run a model image on raw integer inputs",
                        description="Run MODEL on X (raw integer activations, shape (n,) or "

@@ -131,11 +131,15 @@ def _forward_float(layers, x):
 
 
 def compress(layers, config: EIEConfig, options: CompressOptions = CompressOptions(),
-             calib: np.ndarray | None = None, seed: int = 0) -> tuple[ModelImage, list[dict]]:
+             calib: np.ndarray | None = None, seed: int = 0,
+             shared=None) -> tuple[ModelImage, list[dict]]:
     """Prune, share, quantize and encode a float network for ``config``.
 
     ``calib``: float inputs (batch x cols of W0) whose ranges set the activation fixed point.
-    Without it, 256 inputs uniform in [-1, 1] are used. Returns the image and per-layer notes.
+    Without it, 256 inputs uniform in [-1, 1] are used. ``shared``: per layer ``(centroids[15],
+    index)`` already pruned and shared (and fine-tuned) by :mod:`golden.pipeline`; then
+    ``layers`` only supply the biases and ``options.density`` is not used. Returns the image
+    and per-layer notes.
     """
     n = len(layers)
     dens = options.density
@@ -155,12 +159,22 @@ def compress(layers, config: EIEConfig, options: CompressOptions = CompressOptio
         raise InputError(f"calibration data must have shape (batch, {layers[0][0].shape[1]}), "
                          f"not {calib.shape}")
 
+    given = shared
     shared, notes = [], []
     for L, (w, b) in enumerate(layers):
-        pruned = prune(w, dens[L]) if dens[L] < 1.0 else w
-        centroids, idx = kmeans_share(pruned, options.kmeans_iters)
-        shared.append((centroids, idx, b))
-        notes.append({"layer": L, "density_target": dens[L],
+        if given is not None:
+            centroids, idx = (np.asarray(a) for a in given[L])
+            if centroids.shape != (N_CENTROIDS,) or idx.shape != w.shape \
+                    or idx.min() < 0 or idx.max() > N_CENTROIDS:
+                raise InputError(f"layer {L}: shared weights must be {N_CENTROIDS} centroids "
+                                 f"and indices 0..{N_CENTROIDS} of shape {w.shape}")
+            centroids = centroids.astype(np.float64)
+            idx = idx.astype(np.int64)
+        else:
+            pruned = prune(w, dens[L]) if dens[L] < 1.0 else w
+            centroids, idx = kmeans_share(pruned, options.kmeans_iters)
+        shared.append((centroids, idx, np.asarray(b, np.float64)))
+        notes.append({"layer": L, "density_target": dens[L] if given is None else None,
                       "kept": int(np.count_nonzero(idx)), "size": int(w.size)})
 
     # Calibrate on the network as it will run (shared weights), layer input by layer input.

@@ -57,7 +57,10 @@ def layer_report(image: ModelImage, L: int) -> dict:
     raw_bits = rows * cols * 32
     pruned_bits = n_entries * (32 + 4) + ptr_total            # float values + relative index
     quant_bits = n_entries * 8 + ptr_total + codebook_bits    # 4-bit v + 4-bit z per entry
-    huff_bits = huffman_bits(v) + huffman_bits(z) + ptr_total + codebook_bits
+    # Stored off chip, the pointers are each PE's column lengths (their differences), Huffman
+    # coded like v and z; loading the core takes their prefix sums.
+    ptr_huff = huffman_bits(column_lengths(layer.ptr))
+    huff_bits = huffman_bits(v) + huffman_bits(z) + ptr_huff + codebook_bits
     dense_cycles = ideal_cycles(cols, column_lengths(layer.ptr).sum(axis=1))
     return {
         "layer": L, "rows": rows, "cols": cols,
@@ -68,6 +71,7 @@ def layer_report(image: ModelImage, L: int) -> dict:
         "index_overhead_bits_per_weight": (n_entries * 4 + ptr_total) / max(n_weights, 1),
         "bits_per_weight": quant_bits / max(n_weights, 1),
         "bits_per_weight_huffman": huff_bits / max(n_weights, 1),
+        "pointer_bits": {"stored": ptr_total, "huffman": ptr_huff},
         "bytes": {"raw": raw_bits / 8, "pruned": pruned_bits / 8, "quantized": quant_bits / 8,
                   "huffman": huff_bits / 8},
         "compression": raw_bits / huff_bits if huff_bits else float("inf"),

@@ -18,13 +18,16 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 
 # System packages: Icarus (second simulator), a C++ tool chain and perl for Verilator, venv,
-# and the shared libpython that cocotb embeds.
+# the shared libpython that cocotb embeds, and Fashion-MNIST for 'make demo' (read locally,
+# never downloaded at run time).
 pyver=$("$PYTHON" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 missing=()
 command -v iverilog >/dev/null || missing+=(iverilog)
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v perl >/dev/null || missing+=(perl)
+[ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] \
+    || missing+=(dataset-fashion-mnist)
 "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || missing+=("python${pyver}-venv")
 if [ "$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("Py_ENABLE_SHARED") or 0)')" = 0 ] \
    && ! ldconfig -p 2>/dev/null | grep -q "libpython${pyver}\.so"; then

@@ -25,6 +25,15 @@ async def run_model(dut):
     await drv.discover()
     await drv.load(read_image(os.environ["EIE_RUN_MODEL"]))
     xs = np.load(os.environ["EIE_RUN_INPUT"], allow_pickle=False)
-    y, cycles = await drv.run(xs)
+    progress = os.environ.get("EIE_RUN_PROGRESS")
+    ys, cycles = [], []
+    for n, x in enumerate(xs):                 # one by one, so the caller can show progress
+        y1, c1 = await drv.run(x[None])
+        ys.append(y1[0])
+        cycles += c1
+        if progress:
+            with open(progress, "w") as f:
+                f.write(f"{n + 1} {len(xs)}\n")
+    y = np.asarray(ys, dtype=np.int64).reshape(len(xs), -1)
     out = os.environ["EIE_RUN_OUTPUT"]
     np.savez(out, y=np.asarray(y, dtype=np.int64), cycles=np.asarray(cycles, dtype=np.int64))

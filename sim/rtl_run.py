@@ -3,6 +3,8 @@ Verilator through cocotb (with cocotbext-axi). Both go through :class:`sim.drive
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -52,13 +54,36 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     build = Path(build_dir).resolve()
     build.mkdir(parents=True, exist_ok=True)
     model, inputs, result = build / "model.npz", build / "x.npy", build / "result.npz"
+    progress_file = build / "progress.txt"
     write_image(image, model)
     np.save(inputs, xs, allow_pickle=False)
-    if result.exists():
-        result.unlink()
+    for stale in (result, progress_file):
+        if stale.exists():
+            stale.unlink()
     say(f"{sim}: building and running eie_top ({config.slug}) for {len(xs)} input(s)")
-    run_cocotb("eie_top", config, sim, "sim.cocotb_run", build,
-               extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
-                          "EIE_RUN_OUTPUT": str(result)}, quiet=True)
+    done = threading.Event()
+
+    def report():                              # the simulator writes "k n" after each input
+        last, t0 = None, time.monotonic()
+        while not done.wait(10.0):
+            try:
+                now = progress_file.read_text().split()
+            except OSError:
+                continue
+            if now and now != last:
+                last = now
+                say(f"{sim}: {now[0]} of {now[1]} inputs done "
+                    f"({time.monotonic() - t0:.0f} s)")
+
+    watcher = threading.Thread(target=report, daemon=True)
+    watcher.start()
+    try:
+        run_cocotb("eie_top", config, sim, "sim.cocotb_run", build,
+                   extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
+                              "EIE_RUN_OUTPUT": str(result),
+                              "EIE_RUN_PROGRESS": str(progress_file)}, quiet=True)
+    finally:
+        done.set()
+        watcher.join()
     with np.load(result, allow_pickle=False) as data:
         return data["y"], [int(c) for c in data["cycles"]]

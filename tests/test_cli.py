@@ -61,6 +61,26 @@ def test_compress_report_run_round_trip(tmp_path, model, capsys):
     assert (got == run_dense(image, np.load(x))).all()
 
 
+@pytest.mark.sim
+def test_run_on_icarus_equals_golden_and_the_cycle_model(tmp_path, model, capsys, monkeypatch):
+    # 'eie run --sim icarus' (and 'eie evaluate --rtl'): the cocotb module sim.cocotb_run.
+    monkeypatch.chdir(tmp_path)                       # its build directory is ./build/run
+    x, y = tmp_path / "x.npy", tmp_path / "y.npy"
+    assert main(["random-input", str(model), "--batch", "3", "--seed", "4", "-o", str(x)]) == 0
+    capsys.readouterr()
+    assert main(["run", str(model), "--input", str(x), "-o", str(y), "--sim", "icarus",
+                 "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "and the icarus RTL equals golden bit for bit on 3 input(s)" in out
+    lines = [line for line in out.splitlines() if "cycles on the icarus RTL" in line]
+    assert len(lines) == 3
+    for line in lines:                                # "input n: C cycles ... (model: P)"
+        c = int(line.split(": ")[1].split()[0])
+        assert line.endswith(f"(model: {c})")
+    assert (np.load(y) == run_dense(read_image(model), np.load(x))).all()
+    assert (tmp_path / "build" / "run").is_dir()
+
+
 def test_run_keeps_1d_shape_and_accepts_any_integer_dtype(tmp_path, model):
     x = tmp_path / "x.npy"
     np.save(x, np.arange(40, dtype=np.uint8))
@@ -167,3 +187,50 @@ def test_docs_address_map_is_the_generated_one():
     doc = Path(__file__).resolve().parent.parent / "docs" / "address-map.md"
     assert doc.read_text() == to_markdown(EIEConfig()), \
         "regenerate: python -c 'from golden.addrmap import to_markdown; ...'"
+
+
+def test_train_compress_evaluate_on_a_small_data_set(tmp_path, capsys):
+    # The 'make demo' chain on a tiny stand-in for Fashion-MNIST (4x4 images, 10 classes).
+    from tests.test_train import blobs, write_idx
+    data = tmp_path / "data"
+    data.mkdir()
+    for part, n, seed in (("train", 900, 1), ("t10k", 120, 2)):
+        x, y = blobs(n, seed=seed)
+        write_idx(data / f"{part}-images-idx3-ubyte.gz", x)
+        write_idx(data / f"{part}-labels-idx1-ubyte.gz", y)
+    w, m, rep = tmp_path / "float.npz", tmp_path / "model.npz", tmp_path / "rep"
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"density": [0.4, 0.6], "prune_steps": 1, "retrain_epochs": 1,
+                                  "finetune_epochs": 1, "batch": 32, "calib_images": 100,
+                                  "sensitivity": [1.0, 0.5]}))
+    # Sizes that do not fit the data set: refused before training, nothing written.
+    assert main(["train", "-o", str(w), "--data-dir", str(data), "--sizes", "784,10"]) == 2
+    assert "must start with 16 (pixels)" in _error(capsys)
+    assert not w.exists()
+    assert main(["train", "-o", str(w), "--data-dir", str(data), "--sizes", "16,12,10",
+                 "--epochs", "4", "--lr", "0.1", "--batch", "32"]) == 0
+    # A recipe with a density per layer of another network: refused before any work.
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"density": [0.1, 0.2, 0.3]}))
+    assert main(["compress", str(w), "-o", str(m), "--pes", "2", "--data", "fashion-mnist",
+                 "--data-dir", str(data), "--recipe", str(bad)]) == 2
+    assert "3 densities for 2 layers" in _error(capsys)
+    assert not m.exists()
+    assert main(["compress", str(w), "-o", str(m), "--pes", "2", "--data", "fashion-mnist",
+                 "--data-dir", str(data), "--recipe", str(recipe),
+                 "--report-dir", str(rep)]) == 0
+    assert main(["evaluate", str(m), "--data-dir", str(data), "--float", str(w),
+                 "--rtl", "3", "--sim", "amaranth", "--report-dir", str(rep)]) == 0
+    out = capsys.readouterr().out
+    assert "3 of 3 images equal to golden bit for bit" in out
+    assert "cycles equal to the array model on 3 of 3" in out
+    for name in ("compress.json", "sensitivity.csv", "sensitivity.png", "weights.png",
+                 "report.md", "report.json", "load.png", "config.json"):
+        assert (rep / name).stat().st_size > 0, name
+    report = json.loads((rep / "report.json").read_text())
+    assert [s["stage"] for s in report["stages"]][0] == "float"
+    assert report["rtl"]["equal_outputs"] == 3
+    assert (rep / "sensitivity.csv").read_text().count("\n") == 1 + 2 * 2
+    md = (rep / "report.md").read_text()
+    assert "![Pruning sensitivity](sensitivity.png)" in md and "| compression |" in md
+    assert read_image(m).layers[0].shape == (12, 16)
