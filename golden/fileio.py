@@ -21,6 +21,10 @@ def atomic_write_bytes(path, data: bytes) -> None:
         raise InputError(f"cannot write {path}: directory {parent} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
+        # mkstemp makes the file 0600; give it the mode an ordinary open() would (umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)

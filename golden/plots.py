@@ -59,7 +59,7 @@ def weights_png(pruned: list, centroids: list) -> bytes:
         ax.set_xlabel("weight")
         ax.grid(True, alpha=0.3)
     axes[0][0].set_ylabel("count")
-    fig.suptitle("Weights after pruning (blue) and the codebook after fine-tuning (red)")
+    fig.suptitle("Weights after pruning (blue) and the codebook after fine-tuning (red)", y=1.04)
     return _png(fig)
 
 
@@ -83,5 +83,6 @@ def load_png(entries_per_pe: list, cycles: dict | None = None) -> bytes:
         ax.set_xlabel("PE")
         ax.grid(True, alpha=0.3, axis="y")
     axes[0][0].set_ylabel("entries (weights + padding)")
-    fig.suptitle("Work per PE (dashed: mean); cycles: array model, mean over the RTL images")
+    fig.suptitle("Work per PE (dashed: mean); cycles: array model, mean over the RTL images",
+                 y=1.04)
     return _png(fig)

@@ -98,26 +98,30 @@ def image_report(image: ModelImage) -> dict:
                   "cycle, no stalls) for an input with every activation non-zero",
                   "raw = dense float32; pruned = float32 + 4-bit relative index per entry + "
                   "pointers; quantized = 8-bit entries + pointers + codebook; huffman = "
-                  "Huffman-coded v and z streams + pointers + codebook"],
+                  "Huffman-coded v and z streams + Huffman-coded column lengths (the "
+                  "pointer differences, from which the loader rebuilds the pointers) + "
+                  "codebook"],
     }
 
 
 def to_markdown(report: dict) -> str:
-    head = ("| layer | shape | weights kept | padding | bits/weight | Huffman bits/weight | "
+    head = ("| layer | shape | weights kept | padding | index + pointer bits/weight | "
+            "bits/weight | Huffman bits/weight | "
             "raw KiB | pruned KiB | quantized KiB | Huffman KiB | ratio | load balance | "
-            "cycles (dense input) |\n|" + "---|" * 13 + "\n")
+            "cycles (dense input) |\n|" + "---|" * 14 + "\n")
     rows = []
     for r in report["layers"]:
         b = r["bytes"]
         rows.append(
             f"| {r['layer']} | {r['rows']}×{r['cols']} | {100 * r['density']:.1f}% | "
-            f"{100 * r['padding_share']:.1f}% | {r['bits_per_weight']:.2f} | "
+            f"{100 * r['padding_share']:.1f}% | {r['index_overhead_bits_per_weight']:.2f} | "
+            f"{r['bits_per_weight']:.2f} | "
             f"{r['bits_per_weight_huffman']:.2f} | {b['raw'] / 1024:.1f} | "
             f"{b['pruned'] / 1024:.1f} | {b['quantized'] / 1024:.1f} | "
             f"{b['huffman'] / 1024:.1f} | {r['compression']:.1f}× | {r['load_balance']:.3f} | "
             f"{r['cycles_dense_input']} |")
     t = report["total"]
-    rows.append(f"| total | | {t['weights']} weights | | | | {t['bytes']['raw'] / 1024:.1f} | "
+    rows.append(f"| total | | {t['weights']} weights | | | | | {t['bytes']['raw'] / 1024:.1f} | "
                 f"{t['bytes']['pruned'] / 1024:.1f} | {t['bytes']['quantized'] / 1024:.1f} | "
                 f"{t['bytes']['huffman'] / 1024:.1f} | {t['compression']:.1f}× | | "
                 f"{t['cycles_dense_input']} |")
