@@ -55,6 +55,19 @@ def _add_config(p: argparse.ArgumentParser, pes_required: bool = False) -> None:
                    "'eie generate -o DIR' for the resolved one, docs/config.md for fields)")
 
 
+DATA_DIR_HELP = ("the data set's gzipped IDX files (default: Debian's "
+                 "/usr/share/datasets/fashion-mnist, or $EIE_FASHION_MNIST)")
+
+
+def _add_data(p, data_help: str | None = None) -> None:
+    """--data (default fashion-mnist, or no default with ``data_help``) and --data-dir."""
+    if data_help:
+        p.add_argument("--data", choices=("fashion-mnist",), help=data_help)
+    else:
+        p.add_argument("--data", choices=("fashion-mnist",), default="fashion-mnist")
+    p.add_argument("--data-dir", metavar="DIR", help=DATA_DIR_HELP)
+
+
 def _config(args) -> EIEConfig:
     if getattr(args, "config", None):
         return EIEConfig.load(args.config)
@@ -226,12 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Lloyd iterations of the weight-sharing k-means (default 30)")
     c.add_argument("--seed", type=int, default=0)
     d = c.add_argument_group("Deep Compression with retraining (needs --data)")
-    d.add_argument("--data", choices=("fashion-mnist",), help="retrain on this data set: "
-                   "sensitivity analysis, iterative pruning with retraining, k-means with "
-                   "centroid fine-tuning, activation calibration, and the recipe's options "
-                   "(QAT, L1, distillation, DSD)")
-    d.add_argument("--data-dir", metavar="DIR", help="the data set's files (default: Debian's "
-                   "/usr/share/datasets/fashion-mnist or $EIE_FASHION_MNIST)")
+    _add_data(d, "retrain on this data set: sensitivity analysis, iterative pruning with "
+              "retraining, k-means with centroid fine-tuning, activation calibration, and the "
+              "recipe's options (QAT, L1, distillation, DSD)")
     d.add_argument("--recipe", metavar="RECIPE.json", help="pipeline settings (see "
                    "configs/lenet-300-100.json and docs/compression.md); --density and "
                    "--kmeans-iters override it")
@@ -244,9 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "rate) on a data set and write its float weights W0, b0, ... as an "
                        ".npz for 'eie compress'.")
     t.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz")
-    t.add_argument("--data", choices=("fashion-mnist",), default="fashion-mnist")
-    t.add_argument("--data-dir", metavar="DIR", help="the data set's files (default: Debian's "
-                   "/usr/share/datasets/fashion-mnist or $EIE_FASHION_MNIST)")
+    _add_data(t)
     t.add_argument("--sizes", type=_sizes, default=[784, 300, 100, 10], metavar="N,N,...",
                    help="layer sizes (default LeNet-300-100: 784,300,100,10)")
     t.add_argument("--epochs", type=int, default=15)
@@ -261,8 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "equal golden bit for bit, and its cycles the array model), and write "
                        "a report (Markdown, JSON, PNG).")
     e.add_argument("model", metavar="MODEL.npz")
-    e.add_argument("--data", choices=("fashion-mnist",), default="fashion-mnist")
-    e.add_argument("--data-dir", metavar="DIR")
+    _add_data(e)
     e.add_argument("--float", metavar="WEIGHTS.npz", help="the float network the model was "
                    "compressed from (for the accuracy loss)")
     e.add_argument("--rtl", type=int, default=0, metavar="N",
