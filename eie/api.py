@@ -196,6 +196,17 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
     pred, y_gold = golden_predict(image, dataset.test_x)
     golden_acc = float((pred == dataset.test_y).mean())
     say(f"golden model: test accuracy {100 * golden_acc:.2f}%")
+    # The golden model against the plain dense reference built from the decoded image.
+    from golden.model import run_dense  # noqa: PLC0415
+    dense = run_dense(image, quantize_inputs(image, dataset.test_x))
+    if not np.array_equal(dense, y_gold):
+        n = int(np.argmax(np.any(dense != y_gold, axis=1)))
+        i = int(np.argmax(dense[n] != y_gold[n]))
+        raise MismatchError(f"golden model and dense reference disagree: layer "
+                            f"{image.n_layers - 1} (output), PE {i % image.n_pe}, row {i}, "
+                            f"test image {n}: golden {int(y_gold[n, i])}, dense "
+                            f"{int(dense[n, i])}")
+    say(f"golden model equals the dense reference on all {len(dense)} test images")
     float_acc = None
     if float_layers is not None:
         float_acc = accuracy([(w.astype(np.float32), b.astype(np.float32))

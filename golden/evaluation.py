@@ -58,6 +58,8 @@ def evaluation_markdown(rep: dict, title: str, plots: dict) -> str:
     if acc["loss_points"] is not None:
         out.append(f"Accuracy lost against the float model: **{acc['loss_points']:.2f} "
                    f"points** (test set).\n")
+    out.append(f"The golden model's raw outputs equal the dense numpy reference (built from "
+               f"the decoded image) on all {acc['test_images']} test images.\n")
     if rtl:
         verdict = ("equal on every image" if rtl["equal_outputs"] == rtl["images"]
                    else f"DIFFERENT: {rtl['first_mismatch']}")
