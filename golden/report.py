@@ -82,6 +82,13 @@ def layer_report(image: ModelImage, L: int) -> dict:
     }
 
 
+def _ratio_fixed_pointers(layers: list) -> float:
+    raw = sum(r["bytes"]["raw"] * 8 for r in layers)
+    bits = sum(r["bytes"]["huffman"] * 8 - r["pointer_bits"]["huffman"]
+               + r["pointer_bits"]["stored"] for r in layers)
+    return raw / bits if bits else 0.0
+
+
 def image_report(image: ModelImage) -> dict:
     layers = [layer_report(image, L) for L in range(image.n_layers)]
     total = {k: sum(r["bytes"][k] for r in layers) for k in ("raw", "pruned", "quantized",
@@ -93,6 +100,8 @@ def image_report(image: ModelImage) -> dict:
         "acc_bits": image.acc_bits, "layers": layers,
         "total": {"weights": weights, "bytes": total,
                   "compression": total["raw"] / total["huffman"] if total["huffman"] else 0.0,
+                  # the same with the pointers at their fixed on-chip width, not coded
+                  "compression_fixed_pointers": _ratio_fixed_pointers(layers),
                   "cycles_dense_input": sum(r["cycles_dense_input"] for r in layers)},
         "notes": ["cycles are the ideal model's (one broadcast per cycle, one entry per PE per "
                   "cycle, no stalls) for an input with every activation non-zero",
