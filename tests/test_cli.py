@@ -234,3 +234,43 @@ def test_train_compress_evaluate_on_a_small_data_set(tmp_path, capsys):
     md = (rep / "report.md").read_text()
     assert "![Pruning sensitivity](sensitivity.png)" in md and "| compression |" in md
     assert read_image(m).layers[0].shape == (12, 16)
+
+
+@pytest.fixture
+def small_data(tmp_path):
+    from tests.test_train import blobs, write_idx
+    data = tmp_path / "data"
+    data.mkdir()
+    for part, n, seed in (("train", 240, 1), ("t10k", 40, 2)):
+        x, y = blobs(n, seed=seed)
+        write_idx(data / f"{part}-images-idx3-ubyte.gz", x)
+        write_idx(data / f"{part}-labels-idx1-ubyte.gz", y)
+    return data
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "-o", "{out}", "--data-dir", "{empty}"], "Fashion-MNIST not found in"),
+    (["train", "-o", "{out}", "--data-dir", "{data}", "--epochs", "0"],
+     "epochs must be at least 1"),
+    (["train", "-o", "{missing}/w.npz", "--data-dir", "{data}"], "does not exist"),
+    (["compress", "{net}", "-o", "{out}", "--pes", "2", "--data", "fashion-mnist",
+      "--data-dir", "{data}"], "the network takes 40 inputs, the data set has 16"),
+    (["compress", "{net}", "-o", "{out}", "--pes", "2", "--data", "fashion-mnist",
+      "--data-dir", "{data}", "--recipe", "{recipe}"], "unknown key 'epochs'"),
+    (["compress", "{net}", "-o", "{out}", "--pes", "2", "--recipe", "{recipe}"],
+     "need --data"),
+    (["evaluate", "{model}", "--data-dir", "{data}"], "maps 40 inputs to 6 outputs"),
+    (["evaluate", "{model}", "--data-dir", "{empty}"], "Fashion-MNIST not found"),
+    (["evaluate", "{model}", "--rtl", "-1"], "must not be negative"),
+])
+def test_data_commands_refuse_bad_input(tmp_path, net, model, small_data, argv, message,
+                                        capsys):
+    (tmp_path / "empty").mkdir()
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"epochs": 3}))
+    out = tmp_path / "out.npz"
+    args = [a.format(out=out, empty=tmp_path / "empty", data=small_data, net=net, model=model,
+                     recipe=recipe, missing=tmp_path / "nope") for a in argv]
+    assert main(args) == 2
+    assert message in _error(capsys)
+    assert not out.exists()
