@@ -193,13 +193,35 @@ def _yosys(workdir: Path, top: str, script: str, stat_file: str) -> dict:
     return {k: int(v) for k, v in stat["design"]["num_cells_by_type"].items()}
 
 
+_UTILISATION = re.compile(r"Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+\d+%")
+
+
+def _check_packed(log: Path, spec: dict, netlist: str) -> None:
+    """After a failed place-and-route: raise :class:`DeviceFull` if nextpnr's packed cells
+    overflow the part (an iCE40 logic cell holds a LUT and a flip-flop, so LUTs and FFs can
+    each fit while their packing does not)."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    for name, used, available in _UTILISATION.findall(text):
+        if int(used) > int(available):
+            top = netlist.removesuffix(".json").removesuffix("_harness")
+            raise DeviceFull(f"{top} does not fit the {spec['part']} after packing: "
+                             f"{name} {used} used, {available} available", name.lower(),
+                             int(used), int(available))
+
+
 def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float,
          timeout: float | None = None) -> float | None:
     report = f"pnr_seed{seed}.json"
     cmd = [_bin(spec["pnr"][0]), *spec["pnr"][1:], "--json", netlist, "--freq", str(freq_mhz),
            "--timing-allow-fail", "--seed", str(seed), "--report", report, "-q",
            "-l", f"pnr_seed{seed}.log"]
-    _run(cmd, workdir, "nextpnr place-and-route", f"pnr_seed{seed}.log", timeout)
+    try:
+        _run(cmd, workdir, "nextpnr place-and-route", f"pnr_seed{seed}.log", timeout)
+    except PnRTimeout:
+        raise
+    except SynthError:
+        _check_packed(workdir / f"pnr_seed{seed}.log", spec, netlist)
+        raise
     data = json.loads((workdir / report).read_text())
     fmax = data.get("fmax", {})
     clk = fmax.get("clk") or next(iter(fmax.values()), None)

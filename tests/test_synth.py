@@ -135,6 +135,22 @@ def test_device_check_names_the_first_overflowing_resource():
         check_device("xilinx", "eie_top", {"lut": 1, "ff": 1}, {"RAMB36E1": 136})
 
 
+def test_packed_cells_that_overflow_are_a_device_full(tmp_path):
+    # LUTs and FFs each fit the UP5K, their packing into logic cells does not: nextpnr then
+    # fails to place, and the report must say the design does not fit, naming the cell.
+    from synth.flow import TARGETS, DeviceFull, _check_packed
+    log = tmp_path / "pnr.log"
+    log.write_text("Info: Device utilisation:\nInfo: \t         ICESTORM_LC:    5313/   5280"
+                   "   100%\nInfo: \t        ICESTORM_RAM:      25/     30    83%\nERROR: "
+                   "Failed to expand region (0, 0) |_> (25, 31) of 5313 ICESTORM_LCs\n")
+    with pytest.raises(DeviceFull, match="eie_top does not fit the iCE40UP5K after packing: "
+                       "ICESTORM_LC 5313 used, 5280 available") as e:
+        _check_packed(log, TARGETS["ice40"], "eie_top_harness.json")
+    assert (e.value.resource, e.value.used, e.value.available) == ("icestorm_lc", 5313, 5280)
+    log.write_text("Info: \t         ICESTORM_LC:    5000/   5280    94%\nERROR: other\n")
+    _check_packed(log, TARGETS["ice40"], "eie_top_harness.json")   # fits: the caller raises
+
+
 @pytest.mark.synth
 def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
     """The sweep on a tiny case: one PE count that fits the iCE40 and one that does not (so
