@@ -9,8 +9,8 @@ from golden.config import EIEConfig
 
 from .base import EIEComponent
 from .codebook import CodebookWriteSignature
-from .layouts import (BankWriteSignature, LayerSignature, MemReadSignature,
-                      MemWriteSignature, RegBusSignature, acc_shape)
+from .layouts import (LayerSignature, MemReadSignature, MemWriteSignature, RegBusSignature,
+                      acc_shape)
 
 __all__ = ["ControlUnit"]
 
@@ -37,12 +37,7 @@ class ControlUnit(EIEComponent):
     irq : Out(1)
     layer : Out(LayerSignature); sel, clear_src, clear_dst, scan, wb_start : Out(1)
     cb_wr : Out(CodebookWriteSignature)
-    ptr_wr, spmat_wr, bias_wr : Out(write signatures), for the PEs in ``pe_sel``
-    act_wr : Out(BankWriteSignature), for the PEs in ``act_sel``: registered, a cycle after
-        the bus write, with the word's non-zero flag computed here once (computed in every
-        PE, Yosys shared one comparator whose result crossed the chip: the critical path
-        from 8 PEs on). No host sequence can see the cycle: bus writes are 3 cycles apart.
-    act_sel : Out(n_pe), one-hot, ``pe_sel`` of the registered activation write
+    ptr_wr, spmat_wr, bias_wr, act_wr : Out(write signatures), for the PEs in ``pe_sel``
     pe_sel : Out(n_pe), one-hot
     act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
     all_idle, tree_done, wb_busy : In(1)
@@ -66,8 +61,7 @@ class ControlUnit(EIEComponent):
             "ptr_wr": Out(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
             "spmat_wr": Out(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "bias_wr": Out(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
-            "act_wr": Out(BankWriteSignature(cfg.row_bits, acc_shape(cfg))),
-            "act_sel": Out(cfg.n_pe),
+            "act_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
             "pe_sel": Out(cfg.n_pe),
             "act_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
             "act_data": In(cfg.n_pe * cfg.acc_bits),
@@ -122,10 +116,10 @@ class ControlUnit(EIEComponent):
         sub_bits = (amap.spmat_sub_stride - 1).bit_length()
         staging = Signal(32 * max(1, amap.spmat_sub - 1))
         start = Signal()
-        act_en = Signal()
         m.d.comb += [
             self.ptr_wr.addr.eq(index), self.ptr_wr.data.eq(bus.w_data),
             self.bias_wr.addr.eq(index), self.bias_wr.data.eq(bus.w_data),
+            self.act_wr.addr.eq(index), self.act_wr.data.eq(bus.w_data.as_signed()),
             self.spmat_wr.addr.eq(index >> sub_bits),
             self.spmat_wr.data.eq(Cat(staging, bus.w_data) if amap.spmat_sub > 1
                                   else bus.w_data),
@@ -164,12 +158,7 @@ class ControlUnit(EIEComponent):
                     with m.Case(2):
                         m.d.comb += self.bias_wr.en.eq(1)
                     with m.Case(3):
-                        m.d.comb += act_en.eq(1)
-
-        m.d.sync += self.act_wr.en.eq(act_en)
-        with m.If(act_en):
-            m.d.sync += [self.act_wr.addr.eq(index), self.act_wr.data.eq(bus.w_data.as_signed()),
-                         self.act_wr.flag.eq(bus.w_data != 0), self.act_sel.eq(self.pe_sel)]
+                        m.d.comb += self.act_wr.en.eq(1)
 
         # -- host reads: decoded and registered, PE data registered, then selected ---------
         # READ_LATENCY = 3: each PE's read data is registered where it leaves the PE's RAM

@@ -79,13 +79,10 @@ class EIETop(EIEComponent):
                 pe.cb_wr.en.eq(ccu.cb_wr.en), pe.cb_wr.addr.eq(ccu.cb_wr.addr),
                 pe.cb_wr.data.eq(ccu.cb_wr.data),
             ]
-            for port in ("ptr_wr", "spmat_wr", "bias_wr"):
+            for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
                 src, dst = getattr(ccu, port), getattr(pe, port)
                 m.d.comb += [dst.en.eq(src.en & sel), dst.addr.eq(src.addr),
                              dst.data.eq(src.data)]
-            m.d.comb += [pe.act_wr.en.eq(ccu.act_wr.en & ccu.act_sel[k]),
-                         pe.act_wr.addr.eq(ccu.act_wr.addr), pe.act_wr.data.eq(ccu.act_wr.data),
-                         pe.act_wr.flag.eq(ccu.act_wr.flag)]
             m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & sel),
                          pe.act_rd.addr.eq(ccu.act_rd.addr)]
         m.d.comb += [

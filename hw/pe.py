@@ -12,8 +12,8 @@ from .act_queue import ActivationQueue
 from .act_regfile import ActivationRegisterFiles
 from .arith import ArithmeticUnit
 from .codebook import CodebookWriteSignature
-from .layouts import (BankWriteSignature, LayerSignature, MemReadSignature, MemWriteSignature,
-                      acc_shape, act_layout, nonzero_layout)
+from .layouts import (LayerSignature, MemReadSignature, MemWriteSignature, acc_shape,
+                      act_layout, nonzero_layout)
 from .lnzd_leaf import LNZDLeaf
 from .ptr_read import PointerRead
 from .relidx import RelativeIndex
@@ -42,9 +42,8 @@ class ProcessingElement(EIEComponent):
     the layer's non-zero inputs are all sent, wait for ``idle``, pulse ``wb_start``, wait for
     ``wb_busy`` low, flip ``sel``. ``layer`` holds the descriptor throughout. Host ports are used
     only while ``idle`` and not ``wb_busy``: pointers (absolute entry addresses), matrix words,
-    codebook, biases, and the source bank's words (``act_wr`` writes inputs with their non-zero
-    ``flag``, ``act_rd`` reads outputs after the final flip; ``clear_src`` first zeroes the
-    whole bank).
+    codebook, biases, and the source bank's words (``act_wr`` writes inputs, ``act_rd`` reads
+    outputs after the final flip; ``clear_src`` first zeroes the whole bank).
 
     Members
     -------
@@ -79,7 +78,7 @@ class ProcessingElement(EIEComponent):
             "spmat_wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
             "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
-            "act_wr": In(BankWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "act_wr": In(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
             "act_rd": In(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
         })
 
@@ -110,7 +109,7 @@ class ProcessingElement(EIEComponent):
         wiring.connect(m, wiring.flipped(self.bias_wr), wb.bias_wr)
         m.d.comb += [regs.src_wr.en.eq(self.act_wr.en), regs.src_wr.addr.eq(self.act_wr.addr),
                      regs.src_wr.data.eq(self.act_wr.data),
-                     regs.src_wr.flag.eq(self.act_wr.flag)]
+                     regs.src_wr.flag.eq(self.act_wr.data != 0)]
 
         # The destination bank: the arithmetic unit's during a layer, the write-back's after.
         m.d.comb += [

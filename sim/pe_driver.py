@@ -51,8 +51,6 @@ class PEDriver:
             io.set(f"{port}.en", 1)
             io.set(f"{port}.addr", addr)
             io.set(f"{port}.data", int(value))
-            if port == "act_wr":                      # the writer supplies the word's flag
-                io.set("act_wr.flag", int(int(value) != 0))
             await io.tick()
         io.set(f"{port}.en", 0)
 
