@@ -191,13 +191,8 @@ def test_docs_address_map_is_the_generated_one():
 
 def test_train_compress_evaluate_on_a_small_data_set(tmp_path, capsys):
     # The 'make demo' chain on a tiny stand-in for Fashion-MNIST (4x4 images, 10 classes).
-    from tests.test_train import blobs, write_idx
-    data = tmp_path / "data"
-    data.mkdir()
-    for part, n, seed in (("train", 900, 1), ("t10k", 120, 2)):
-        x, y = blobs(n, seed=seed)
-        write_idx(data / f"{part}-images-idx3-ubyte.gz", x)
-        write_idx(data / f"{part}-labels-idx1-ubyte.gz", y)
+    from tests.test_train import write_fake_fashion
+    data = write_fake_fashion(tmp_path / "data", 900, 120)
     w, m, rep = tmp_path / "float.npz", tmp_path / "model.npz", tmp_path / "rep"
     recipe = tmp_path / "recipe.json"
     recipe.write_text(json.dumps({"density": [0.4, 0.6], "prune_steps": 1, "retrain_epochs": 1,
@@ -238,14 +233,8 @@ def test_train_compress_evaluate_on_a_small_data_set(tmp_path, capsys):
 
 @pytest.fixture
 def small_data(tmp_path):
-    from tests.test_train import blobs, write_idx
-    data = tmp_path / "data"
-    data.mkdir()
-    for part, n, seed in (("train", 240, 1), ("t10k", 40, 2)):
-        x, y = blobs(n, seed=seed)
-        write_idx(data / f"{part}-images-idx3-ubyte.gz", x)
-        write_idx(data / f"{part}-labels-idx1-ubyte.gz", y)
-    return data
+    from tests.test_train import write_fake_fashion
+    return write_fake_fashion(tmp_path / "data", 240, 40)
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -35,15 +35,19 @@ def blobs(n, side=4, seed=0):
     return x.reshape(n, side, side).astype(np.uint8), y.astype(np.uint8)
 
 
+def write_fake_fashion(root, n_train: int, n_test: int):
+    """The four Fashion-MNIST files in ``root``, holding :func:`blobs` images."""
+    root.mkdir(exist_ok=True)
+    for part, n, seed in (("train", n_train, 1), ("t10k", n_test, 2)):
+        x, y = blobs(n, seed=seed)
+        write_idx(root / f"{part}-images-idx3-ubyte.gz", x)
+        write_idx(root / f"{part}-labels-idx1-ubyte.gz", y)
+    return root
+
+
 @pytest.fixture
 def fake_fashion(tmp_path):
-    tx, ty = blobs(1200, seed=1)
-    vx, vy = blobs(300, seed=2)
-    write_idx(tmp_path / "train-images-idx3-ubyte.gz", tx)
-    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", ty)
-    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", vx)
-    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", vy)
-    return tmp_path
+    return write_fake_fashion(tmp_path, 1200, 300)
 
 
 def test_idx_reader_round_trips_and_rejects_broken_files(tmp_path):
