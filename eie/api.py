@@ -15,7 +15,7 @@ from golden.config import EIEConfig
 from golden.errors import EIEError, InputError
 from golden.fileio import atomic_write_bytes, atomic_write_text, load_npy
 from golden.image import read_image, write_image
-from golden.model import first_mismatch, run_golden
+from golden.model import first_mismatch, run_dense, run_golden
 from golden.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
@@ -86,12 +86,23 @@ def _load_data(data: str, data_dir):
     return load_fashion_mnist(data_dir)
 
 
-def _out_dir(path) -> Path:
+def _out_dir(path, create: bool = True) -> Path:
+    """``path`` as an output directory (created unless ``create`` is false)."""
     out = Path(path)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    if create:
+        out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+def _check_parent(path) -> Path:
+    """Fail before any work when ``path`` could not be written: its directory is missing."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"cannot write {path}: directory {parent} does not exist")
+    return path
 
 
 def _compress_with_data(layers, out_path, config, *, density, kmeans_iters, seed, data,
@@ -108,9 +119,7 @@ def _compress_with_data(layers, out_path, config, *, density, kmeans_iters, seed
         overrides["kmeans_iters"] = kmeans_iters
     recipe = replace(recipe, **overrides).check()
     recipe.densities(len(layers))                   # the count must match, before any work
-    out_parent = Path(out_path).parent if str(Path(out_path).parent) else Path(".")
-    if not out_parent.is_dir():
-        raise InputError(f"cannot write {out_path}: directory {out_parent} does not exist")
+    _check_parent(out_path)
     dataset = _load_data(data, data_dir)
     say(f"{data}: {len(dataset.train_y)} training, {len(dataset.val_y)} validation, "
         f"{len(dataset.test_y)} test images")
@@ -139,9 +148,7 @@ def train(out_path, *, data: str = "fashion-mnist", data_dir=None, sizes=(784, 3
     opts = TrainOptions(epochs=epochs, lr=lr, batch=batch, seed=seed).check()
     if epochs < 1:
         raise InputError(f"epochs must be at least 1, not {epochs}")
-    out_parent = Path(out_path).parent if str(Path(out_path).parent) else Path(".")
-    if not out_parent.is_dir():
-        raise InputError(f"cannot write {out_path}: directory {out_parent} does not exist")
+    _check_parent(out_path)
     dataset = _load_data(data, data_dir)
     sizes = list(sizes)
     if sizes[0] != dataset.n_inputs or sizes[-1] != 10 or min(sizes) < 1:
@@ -172,7 +179,7 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
     from golden.array_model import run_timing  # noqa: PLC0415
     from golden.evaluation import (cycle_summary, evaluation_markdown,  # noqa: PLC0415
                                    evaluation_report)
-    from golden.pipeline import golden_predict, quantize_inputs  # noqa: PLC0415
+    from golden.pipeline import quantize_inputs  # noqa: PLC0415
     from golden.placement import check_fits, config_for_image  # noqa: PLC0415
     from golden.plots import load_png  # noqa: PLC0415
     from golden.train import accuracy  # noqa: PLC0415
@@ -193,12 +200,13 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
         raise InputError(f"the test set has {len(dataset.test_y)} images, not {rtl}")
     out = _out_dir(report_dir) if report_dir else None
     say(f"golden model: {len(dataset.test_y)} test images")
-    pred, y_gold = golden_predict(image, dataset.test_x)
+    xq = quantize_inputs(image, dataset.test_x)             # the raw integers the core takes
+    y_gold, _ = run_golden(image, xq, warn=False)
+    pred = y_gold.argmax(axis=1)
     golden_acc = float((pred == dataset.test_y).mean())
     say(f"golden model: test accuracy {100 * golden_acc:.2f}%")
     # The golden model against the plain dense reference built from the decoded image.
-    from golden.model import run_dense  # noqa: PLC0415
-    dense = run_dense(image, quantize_inputs(image, dataset.test_x))
+    dense = run_dense(image, xq)
     if not np.array_equal(dense, y_gold):
         n = int(np.argmax(np.any(dense != y_gold, axis=1)))
         i = int(np.argmax(dense[n] != y_gold[n]))
@@ -215,7 +223,7 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
     rtl_result = cycles = None
     if rtl:
         from sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
-        xs = quantize_inputs(image, dataset.test_x[:rtl])
+        xs = xq[:rtl]
         y_rtl, rtl_cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" /
                                     f"{sim}-{cfg.slug}", say)
         y_rtl = np.asarray(y_rtl, dtype=np.int64).reshape(rtl, image.output_size)
@@ -331,10 +339,7 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
     port's ``DIR/address-map.md``."""
     from hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
     text = to_verilog(top, config)             # fails before anything is written
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    out = _out_dir(out_dir)
     files = [out / f"{top}.v", out / "config.json"]
     atomic_write_text(files[0], text)
     atomic_write_text(files[1], config.to_json() + "\n")
@@ -348,9 +353,7 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
 def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,
           workdir=None, progress=None) -> dict:
     from synth.flow import synthesize  # noqa: PLC0415
-    out_path = Path(out_path)
-    if not (out_path.parent if str(out_path.parent) else Path(".")).is_dir():
-        raise InputError(f"cannot write {out_path}: its directory does not exist")
+    out_path = _check_parent(out_path)
     workdir = workdir or Path("build") / "synth" / f"{top}-{config.slug}-{target}"
     rep = synthesize(top, config, target, workdir, seeds=seeds, progress=progress)
     atomic_write_text(out_path, json.dumps(rep, indent=2) + "\n")
@@ -365,12 +368,8 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
     Markdown page with its plot beside it (``docs/synthesis.md`` + ``docs/synthesis.png``)."""
     from synth.flow import TARGETS  # noqa: PLC0415
     from synth.sweep import SWEEP_PES, plot, run_sweep, to_markdown  # noqa: PLC0415
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a directory")
-    doc = Path(doc) if doc else None
-    if doc is not None and not (doc.parent if str(doc.parent) else Path(".")).is_dir():
-        raise InputError(f"cannot write {doc}: its directory does not exist")
+    out = _out_dir(out_dir, create=False)
+    doc = _check_parent(doc) if doc else None
     if jobs is not None and jobs < 1:
         raise InputError(f"jobs must be at least 1, not {jobs}")
     pes = tuple(pes or SWEEP_PES)
@@ -391,9 +390,7 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
 
 def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, progress=None) -> dict:
     from .bench import run_bench  # noqa: PLC0415 (pulls in Amaranth and the simulators)
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out} exists and is not a directory")
+    out = _out_dir(out_dir, create=False)
     if seeds < 1:
         raise InputError(f"seeds must be at least 1, not {seeds}")
     return run_bench(out, config=config, seeds=seeds, progress=progress)

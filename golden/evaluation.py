@@ -4,9 +4,12 @@ and cycles, the recipe and the targets (JSON and Markdown)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
-__all__ = ["evaluation_report", "evaluation_markdown", "TARGET_COMPRESSION", "TARGET_LOSS"]
+__all__ = ["evaluation_report", "evaluation_markdown", "cycle_summary", "TARGET_COMPRESSION",
+           "TARGET_LOSS"]
 
 TARGET_COMPRESSION = 40.0      # Deep Compression's LeNet-300-100 ratio on MNIST
 TARGET_LOSS = 0.5              # accuracy points lost against the float model, at most
@@ -96,7 +99,6 @@ def evaluation_markdown(rep: dict, title: str, plots: dict) -> str:
         out.append(f"![{caption}]({name})\n")
     if rep.get("recipe"):
         out.append("## Recipe\n\n```json")
-        import json  # noqa: PLC0415
         out.append(json.dumps(rep["recipe"], indent=2))
         out.append("```\n")
     return "\n".join(out) + "\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -212,7 +212,3 @@ def train(layers, x, y, opts: TrainOptions, constraints=None, teacher=None, prog
         say(msg)
     # Hand back plain weights: masked or decoded from the trained centroids.
     return [(c.weights(w) if c is not None else w, b) for (w, b), c in zip(layers, cons)]
-
-
-def with_options(opts: TrainOptions, **kw) -> TrainOptions:
-    return replace(opts, **kw)
