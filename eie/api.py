@@ -361,7 +361,7 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
 
 
 def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
-                jobs: int | None = None, pnr_timeout: float | None = 900.0, reuse: bool = True,
+                jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
                 progress=None) -> dict:
     """Synthesize eie_top over PE counts and targets (``synth.sweep``); write
     ``out_dir/results.json``, ``results.md`` and ``synthesis.png``, and with ``doc`` also that

@@ -339,9 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
     w.add_argument("--jobs", type=int, default=None,
                    help="parallel synthesis runs (default: one per core)")
-    w.add_argument("--pnr-timeout", type=float, default=900.0, metavar="S",
+    w.add_argument("--pnr-timeout", type=float, default=1500.0, metavar="S",
                    help="stop a place-and-route seed after S seconds and skip the later "
-                   "seeds of that configuration (default 900)")
+                   "seeds of that configuration (default 1500; a 16-PE ECP5 core routes in about 900)")
     w.add_argument("--fresh", action="store_true", help="rerun every configuration (by "
                    "default a report saved in DIR is reused when the hardware sources, "
                    "tools, config and settings are unchanged)")

@@ -36,8 +36,14 @@ class ControlUnit(EIEComponent):
     bus : In(RegBusSignature(addr_bits))
     irq : Out(1)
     layer : Out(LayerSignature); sel, clear_src, clear_dst, scan, wb_start : Out(1)
+        (``clear_src`` is registered for the same reason as ``act_wr``; a run's first scan is
+        17 cycles after START, so CLEAR_ACT and START in one write still clear first)
     cb_wr : Out(CodebookWriteSignature)
-    ptr_wr, spmat_wr, bias_wr, act_wr : Out(write signatures), for the PEs in ``pe_sel``
+    ptr_wr, spmat_wr, bias_wr : Out(write signatures), for the PEs in ``pe_sel``
+    act_wr : Out(MemWriteSignature), for the PEs in ``act_sel`` (one-hot): registered, a cycle
+        after the bus write. Unregistered, the bus decode fed every PE's source-bank flags
+        through the non-zero test, across the chip: the ECP5 critical path from 8 PEs on.
+        No host sequence sees the cycle: bus writes are at least 3 cycles apart.
     pe_sel : Out(n_pe), one-hot
     act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
     all_idle, tree_done, wb_busy : In(1)
@@ -62,6 +68,7 @@ class ControlUnit(EIEComponent):
             "spmat_wr": Out(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "bias_wr": Out(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
             "act_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "act_sel": Out(cfg.n_pe),
             "pe_sel": Out(cfg.n_pe),
             "act_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
             "act_data": In(cfg.n_pe * cfg.acc_bits),
@@ -116,10 +123,10 @@ class ControlUnit(EIEComponent):
         sub_bits = (amap.spmat_sub_stride - 1).bit_length()
         staging = Signal(32 * max(1, amap.spmat_sub - 1))
         start = Signal()
+        act_en, clear_src = Signal(), Signal()
         m.d.comb += [
             self.ptr_wr.addr.eq(index), self.ptr_wr.data.eq(bus.w_data),
             self.bias_wr.addr.eq(index), self.bias_wr.data.eq(bus.w_data),
-            self.act_wr.addr.eq(index), self.act_wr.data.eq(bus.w_data.as_signed()),
             self.spmat_wr.addr.eq(index >> sub_bits),
             self.spmat_wr.data.eq(Cat(staging, bus.w_data) if amap.spmat_sub > 1
                                   else bus.w_data),
@@ -129,7 +136,7 @@ class ControlUnit(EIEComponent):
             with m.If(in_ctrl):
                 with m.If(word == ctrl_word(am_.CTRL)):
                     m.d.comb += [start.eq(bus.w_data[0] & ~busy & (n_layers != 0)),
-                                 self.clear_src.eq(bus.w_data[2] & ~busy)]
+                                 clear_src.eq(bus.w_data[2] & ~busy)]
                     with m.If(bus.w_data[1]):
                         m.d.sync += done.eq(0)
                 with m.Elif(word == ctrl_word(am_.N_LAYERS)):
@@ -158,7 +165,12 @@ class ControlUnit(EIEComponent):
                     with m.Case(2):
                         m.d.comb += self.bias_wr.en.eq(1)
                     with m.Case(3):
-                        m.d.comb += self.act_wr.en.eq(1)
+                        m.d.comb += act_en.eq(1)
+
+        m.d.sync += [self.act_wr.en.eq(act_en), self.clear_src.eq(clear_src)]
+        with m.If(act_en):
+            m.d.sync += [self.act_wr.addr.eq(index), self.act_wr.data.eq(bus.w_data.as_signed()),
+                         self.act_sel.eq(self.pe_sel)]
 
         # -- host reads: decoded and registered, PE data registered, then selected ---------
         # READ_LATENCY = 3: each PE's read data is registered where it leaves the PE's RAM

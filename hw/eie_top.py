@@ -79,9 +79,10 @@ class EIETop(EIEComponent):
                 pe.cb_wr.en.eq(ccu.cb_wr.en), pe.cb_wr.addr.eq(ccu.cb_wr.addr),
                 pe.cb_wr.data.eq(ccu.cb_wr.data),
             ]
-            for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
+            for port, port_sel in (("ptr_wr", sel), ("spmat_wr", sel), ("bias_wr", sel),
+                                   ("act_wr", ccu.act_sel[k])):
                 src, dst = getattr(ccu, port), getattr(pe, port)
-                m.d.comb += [dst.en.eq(src.en & sel), dst.addr.eq(src.addr),
+                m.d.comb += [dst.en.eq(src.en & port_sel), dst.addr.eq(src.addr),
                              dst.data.eq(src.data)]
             m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & sel),
                          pe.act_rd.addr.eq(ccu.act_rd.addr)]

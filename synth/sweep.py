@@ -81,7 +81,7 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
 
 
 def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
-              jobs: int | None = None, pnr_timeout: float | None = 900.0, reuse: bool = True,
+              jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
               progress=None) -> dict:
     """Synthesize eie_top for every target and PE count; returns (and writes
     ``out_dir/results.json``) ``{"runs": [...], ...}``. ``jobs`` processes in parallel
