@@ -341,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parallel synthesis runs (default: one per core)")
     w.add_argument("--pnr-timeout", type=float, default=1500.0, metavar="S",
                    help="stop a place-and-route seed after S seconds and skip the later "
-                   "seeds of that configuration (default 1500; a 16-PE ECP5 core routes in about 900)")
+                   "seeds of that configuration (default 1500; 16 PEs on ECP5 need ~900)")
     w.add_argument("--fresh", action="store_true", help="rerun every configuration (by "
                    "default a report saved in DIR is reused when the hardware sources, "
                    "tools, config and settings are unchanged)")
