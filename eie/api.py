@@ -39,13 +39,15 @@ def _npz_bytes(arrays: dict) -> bytes:
 
 def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_path=None,
              kmeans_iters: int | None = None, seed: int = 0, data: str | None = None,
-             data_dir=None, recipe_path=None, report_dir=None, progress=None):
+             data_dir=None, recipe_path=None, report_dir=None, balance_rows: bool | None = None,
+             progress=None):
     """Compress ``weights_path`` (W0, b0, W1, ...) into a model image.
 
     Without ``data``: one-shot pruning to ``density``, weight sharing and encoding. With
     ``data="fashion-mnist"``: the Deep Compression pipeline with retraining
     (:mod:`golden.pipeline`), run as ``recipe_path`` (JSON) says, ``density`` and
-    ``kmeans_iters`` overriding it; ``report_dir`` then receives ``compress.json``,
+    ``kmeans_iters`` overriding it; ``balance_rows`` (load-aware row assignment) overrides
+    either when given; ``report_dir`` then receives ``compress.json``,
     ``sensitivity.csv``, ``sensitivity.png`` and ``weights.png``."""
     say = progress or (lambda msg: None)
     layers = read_weights(weights_path)
@@ -57,7 +59,7 @@ def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_p
         return _compress_with_data(layers, out_path, config, density=density,
                                    kmeans_iters=kmeans_iters, seed=seed, data=data,
                                    data_dir=data_dir, recipe_path=recipe_path,
-                                   report_dir=report_dir, say=say)
+                                   report_dir=report_dir, balance_rows=balance_rows, say=say)
     if recipe_path is not None or report_dir is not None:
         raise InputError("--recipe and --report-dir need --data (retraining needs a data set)")
     calib = None
@@ -66,7 +68,8 @@ def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_p
         if calib.dtype.kind not in "fiu":
             raise InputError(f"calibration data must be numeric, not {calib.dtype}")
     options = CompressOptions(density=None if density is None else tuple(density),
-                              kmeans_iters=kmeans_iters or 30)
+                              kmeans_iters=kmeans_iters or 30,
+                              balance_rows=bool(balance_rows))
     image, notes = _compress(layers, config, options, calib=calib, seed=seed)
     for n in notes:
         say(f"layer {n['layer']}: kept {n['kept']} of {n['size']} weights "
@@ -106,7 +109,7 @@ def _check_parent(path) -> Path:
 
 
 def _compress_with_data(layers, out_path, config, *, density, kmeans_iters, seed, data,
-                        data_dir, recipe_path, report_dir, say):
+                        data_dir, recipe_path, report_dir, balance_rows, say):
     from dataclasses import replace  # noqa: PLC0415
 
     from golden.pipeline import Recipe, deep_compress  # noqa: PLC0415
@@ -117,6 +120,8 @@ def _compress_with_data(layers, out_path, config, *, density, kmeans_iters, seed
         overrides["density"] = tuple(density)
     if kmeans_iters is not None:
         overrides["kmeans_iters"] = kmeans_iters
+    if balance_rows is not None:
+        overrides["balance_rows"] = balance_rows
     recipe = replace(recipe, **overrides).check()
     recipe.densities(len(layers))                   # the count must match, before any work
     _check_parent(out_path)

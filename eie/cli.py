@@ -86,7 +86,7 @@ def cmd_compress(args) -> None:
                             calib_path=args.calib, kmeans_iters=args.kmeans_iters,
                             seed=args.seed, data=args.data, data_dir=args.data_dir,
                             recipe_path=args.recipe, report_dir=args.report_dir,
-                            progress=_say)
+                            balance_rows=args.balance_rows, progress=_say)
     print(f"wrote {args.output}: {image.n_layers} layers on {image.n_pe} PEs")
 
 
@@ -237,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "the activation fixed point (default: 256 uniform inputs in [-1, 1])")
     c.add_argument("--kmeans-iters", type=int, default=None, metavar="N",
                    help="Lloyd iterations of the weight-sharing k-means (default 30)")
+    c.add_argument("--balance-rows", action="store_true", default=None,
+                   help="load-aware row assignment: permute each layer's rows across the PEs "
+                   "to balance their work (stored in the image as L<n>_row_order; the golden "
+                   "model and the driver return outputs in the network's order)")
     c.add_argument("--seed", type=int, default=0)
     d = c.add_argument_group("Deep Compression with retraining (needs --data)")
     _add_data(d, "retrain on this data set: sensitivity analysis, iterative pruning with "

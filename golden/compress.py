@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .balance import balanced_row_order, permute_layer
 from .config import EIEConfig
 from .encode import encode_layer
 from .errors import InputError
@@ -117,6 +118,7 @@ class CompressOptions:
     density: tuple[float, ...] | None = None   # per layer, or one value for all; None keeps all
     kmeans_iters: int = 30
     relu_last: bool = False                    # hidden layers always use ReLU
+    balance_rows: bool = False                 # load-aware row assignment (golden/balance.py)
 
 
 def _forward_float(layers, x):
@@ -184,6 +186,7 @@ def compress(layers, config: EIEConfig, options: CompressOptions = CompressOptio
                 for a in acts]
 
     out_layers = []
+    prev_order = None
     for L, (c, idx, b) in enumerate(shared):
         wf = frac_bits_for(float(np.abs(c).max()), config.weight_bits)
         f_in, f_out = act_frac[L], act_frac[L + 1]
@@ -202,11 +205,19 @@ def compress(layers, config: EIEConfig, options: CompressOptions = CompressOptio
             shift = 0
         codebook = np.concatenate([[0], to_fixed(c, wf, config.weight_bits)])
         bias = to_fixed(b, f_out, config.act_bits)
+        order = None
+        if options.balance_rows:
+            # Weighted by how often each input is non-zero on the calibration data: only
+            # non-zero inputs are broadcast.
+            busy = (acts[L] != 0).mean(axis=0) if len(acts[L]) else None
+            order = balanced_row_order(idx, config.n_pe, busy)
+        idx, bias = permute_layer(idx, bias, order, prev_order)
+        prev_order = order
         ptr, entries, offsets = encode_layer(idx, config.n_pe)
         out_layers.append(Layer(
             shape=idx.shape, codebook=codebook, w_scale=2.0 ** -wf, shift=shift,
             relu=(L < n - 1) or options.relu_last, bias=bias, ptr=ptr, entries=entries,
-            entry_offsets=offsets))
+            entry_offsets=offsets, row_order=order))
         notes[L].update(weight_frac_bits=wf, shift=shift)
     image = ModelImage(n_pe=config.n_pe, entries_per_word=config.entries_per_word,
                        act_scale=np.array([2.0 ** -f for f in act_frac]), layers=out_layers,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .balance import is_permutation, permute_layer, to_network_order
 from .encode import decode_pe, encode_layer, local_rows
 from .errors import ImageError
 from .fileio import atomic_write_bytes, load_npz
@@ -34,6 +35,9 @@ class Layer:
     ptr: np.ndarray                  # n_pe x (cols + 1)
     entries: np.ndarray              # uint8 (z << 4) | v, the PEs' lists concatenated
     entry_offsets: np.ndarray        # n_pe + 1
+    # Stored row p computes the network's row row_order[p] (golden/balance.py); the next
+    # layer's columns follow it. None: the identity.
+    row_order: np.ndarray | None = None
 
     @property
     def rows(self) -> int:
@@ -75,6 +79,12 @@ class ModelImage:
     @property
     def output_size(self) -> int:
         return self.layers[-1].rows
+
+    @property
+    def output_order(self) -> np.ndarray | None:
+        """The last layer's row order: stored output ``p`` is the network's output
+        ``output_order[p]`` (None: not permuted)."""
+        return self.layers[-1].row_order
 
 
 _SCALARS = ("format_version", "n_pe", "entries_per_word", "index_bits", "zrun_bits", "n_layers")
@@ -152,9 +162,11 @@ def _from_arrays(arrays) -> ModelImage:
             ptr=_int_array(arrays, p + "ptr", 2),
             entries=_int_array(arrays, p + "entries", 1),
             entry_offsets=_int_array(arrays, p + "entry_offsets", 1),
+            row_order=(_int_array(arrays, p + "row_order", 1) if p + "row_order" in arrays
+                       else None),
         ))
     known = set(_SCALARS) | set(_WIDTHS) | {"act_scale"} | {
-        f"L{L}_{f}" for L in range(s["n_layers"]) for f in _LAYER_FIELDS}
+        f"L{L}_{f}" for L in range(s["n_layers"]) for f in (*_LAYER_FIELDS, "row_order")}
     extras = {k: np.asarray(arrays[k]) for k in arrays if k not in known}
     image = ModelImage(n_pe=s["n_pe"], entries_per_word=s["entries_per_word"],
                        act_scale=act_scale, layers=layers, extras=extras,
@@ -185,6 +197,8 @@ def validate_image(image: ModelImage) -> None:
             raise ImageError(f"{where}codebook value outside the {image.weight_bits}-bit range")
         if not 0 <= layer.shift <= 31:
             raise ImageError(f"{where}shift must be in 0..31, not {layer.shift}")
+        if layer.row_order is not None and not is_permutation(layer.row_order, rows):
+            raise ImageError(f"{where}row_order must be a permutation of 0..{rows - 1}")
         bias = np.asarray(layer.bias)
         if bias.shape != (rows,):
             raise ImageError(f"{where}bias must have {rows} values, not {bias.size}")
@@ -249,6 +263,8 @@ def to_arrays(image: ModelImage) -> dict[str, np.ndarray]:
         out[p + "ptr"] = np.asarray(layer.ptr, dtype=np.int64)
         out[p + "entries"] = np.asarray(layer.entries, dtype=np.uint8)
         out[p + "entry_offsets"] = np.asarray(layer.entry_offsets, dtype=np.int64)
+        if layer.row_order is not None:
+            out[p + "row_order"] = np.asarray(layer.row_order, dtype=np.int64)
     for k, v in image.extras.items():
         out.setdefault(k, v)
     return out
@@ -262,8 +278,10 @@ def write_image(image: ModelImage, path) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
-def decode_indices(image: ModelImage, L: int) -> np.ndarray:
-    """Dense codebook-index matrix (rows x cols) of layer ``L``; 0 where no weight."""
+def decode_indices(image: ModelImage, L: int, network_order: bool = False) -> np.ndarray:
+    """Dense codebook-index matrix (rows x cols) of layer ``L``; 0 where no weight. Rows and
+    columns in stored order, or with ``network_order`` in the network's (undoing the row
+    orders of this layer and the one before)."""
     layer = image.layers[L]
     rows, cols = layer.shape
     v_dense = np.zeros((rows, cols), dtype=np.int64)
@@ -271,31 +289,43 @@ def decode_indices(image: ModelImage, L: int) -> np.ndarray:
         r, c, v = decode_pe(layer.ptr[k], layer.pe_entries(k),
                             local_rows(rows, image.n_pe, k), f"layer {L}: PE {k}: ")
         v_dense[r * image.n_pe + k, c] = v
+    if network_order:
+        v_dense = to_network_order(v_dense.T, layer.row_order).T
+        if L > 0:
+            v_dense = to_network_order(v_dense, image.layers[L - 1].row_order)
     return v_dense
 
 
-def decode_weights(image: ModelImage, L: int) -> np.ndarray:
-    """Dense integer weight matrix of layer ``L`` (codebook values)."""
-    return np.asarray(image.layers[L].codebook, dtype=np.int64)[decode_indices(image, L)]
+def decode_weights(image: ModelImage, L: int, network_order: bool = False) -> np.ndarray:
+    """Dense integer weight matrix of layer ``L`` (codebook values); see
+    :func:`decode_indices` for the order."""
+    return np.asarray(image.layers[L].codebook, dtype=np.int64)[
+        decode_indices(image, L, network_order)]
 
 
 def image_from_indices(indices_list, codebooks, *, n_pe, shifts=None, relus=None, biases=None,
                        act_bits=16, weight_bits=16, acc_bits=32, entries_per_word=8,
-                       scale=2.0 ** -8) -> ModelImage:
+                       scale=2.0 ** -8, row_orders=None) -> ModelImage:
     """An image straight from codebook-index matrices (rows x cols, 0 = no weight) and their
-    codebooks: for tests, examples and hand-made layers. Scales are all ``scale``."""
+    codebooks: for tests, examples and hand-made layers. Scales are all ``scale``. With
+    ``row_orders`` (per layer an order or None, see :mod:`golden.balance`) the matrices and
+    biases are given in the network's order and stored permuted."""
     n = len(indices_list)
+    orders = list(row_orders) if row_orders is not None else [None] * n
+    if len(orders) != n:
+        raise ValueError(f"{len(orders)} row orders for {n} layers")
     layers = []
     for L, (idx, cb) in enumerate(zip(indices_list, codebooks)):
-        idx = np.asarray(idx)
+        rows = np.asarray(idx).shape[0]
+        bias = np.zeros(rows, np.int64) if biases is None else np.asarray(biases[L],
+                                                                          dtype=np.int64)
+        order = None if orders[L] is None else np.asarray(orders[L], dtype=np.int64)
+        idx, bias = permute_layer(idx, bias, order, orders[L - 1] if L else None)
         ptr, entries, off = encode_layer(idx, n_pe)
-        rows = idx.shape[0]
         layers.append(Layer(
             shape=idx.shape, codebook=np.asarray(cb, dtype=np.int64), w_scale=scale,
             shift=(shifts or [0] * n)[L], relu=bool((relus or [False] * n)[L]),
-            bias=np.zeros(rows, np.int64) if biases is None else np.asarray(biases[L],
-                                                                          dtype=np.int64),
-            ptr=ptr, entries=entries, entry_offsets=off))
+            bias=bias, ptr=ptr, entries=entries, entry_offsets=off, row_order=order))
     return ModelImage(n_pe=n_pe, entries_per_word=entries_per_word,
                       act_scale=np.full(n + 1, scale), layers=layers,
                       act_bits=act_bits, weight_bits=weight_bits, acc_bits=acc_bits)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .balance import to_network_order
 from .encode import column_lengths, entry_fields
 from .errors import InputError
 from .fixedpoint import wrap, writeback
@@ -144,11 +145,13 @@ def run_golden(image: ModelImage, x, *, warn: bool = True):
     traces = [[LayerTrace(int(n_nz[b]), work[b], ideal_cycles(int(n_nz[b]), work[b]))
                for n_nz, work in per_layer] for b in range(len(xs))]
     y = a if len(xs) else np.zeros((0, image.output_size), dtype=np.int64)
+    y = to_network_order(y, image.output_order)
     return (y[0] if np.asarray(x).ndim == 1 else y), traces
 
 
 def layer_inputs(image: ModelImage, x) -> list[np.ndarray]:
-    """For one input vector: every layer's input activations, then the network's output."""
+    """For one input vector: every layer's input activations, then the network's output, as
+    the core holds them (in stored order, see :mod:`golden.balance`)."""
     a = check_input(image, x)[0]
     out = [a]
     for L in range(image.n_layers):
@@ -163,7 +166,7 @@ def run_dense(image: ModelImage, x) -> np.ndarray:
     a = xs.T                                       # (n, batch)
     for L in range(image.n_layers):
         a = _layer_dense(image, L, decode_weights(image, L), a)
-    y = a.T
+    y = to_network_order(a.T, image.output_order)
     return y[0] if np.asarray(x).ndim == 1 else y
 
 
@@ -193,7 +196,9 @@ def first_mismatch(image: ModelImage, x) -> str | None:
             bad = np.nonzero(a_gold != a_dense)[0]
             if bad.size:
                 i = int(bad[0])
+                order = image.layers[L].row_order
+                net = f", network row {int(order[i])}" if order is not None else ""
                 return (f"layer {L}, PE {i % image.n_pe}, row {i} (local row "
-                        f"{i // image.n_pe}), input {n}: golden {int(a_gold[i])}, dense "
+                        f"{i // image.n_pe}{net}), input {n}: golden {int(a_gold[i])}, dense "
                         f"{int(a_dense[i])}")
     return None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .compress import compress, kmeans_share, prune
+from .compress import CompressOptions, compress, kmeans_share, prune
 from .config import EIEConfig
 from .datasets import Dataset
 from .errors import InputError
@@ -50,6 +50,7 @@ class Recipe:
     batch: int = 128
     calib_images: int = 2000       # training images that set the activation fixed point
     sensitivity: tuple = SENSITIVITY_DENSITIES
+    balance_rows: bool = False     # load-aware row assignment (golden/balance.py)
     seed: int = 0
 
     @classmethod
@@ -70,6 +71,9 @@ class Recipe:
                         isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
                     raise InputError(f"{where}: {key} must be a number or a list of numbers")
                 value = tuple(float(v) for v in value)
+            elif isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise InputError(f"{where}: {key} must be true or false, not {value!r}")
             elif isinstance(default, float):
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     raise InputError(f"{where}: {key} must be a number, not {value!r}")
@@ -236,7 +240,8 @@ def deep_compress(layers, data: Dataset, config: EIEConfig, recipe: Recipe,
     biases = [(w, b.astype(np.float64)) for w, b in net]
 
     def encode(cons):
-        image, _ = compress(biases, config, calib=calib, seed=recipe.seed,
+        image, _ = compress(biases, config, CompressOptions(balance_rows=recipe.balance_rows),
+                            calib=calib, seed=recipe.seed,
                             shared=[(c.centroids, c.index) for c in cons])
         return image
 

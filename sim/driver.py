@@ -12,6 +12,7 @@ import logging
 
 import numpy as np
 
+from golden.balance import to_network_order
 from golden import addrmap as am_
 from golden.addrmap import address_map
 from golden.config import EIEConfig
@@ -110,7 +111,8 @@ class EIEDriver:
         await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_START)
 
     async def finish(self, poll=None, max_polls: int | None = None) -> tuple[list[int], int]:
-        """Wait for DONE; the outputs, the cycle count; ACK. With ``max_polls``, a core that
+        """Wait for DONE; the outputs (in the core's stored order, see :mod:`golden.balance`),
+        the cycle count; ACK. With ``max_polls``, a core that
         has not finished after that many STATUS reads raises :class:`DriverError`."""
         cfg, amap = self.config, self.map
         polls = 0
@@ -150,4 +152,5 @@ class EIEDriver:
             ys.append(y)
             cycles.append(c)
         y = np.array(ys, dtype=np.int64).reshape(len(xs), self.image.output_size)
+        y = to_network_order(y, self.image.output_order)      # undo a load-aware row order
         return (y[0] if np.asarray(x).ndim == 1 else y), cycles

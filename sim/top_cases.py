@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden.array_model import run_timing
+from golden.balance import balanced_row_order
 from golden.config import EIEConfig
 from golden.errors import InputError
 from golden.image import ModelImage, image_from_indices
@@ -46,8 +47,13 @@ def _random_image(rng, cfg: EIEConfig, n_layers: int, max_size: int) -> ModelIma
     shifts = [int(min(31, cfg.weight_bits - 1 + max(0, int(np.log2(max(1, s)) // 2))))
               for s in sizes[:-1]]
     relus = [bool(rng.integers(0, 2)) if L < n_layers - 1 else False for L in range(n_layers)]
+    # Row orders (golden/balance.py): none, load-balanced or random, layer by layer, so the
+    # driver's and golden's un-permuting of the outputs is checked too.
+    kind = rng.integers(0, 3, n_layers)
+    orders = [None if k == 0 else balanced_row_order(idx, cfg.n_pe) if k == 1
+              else rng.permutation(idx.shape[0]) for k, idx in zip(kind, idxs)]
     return image_from_indices(idxs, cbs, n_pe=cfg.n_pe, shifts=shifts, relus=relus,
-                              biases=biases, **widths)
+                              biases=biases, row_orders=orders, **widths)
 
 
 def top_cases(cfg: EIEConfig, seed: int, n_random: int = 4, max_size: int = 64) -> list:
@@ -92,9 +98,12 @@ def check_top_case(cfg: EIEConfig, case: TopCase, y, cycles) -> str | None:
     for n in range(len(case.xs)):
         bad = np.nonzero(np.asarray(y[n]) != want[n])[0]
         if bad.size:
-            i = int(bad[0])
-            return (f"{case.name}: layer {last} (output), PE {i % cfg.n_pe}, row {i}, input "
-                    f"{n}: RTL {int(y[n][i])}, golden {int(want[n][i])}")
+            i = int(bad[0])                            # network output i: stored row p
+            order = case.image.output_order
+            p = i if order is None else int(np.nonzero(order == i)[0][0])
+            return (f"{case.name}: layer {last} (output), PE {p % cfg.n_pe}, row {p} "
+                    f"(network output {i}), input {n}: RTL {int(y[n][i])}, golden "
+                    f"{int(want[n][i])}")
         model = run_timing(case.image, cfg, case.xs[n]).cycles
         if cycles[n] != model:
             return (f"{case.name}: input {n}: {cycles[n]} cycles on the RTL, the array model "
