@@ -38,7 +38,7 @@ synth: $(STAMP)
 	$(EIE) synth-sweep -o build/synth-sweep --doc docs/synthesis.md
 
 bench: $(STAMP)
-	$(EIE) bench -o build/bench
+	$(EIE) bench -o build/bench --doc BENCHMARKS.md --doc-plots docs/bench
 
 clean:
 	rm -rf build .pytest_cache

@@ -281,7 +281,7 @@ class MismatchError(EIEError):
 
 
 def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False,
-        config: EIEConfig | None = None, progress=None):
+        config: EIEConfig | None = None, cycles_path=None, progress=None):
     """Run a model image on raw integer inputs and write Y as int16.
 
     ``sim`` golden: the bit-exact model, cycles from the array cycle model; amaranth, icarus,
@@ -289,7 +289,8 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     the image), cycles read from the core. With ``check``, golden is first compared with the
     dense reference, and an RTL result with golden (the first difference names layer, PE, row
     and input). Returns ``(y, cycles, predicted)``: per input the cycle count and the array
-    model's prediction for it."""
+    model's prediction for it. ``cycles_path``: also write those as JSON (with the simulator
+    and the accelerator's configuration)."""
     from golden.array_model import run_timing  # noqa: PLC0415
     from golden.model import check_input  # noqa: PLC0415
     from golden.placement import check_fits, config_for_image  # noqa: PLC0415
@@ -298,6 +299,9 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     image = read_image(model_path)
     x = load_npy(input_path, "input")
     xs = check_input(image, x)
+    _check_parent(out_path)
+    if cycles_path is not None:
+        _check_parent(cycles_path)
     cfg = config or config_for_image(image)
     check_fits(image, cfg)
     if cfg.max_layers < image.n_layers:
@@ -319,13 +323,19 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
         if check:
             bad = np.argwhere(y != y_gold)
             if bad.size:
-                n, i = (int(v) for v in bad[0])
+                n, i = (int(v) for v in bad[0])         # network output i: stored row p
+                order = image.output_order
+                p = i if order is None else int(np.flatnonzero(order == i)[0])
                 raise MismatchError(
                     f"{sim} RTL and golden disagree: layer {image.n_layers - 1} (output), PE "
-                    f"{i % image.n_pe}, row {i}, input {n}: RTL {int(y[n, i])}, golden "
+                    f"{p % image.n_pe}, row {p}, input {n}: RTL {int(y[n, i])}, golden "
                     f"{int(y_gold[n, i])}")
     y = y.reshape(np.asarray(x).shape[:-1] + (image.output_size,))
     atomic_write_bytes(out_path, _npy_bytes(y.astype(np.int16)))
+    if cycles_path is not None:
+        atomic_write_text(cycles_path, json.dumps(
+            {"sim": sim, "config": cfg.to_dict(), "cycles": [int(c) for c in cycles],
+             "model": [int(c) for c in predicted]}, indent=1) + "\n")
     return y, list(cycles), predicted
 
 
@@ -390,15 +400,36 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
         png = doc.with_suffix(".png")
         atomic_write_bytes(png, (out / "synthesis.png").read_bytes())
         atomic_write_text(doc, to_markdown(result, png.name))
+        # The numbers behind the page, for tools (make bench reads the measured ECP5 Fmax).
+        atomic_write_text(doc.with_suffix(".json"), json.dumps(result, indent=1) + "\n")
     return result
 
 
-def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, progress=None) -> dict:
-    from .bench import run_bench  # noqa: PLC0415 (pulls in Amaranth and the simulators)
+def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
+          doc_plots=None, sections=None, scale: float = 1.0, rtl_layers=None,
+          progress=None) -> dict:
+    """``make bench``: see :mod:`bench.run`. ``config`` is the PE section's configuration."""
+    from bench.paper import layer_by_name  # noqa: PLC0415
+    from bench.run import SECTIONS, run_bench  # noqa: PLC0415 (Amaranth, the simulators)
     out = _out_dir(out_dir, create=False)
     if seeds < 1:
         raise InputError(f"seeds must be at least 1, not {seeds}")
-    return run_bench(out, config=config, seeds=seeds, progress=progress)
+    if not 0.0 < scale <= 1.0:
+        raise InputError(f"scale must be in (0, 1], not {scale}")
+    sections = tuple(sections) if sections else SECTIONS
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        raise InputError(f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
+    rtl_layers = tuple(rtl_layers) if rtl_layers else ("Alex-8", "NT-We")
+    for name in rtl_layers:
+        try:
+            layer_by_name(name)
+        except KeyError as e:
+            raise InputError(str(e.args[0])) from None
+    if doc is not None:
+        doc = _check_parent(doc)
+    return run_bench(out, doc=doc, doc_plots=doc_plots, sections=sections, scale=scale,
+                     rtl_layers=rtl_layers, seeds=seeds, pe_config=config, progress=progress)
 
 
 def random_weights(sizes, out_path, seed: int = 0) -> dict:

@@ -126,7 +126,8 @@ def cmd_run(args) -> None:
     from eie import api
     config = EIEConfig.load(args.config) if args.config else None
     y, cycles, predicted = api.run(args.model, args.input, args.output, sim=args.sim,
-                                   check=args.check, config=config, progress=_say)
+                                   check=args.check, config=config,
+                                   cycles_path=args.cycles, progress=_say)
     if args.check:
         what = "the golden model equals the dense reference" + (
             f" and the {args.sim} RTL equals golden" if args.sim != "golden" else "")
@@ -176,18 +177,19 @@ def cmd_synth_sweep(args) -> None:
 
 def cmd_bench(args) -> None:
     from eie import api
-    res = api.bench(args.output, _config(args), seeds=args.seeds, progress=_say)
-    t, e = res["pe_throughput"], res["pe_ecp5"]
-    r = e["resources"]
-    print(f"PE throughput on long columns: {t['long_column_entries_per_cycle']:.4f} entries "
-          f"per cycle (target {t['target']}: {'met' if t['meets_target'] else 'NOT met'})")
-    fmax = f"{e['fmax_mhz']:.1f} MHz" if e["fmax_mhz"] else "n/a"
-    print(f"PE on ECP5: LUT {r['lut']}, FF {r['ff']}, DSP {r['dsp']}, BRAM {r['bram']}, "
-          f"LUT-RAM {r['lutram']}; Fmax {fmax}; multiplier in DSP: "
-          f"{'yes' if e['multiplier_in_dsp'] else 'NO'}; pointer and matrix in BRAM: "
-          f"{'yes' if e['pointer_and_matrix_in_bram'] else 'NO'}")
-    print(f"wrote {args.output}/results.json and {args.output}/results.md")
-
+    res = api.bench(args.output, _config(args), seeds=args.seeds, doc=args.doc,
+                    doc_plots=args.doc_plots, sections=args.only, scale=args.scale,
+                    rtl_layers=args.rtl_layers, progress=_say)
+    for r in res.get("rtl", []):
+        print(f"RTL {r['layer']} on {r['n_pe']} PEs ({r['sim']}): {r['rtl_cycles']} cycles, "
+              f"model {r['model_cycles']}; bit-exact {'yes' if r['bit_exact'] else 'NO'}, "
+              f"cycle-exact {'yes' if r['cycle_exact'] else 'NO'}")
+    pe = res.get("pe")
+    if pe:
+        print(f"PE throughput on long columns: {pe['long_column_entries_per_cycle']:.4f} "
+              f"entries per cycle (target {pe['target']})")
+    print(f"wrote {args.output}/results.json and results.md"
+          + (f", and {args.doc}" if args.doc else ""))
 
 def cmd_random_net(args) -> None:
     from eie import api
@@ -300,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="also run the dense numpy reference "
                    "layer by layer, and compare RTL outputs with golden; fail on the first "
                    "difference (names layer, PE, row, input)")
+    r.add_argument("--cycles", metavar="CYCLES.json", help="also write each input's cycle "
+                   "count and the array model's prediction as JSON")
     r.set_defaults(func=cmd_run)
 
     rp = sub.add_parser("report", help="sizes, padding, bits per weight, cycles, load balance",
@@ -350,16 +354,32 @@ def build_parser() -> argparse.ArgumentParser:
                    "default a report saved in DIR is reused when the hardware sources, "
                    "tools, config and settings are unchanged)")
     w.add_argument("--doc", metavar="PAGE.md", help="also write this Markdown page (and "
-                   "PAGE.png beside it), e.g. docs/synthesis.md")
+                   "PAGE.png and PAGE.json, the results, beside it), e.g. docs/synthesis.md")
     w.add_argument("-o", "--output", required=True, metavar="DIR")
     w.set_defaults(func=cmd_synth_sweep)
 
-    b = sub.add_parser("bench", help="measure PE throughput and FPGA cost (make bench)",
-                       description="Run the generated PE on throughput workloads (Amaranth "
-                       "simulator) against the ideal and the cycle model, synthesize it for "
-                       "ECP5, and write DIR/results.json and DIR/results.md.")
+    b = sub.add_parser("bench", help="benchmarks: the paper's layers, sweeps, CPU baselines, "
+                       "simulators, one PE (make bench)",
+                       description="The EIE paper's nine layers at 64 PEs on the cycle model "
+                       "(three row orders), FIFO-depth and PE-count sweeps, numpy/scipy CPU "
+                       "baselines on the same layers, a sparse 1x1 convolution through 'eie "
+                       "run', paper layers on the Verilator core, simulator speeds, and one "
+                       "PE's throughput and ECP5 cost. Writes DIR/results.json, results.md and "
+                       "PNG plots; --doc also writes the page (make bench: BENCHMARKS.md). "
+                       "About 30 minutes in all, most of it Verilator builds of 64 PEs.")
     _add_config(b)
-    b.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
+    b.add_argument("--seeds", type=int, default=3, help="place-and-route seeds for the PE "
+                   "section (default 3)")
+    b.add_argument("--only", type=_names, default=None, metavar="S1,S2",
+                   help="sections to run (default all): paper, fifo, pes, cpu, conv, rtl, "
+                   "sims, pe")
+    b.add_argument("--scale", type=float, default=1.0, help="shrink the paper's layers by "
+                   "this factor, 0 < S <= 1 (quick looks; default 1)")
+    b.add_argument("--rtl-layers", type=_names, default=None, metavar="L1,L2",
+                   help="paper layers for the RTL section (default Alex-8,NT-We)")
+    b.add_argument("--doc", metavar="PAGE.md", help="also write this page, e.g. BENCHMARKS.md")
+    b.add_argument("--doc-plots", metavar="DIR", help="where the page's plots and results.json "
+                   "go (default: beside the page)")
     b.add_argument("-o", "--output", required=True, metavar="DIR")
     b.set_defaults(func=cmd_bench)
 

@@ -26,7 +26,8 @@ from .image import ModelImage
 from .model import layer_inputs
 from .pe_model import broadcast_timing, writeback_cycles
 
-__all__ = ["LayerTiming", "RunTiming", "broadcast_order", "run_timing", "LAYER_OVERHEAD"]
+__all__ = ["LayerTiming", "RunTiming", "broadcast_order", "layer_timing", "run_timing",
+           "LAYER_OVERHEAD"]
 
 # Codebook copy 17, scan 1, settle 1, write-back pulse 1, and the cycle the last wait ends in.
 LAYER_OVERHEAD = 21
@@ -80,13 +81,19 @@ def run_timing(image: ModelImage, config: EIEConfig, x) -> RunTiming:
     layers = []
     for L, layer in enumerate(image.layers):
         order = broadcast_order(acts[L], n_pe)
-        lengths = column_lengths(layer.ptr)[:, order]             # n_pe x broadcasts
-        if len(order):
-            _, _, idle, refused = broadcast_timing(lengths, config.fifo_depth)
-            b = 2 + config.lnzd_levels + int(idle.max())
-        else:
-            b, refused = 0, 0
-        w = max(writeback_cycles(-(-layer.rows // n_pe)), 1)
-        layers.append(LayerTiming(len(order), lengths.sum(axis=1), b, w,
-                                  b + w + LAYER_OVERHEAD, refused))
+        layers.append(layer_timing(column_lengths(layer.ptr)[:, order], layer.rows, config))
     return RunTiming(layers)
+
+
+def layer_timing(lengths, rows: int, config: EIEConfig) -> LayerTiming:
+    """Timing of one layer of ``rows`` outputs whose broadcasts, in the tree's order, have
+    ``lengths[k, i]`` entries in PE ``k`` (``config`` gives n_pe, fifo_depth, the tree)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    n = lengths.shape[1]
+    if n:
+        _, _, idle, refused = broadcast_timing(lengths, config.fifo_depth)
+        b = 2 + config.lnzd_levels + int(idle.max())
+    else:
+        b, refused = 0, 0
+    w = max(writeback_cycles(-(-rows // config.n_pe)), 1)
+    return LayerTiming(n, lengths.sum(axis=1), b, w, b + w + LAYER_OVERHEAD, refused)

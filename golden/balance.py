@@ -23,7 +23,7 @@ import numpy as np
 
 from .encode import local_rows
 
-__all__ = ["balanced_row_order", "row_work", "is_permutation", "to_network_order",
+__all__ = ["balanced_row_order", "order_for_work", "row_work", "is_permutation", "to_network_order",
            "permute_layer"]
 
 
@@ -45,10 +45,15 @@ def balanced_row_order(indices, n_pe: int, col_weight=None) -> np.ndarray:
     indices = np.asarray(indices)
     if indices.ndim != 2:
         raise ValueError(f"indices must be 2-D, not {indices.ndim}-D")
+    return order_for_work(row_work(indices, col_weight), n_pe)
+
+
+def order_for_work(work, n_pe: int) -> np.ndarray:
+    """The balanced row order for rows costing ``work[i]`` (see :func:`balanced_row_order`)."""
     if n_pe < 1:
         raise ValueError(f"n_pe must be at least 1, not {n_pe}")
-    rows = indices.shape[0]
-    work = row_work(indices, col_weight)
+    work = np.asarray(work, dtype=np.float64)
+    rows = len(work)
     capacity = [local_rows(rows, n_pe, k) for k in range(n_pe)]
     members: list[list[int]] = [[] for _ in range(n_pe)]
     heap = [(0.0, k) for k in range(n_pe) if capacity[k]]      # (work so far, PE)

@@ -11,7 +11,7 @@ import numpy as np
 from .errors import ImageError
 
 __all__ = ["PAD_ENTRY", "codebook_decode", "encode_layer", "decode_pe", "local_rows", "pack_words",
-           "column_lengths", "entry_fields"]
+           "column_lengths", "coo_column_lengths", "entry_fields"]
 
 ZRUN = 16                      # a relative index counts 0..15 zero rows
 PAD_ENTRY = (ZRUN - 1) << 4    # (v=0, z=15): bridges 16 local rows
@@ -68,6 +68,33 @@ def encode_layer(indices, n_pe: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
         lists.append(e)
     offsets = np.concatenate([[0], np.cumsum([len(e) for e in lists])]).astype(np.int64)
     return np.stack(ptrs), np.concatenate(lists).astype(np.uint8), offsets
+
+
+def coo_column_lengths(rows, cols, shape, n_pe: int) -> np.ndarray:
+    """Entries per (PE, column), padding included, of a layer given by the positions of its
+    non-zero weights (``rows[n], cols[n]``, each position once): what ``column_lengths`` of
+    its encoding gives, without a dense matrix (for layers of 10^8 weights)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    n_rows, n_cols = shape
+    if rows.shape != cols.shape or rows.ndim != 1:
+        raise ValueError("rows and cols must be 1-D and of one length")
+    if rows.size and (rows.min() < 0 or rows.max() >= n_rows or cols.min() < 0
+                      or cols.max() >= n_cols):
+        raise ValueError(f"positions outside the {n_rows} x {n_cols} matrix")
+    pe, local = rows % n_pe, rows // n_pe
+    key = (pe * n_cols + cols) * (n_rows // n_pe + 1) + local   # by PE, column, local row
+    order = np.argsort(key, kind="stable")
+    group, local = pe[order] * n_cols + cols[order], local[order]
+    if group.size > 1 and np.any((group[1:] == group[:-1]) & (local[1:] == local[:-1])):
+        raise ValueError("a position appears twice")
+    prev = np.full(group.size, -1, dtype=np.int64)
+    same = np.zeros(group.size, dtype=bool)
+    same[1:] = group[1:] == group[:-1]
+    prev[1:] = np.where(same[1:], local[:-1], -1)
+    length = (local - prev - 1) // ZRUN + 1      # g // 16 padding entries, then the entry
+    out = np.bincount(group, weights=length, minlength=n_pe * n_cols)
+    return out.astype(np.int64).reshape(n_pe, n_cols)
 
 
 def column_lengths(ptr: np.ndarray) -> np.ndarray:

@@ -1,10 +1,23 @@
-"""The benchmark's PE measurements are correct (their speed is reported, never asserted)."""
+"""The benchmarks measure what they say (their speeds are reported, never asserted): PE
+workloads on the RTL, the paper layers' cycle figures against the image-based array model,
+and a quick run of every section that needs no long simulator build."""
 
+import json
+
+import numpy as np
 import pytest
 
-from eie.bench import measure_pe, pe_workloads, to_markdown
+from bench.paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
+from bench.pe import measure_pe, pe_workloads
+from bench.rtl import layer_image, layer_input, run_layer_rtl, sim_speed
+from bench.run import run_bench
 from eie.cli import main
+from golden.array_model import run_timing
+from golden.balance import order_for_work
 from golden.config import EIEConfig
+from golden.image import image_from_indices
+from golden.model import run_golden
+from golden.placement import config_for_image
 
 
 def test_bench_workloads_run_on_the_rtl_exactly_as_modelled():
@@ -19,24 +32,12 @@ def test_bench_workloads_run_on_the_rtl_exactly_as_modelled():
     assert long["entries"] == 32 * long["broadcasts"]       # every local row, every column
 
 
-def test_markdown_names_every_workload():
-    fake = {"pe_throughput": {"long_column_entries_per_cycle": 0.99, "target": 0.98,
-                              "meets_target": True, "workloads": [
-                                  {"name": "w1", "broadcasts": 1, "entries": 2,
-                                   "rtl_cycles": 12, "model_cycles": 12, "ideal_cycles": 2,
-                                   "entries_per_cycle": 2 / 12, "rtl_over_ideal": 6.0,
-                                   "rtl_over_model": 1.0}]},
-            "pe_ecp5": {"device": "dev", "resources": {"lut": 1, "ff": 2, "carry": 3,
-                                                        "dsp": 1, "bram": 9, "lutram": 10},
-                        "fmax_mhz": None, "mapping": {"arith": {"MULT18X18D": 1}},
-                        "multiplier_in_dsp": True, "pointer_and_matrix_in_bram": False}}
-    md = to_markdown(fake)
-    assert "| w1 | 1 | 2 | 12 | 12 | 2 |" in md
-    assert "Fmax" in md and "n/a" in md and "memories in block RAM: NO" in md
-
-
 @pytest.mark.parametrize("argv, message", [
     (["bench", "--seeds", "0", "-o", "OUT"], "seeds must be at least 1"),
+    (["bench", "--only", "paper,bogus", "-o", "OUT"], "unknown section 'bogus'"),
+    (["bench", "--scale", "0", "-o", "OUT"], "scale must be in (0, 1]"),
+    (["bench", "--rtl-layers", "Alex-9", "-o", "OUT"], "no benchmark layer 'Alex-9'"),
+    (["bench", "--doc", "nodir/B.md", "-o", "OUT"], "directory nodir does not exist"),
 ])
 def test_bench_rejects_bad_arguments(argv, message, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -49,3 +50,96 @@ def test_bench_refuses_a_file_as_output_directory(capsys, tmp_path):
     f.write_text("x")
     assert main(["bench", "-o", str(f)]) == 2
     assert "is not a directory" in capsys.readouterr().err
+
+
+def test_synthetic_layers_have_the_papers_densities():
+    for spec in PAPER_LAYERS:
+        lay = synthetic_layer(spec, scale=0.1)
+        rows, cols = lay.shape
+        assert lay.nnz == pytest.approx(spec.weight_density * rows * cols, rel=0.1, abs=20)
+        assert lay.x_nonzero.mean() == pytest.approx(spec.act_density, abs=0.1)
+        assert len(set(zip(lay.rows.tolist(), lay.cols.tolist()))) == lay.nnz
+    skewed = synthetic_layer(layer_by_name("Alex-7"), scale=0.1, row_skew=0.8)
+    per_row = np.bincount(skewed.rows, minlength=skewed.shape[0])
+    plain = synthetic_layer(layer_by_name("Alex-7"), scale=0.1)
+    assert per_row.std() > 2 * np.bincount(plain.rows, minlength=plain.shape[0]).std()
+
+
+@pytest.mark.parametrize("name, n_pe, order", [("Alex-8", 8, "interleaved"),
+                                               ("NT-LSTM", 16, "balanced"),
+                                               ("VGG-7", 4, "input_aware")])
+def test_layer_figures_equal_the_array_model_on_the_image(name, n_pe, order):
+    # measure_layer works on positions only; the same layer as a model image (encoded,
+    # permuted) through golden.array_model must give the same cycles.
+    lay = synthetic_layer(layer_by_name(name), scale=0.08, row_skew=0.5)
+    got = measure_layer(lay, n_pe, 8, order)
+    x = layer_input(lay)
+    idx = np.zeros(lay.shape, np.int64)
+    idx[lay.rows, lay.cols] = 1
+    live = lay.x_nonzero[lay.cols]
+    work = {"interleaved": None, "balanced": np.bincount(lay.rows, minlength=lay.shape[0]),
+            "input_aware": np.bincount(lay.rows[live], minlength=lay.shape[0])}[order]
+    orders = [None if work is None else order_for_work(work, n_pe)]
+    image = image_from_indices([idx], [np.arange(16)], n_pe=n_pe, row_orders=orders)
+    timing = run_timing(image, config_for_image(image), x).layers[0]
+    assert got["actual"] == timing.broadcast_cycles
+    assert got["layer_cycles"] == timing.cycles
+    assert got["entries"] == timing.pe_entries.sum()
+    assert got["real_macs"] == int((idx[:, x != 0] != 0).sum())
+    assert got["theoretical"] <= got["actual"]
+    assert 0 < got["efficiency"] <= 1 and 0 < got["real_share"] <= 1
+
+
+def test_quick_bench_writes_every_section(tmp_path):
+    res = run_bench(tmp_path / "out", doc=tmp_path / "B.md", doc_plots=tmp_path / "plots",
+                    sections=("paper", "fifo", "pes", "cpu", "conv"), scale=0.03)
+    names = [p.name for p in PAPER_LAYERS]
+    assert {r["layer"] for r in res["paper"]} == set(names)
+    for name in names:                             # a row order never changes the work done
+        rows = [r for r in res["paper"] if r["layer"] == name and r["row_skew"] == 0.0]
+        assert {r["row_order"] for r in rows} == set(ROW_ORDERS)
+        assert len({r["real_macs"] for r in rows}) == 1
+    assert sorted({r["fifo_depth"] for r in res["fifo"]}) == [1, 2, 4, 8, 16, 32, 64, 128, 256]
+    for name in names:                             # deeper queues never cost cycles
+        by_depth = sorted((r["fifo_depth"], r["actual"]) for r in res["fifo"]
+                          if r["layer"] == name)
+        assert all(a >= b for (_, a), (_, b) in zip(by_depth, by_depth[1:]))
+    assert {c["layer"] for c in res["cpu"]} == set(names)
+    assert all(t > 0 for c in res["cpu"] for t in c["seconds"].values())
+    conv = res["conv"]
+    assert conv["cycles_total"] == conv["model_cycles_total"] > 0
+    page = (tmp_path / "B.md").read_text()
+    for name in names:
+        assert f"| {name} |" in page
+    for heading in ("## The EIE paper's layers", "### Load-aware row assignment",
+                    "## FIFO depth", "## Number of PEs", "## CPU baselines",
+                    "## Sparse 1x1 convolution", "Quick run"):
+        assert heading in page
+    for png in ("fifo", "pes", "balance"):
+        assert (tmp_path / "plots" / f"{png}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"(plots/{png}.png)" in page
+    assert json.loads((tmp_path / "plots" / "results.json").read_text())["scale"] == 0.03
+
+
+@pytest.mark.sim
+def test_rtl_section_runs_a_layer_exactly(tmp_path):
+    lay = synthetic_layer(layer_by_name("Alex-8"), scale=0.02)
+    r = run_layer_rtl(lay, 4, tmp_path / "rtl", sim="icarus")
+    assert r["bit_exact"] and r["cycle_exact"], r
+    image = layer_image(lay, 4)
+    assert r["model_cycles"] == run_timing(image, config_for_image(image),
+                                           layer_input(lay)).cycles
+
+
+def test_amaranth_sim_speed_counts_the_clock(tmp_path):
+    lay = synthetic_layer(layer_by_name("NT-LSTM"), scale=0.01)
+    image = layer_image(lay, 2)
+    xs = np.stack([layer_input(lay)] * 2)
+    res = sim_speed(image, xs, sims=("amaranth",), build_root=tmp_path)
+    r = res["sims"]["amaranth"]
+    model = run_timing(image, config_for_image(image), xs[0]).cycles
+    assert r["rtl_cycles"] == [model, model]
+    assert r["bit_exact"]
+    assert r["simulated_cycles"] > 2 * model       # loading and polling take clock cycles too
+    assert r["cycles_per_second"] > 0
+    assert (run_golden(image, xs, warn=False)[0] != 0).any()

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from golden.encode import (PAD_ENTRY, codebook_decode, decode_pe, encode_layer, entry_fields,
-                           local_rows, pack_words)
+from golden.encode import (PAD_ENTRY, codebook_decode, column_lengths, coo_column_lengths,
+                           decode_pe, encode_layer, entry_fields, local_rows, pack_words)
 from golden.errors import ImageError
 from golden.examples import paper_16x8
 
@@ -129,3 +129,24 @@ def test_pack_words_lanes():
 def test_codebook_decode():
     cb = np.arange(16) * -3
     assert codebook_decode(cb, [0, 1, 15]).tolist() == [0, -3, -45]
+
+
+@pytest.mark.parametrize("shape, n_pe, density", [((40, 30), 4, 0.1), ((200, 17), 3, 0.02),
+                                                  ((64, 64), 64, 0.3), ((5, 9), 8, 1.0),
+                                                  ((300, 4), 1, 0.05)])
+def test_coo_column_lengths_equal_the_encoders(shape, n_pe, density):
+    rng = np.random.default_rng(shape[0])
+    idx = rng.integers(1, 16, shape)
+    idx[rng.random(shape) >= density] = 0
+    ptr, _, _ = encode_layer(idx, n_pe)
+    rows, cols = np.nonzero(idx)
+    perm = rng.permutation(rows.size)                 # any order of the positions
+    assert np.array_equal(coo_column_lengths(rows[perm], cols[perm], shape, n_pe),
+                          column_lengths(ptr))
+
+
+def test_coo_column_lengths_refuses_bad_positions():
+    with pytest.raises(ValueError, match="outside"):
+        coo_column_lengths([0, 5], [0, 0], (5, 2), 2)
+    with pytest.raises(ValueError, match="twice"):
+        coo_column_lengths([1, 1], [0, 0], (5, 2), 2)

