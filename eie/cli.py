@@ -210,10 +210,10 @@ def cmd_status(args) -> None:
     print("Built: golden model (compress, encode/decode, bit-exact run, report, PE and array "
           "cycle models); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and "
           "Verilator, synth for ecp5/ice40/xilinx); 'eie run' on the Amaranth simulator, "
-          "Icarus and Verilator through the AXI4-Lite driver; 'eie bench'; 'eie synth-sweep' "
+          "Icarus and Verilator through the AXI4-Lite driver; 'eie bench' (the paper's layers, "
+          "sweeps, CPU baselines; make bench); 'eie synth-sweep' "
           "(make synth); Fashion-MNIST end to end: 'eie train', 'eie compress --data' (Deep "
           "Compression with retraining), 'eie evaluate' (make demo).")
-    print("Not built yet: the paper's benchmarks (#7).")
     for name, why in PLANNED.items():
         print(f"  {name}: {why}")
 
