@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from golden.array_model import run_timing
-from golden.config import EIEConfig
 from golden.image import ModelImage, image_from_indices, write_image
 from golden.model import run_golden
 from golden.placement import config_for_image
@@ -119,7 +118,7 @@ def sim_speed(image: ModelImage, xs, sims=("verilator", "icarus", "amaranth"),
               build_root="build/bench", progress=None) -> dict:
     """Clock cycles per second of each simulator on the same core and inputs (the driver's
     load and runs included), and the wall time with the build."""
-    from sim.rtl_run import run_rtl  # noqa: PLC0415
+    from sim.rtl_run import run_amaranth, run_rtl  # noqa: PLC0415
 
     say = progress or (lambda msg: None)
     cfg = config_for_image(image)
@@ -130,7 +129,9 @@ def sim_speed(image: ModelImage, xs, sims=("verilator", "icarus", "amaranth"),
         build = Path(build_root) / f"speed-{sim}"
         start = time.perf_counter()
         if sim == "amaranth":
-            y, cycles, simulated, run_s = _amaranth_counted(image, cfg, xs)
+            stats: dict = {}
+            y, cycles = run_amaranth(image, cfg, np.asarray(xs), stats)
+            simulated, run_s = stats["clock_cycles"], stats["seconds"]
         else:
             y, cycles = run_rtl(image, cfg, xs, sim, build)
             simulated, run_s = _cocotb_stats(build.resolve() / "results.xml")
@@ -153,36 +154,3 @@ def _cocotb_stats(results_xml: Path) -> tuple[int, float]:
     case = ET.parse(results_xml).getroot().find(".//testcase")
     props = {p.get("name"): p.get("value") for p in case.iter("property")}
     return int(float(props["sim_time_duration"]) / CLOCK_NS), float(case.get("time"))
-
-
-def _amaranth_counted(image: ModelImage, config: EIEConfig, xs):
-    """The Amaranth-simulator run of :func:`sim.rtl_run.run_rtl`, counting clock edges."""
-    from amaranth.sim import Simulator  # noqa: PLC0415
-
-    from hw.eie_top import EIETop  # noqa: PLC0415
-    from sim.amaranth_axil import AmaranthAXILite  # noqa: PLC0415
-    from sim.driver import EIEDriver  # noqa: PLC0415
-    from sim.io import AmaranthIO  # noqa: PLC0415
-
-    class CountingIO(AmaranthIO):
-        ticks = 0
-
-        async def tick(self):
-            CountingIO.ticks += 1
-            await super().tick()
-
-    dut = EIETop(config)
-    got = {}
-
-    async def bench(ctx):
-        drv = EIEDriver(AmaranthAXILite(CountingIO(ctx, dut)))
-        await drv.discover()
-        await drv.load(image)
-        got["y"], got["cycles"] = await drv.run(np.asarray(xs))
-
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    start = time.perf_counter()
-    sim.run()
-    return got["y"], got["cycles"], CountingIO.ticks, time.perf_counter() - start

@@ -15,23 +15,34 @@ from golden.image import ModelImage, write_image
 from .driver import EIEDriver
 from .runner import run_cocotb
 
-__all__ = ["run_rtl", "RTL_SIMS"]
+__all__ = ["run_rtl", "run_amaranth", "RTL_SIMS"]
 
 RTL_SIMS = ("amaranth", "icarus", "verilator")
 
 
-def _run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray):
+def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
+                 stats: dict | None = None):
+    """``(y, cycles)`` of ``xs`` on eie_top in the Amaranth simulator; ``stats`` (a dict)
+    receives ``clock_cycles`` simulated (loading included) and ``seconds`` of simulation."""
     from amaranth.sim import Simulator  # noqa: PLC0415 (slow import)
 
     from hw.eie_top import EIETop  # noqa: PLC0415
 
     from .amaranth_axil import AmaranthAXILite  # noqa: PLC0415
     from .io import AmaranthIO  # noqa: PLC0415
+
+    ticks = [0]
+
+    class CountingIO(AmaranthIO):
+        async def tick(self):
+            ticks[0] += 1
+            await super().tick()
+
     dut = EIETop(config)
     out = {}
 
     async def bench(ctx):
-        drv = EIEDriver(AmaranthAXILite(AmaranthIO(ctx, dut)))
+        drv = EIEDriver(AmaranthAXILite(CountingIO(ctx, dut)))
         await drv.discover()
         await drv.load(image)
         out["y"], out["cycles"] = await drv.run(xs)
@@ -39,7 +50,10 @@ def _run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray):
     sim = Simulator(dut)
     sim.add_clock(1e-8)
     sim.add_testbench(bench)
+    start = time.perf_counter()
     sim.run()
+    if stats is not None:
+        stats.update(clock_cycles=ticks[0], seconds=time.perf_counter() - start)
     return out["y"], out["cycles"]
 
 
@@ -50,7 +64,7 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     xs = np.asarray(xs, dtype=np.int64)
     if sim == "amaranth":
         say(f"amaranth: simulating eie_top ({config.slug}) for {len(xs)} input(s)")
-        return _run_amaranth(image, config, xs)
+        return run_amaranth(image, config, xs)
     build = Path(build_dir).resolve()
     build.mkdir(parents=True, exist_ok=True)
     model, inputs, result = build / "model.npz", build / "x.npy", build / "result.npz"
