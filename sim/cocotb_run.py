@@ -23,9 +23,15 @@ async def run_model(dut):
     dut.rst.value = 0
     drv = EIEDriver(CocotbAXILite(master))
     await drv.discover()
-    await drv.load(read_image(os.environ["EIE_RUN_MODEL"]))
-    xs = np.load(os.environ["EIE_RUN_INPUT"], allow_pickle=False)
     progress = os.environ.get("EIE_RUN_PROGRESS")
+
+    def loaded(k, n_pe):                       # the load of a large image takes minutes
+        if progress:
+            with open(progress, "w") as f:
+                f.write(f"load {k} {n_pe}\n")
+
+    await drv.load(read_image(os.environ["EIE_RUN_MODEL"]), loaded)
+    xs = np.load(os.environ["EIE_RUN_INPUT"], allow_pickle=False)
     ys, cycles = [], []
     for n, x in enumerate(xs):                 # one by one, so the caller can show progress
         y1, c1 = await drv.run(x[None])

@@ -73,8 +73,9 @@ class EIEDriver:
             raise DriverError("the core's PE windows differ from this driver's address map")
         return self.config
 
-    async def load(self, image: ModelImage) -> None:
-        """Check that ``image`` fits (before any write), then write it into the core."""
+    async def load(self, image: ModelImage, progress=None) -> None:
+        """Check that ``image`` fits (before any write), then write it into the core;
+        ``progress(k, n_pe)`` is called after each PE's memories."""
         cfg = self.config or await self.discover()
         check_fits(image, cfg)
         if image.n_layers > cfg.max_layers:
@@ -94,6 +95,8 @@ class EIEDriver:
                     await w(amap.spmat(k, n, sub), (word >> (32 * sub)) & 0xFFFFFFFF)
             for n, value in enumerate(pe.bias):
                 await w(amap.bias(k, n), value)
+            if progress is not None:
+                progress(k + 1, len(placement.pes))
         for L, lp in enumerate(placement.layers):
             for name in am_.LAYER_FIELDS:
                 await w(amap.layer(L, name), int(getattr(lp, name)))

@@ -77,7 +77,7 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     say(f"{sim}: building and running eie_top ({config.slug}) for {len(xs)} input(s)")
     done = threading.Event()
 
-    def report():                              # the simulator writes "k n" after each input
+    def report():            # the simulator writes "load k n" per PE, then "k n" per input
         last, t0 = None, time.monotonic()
         while not done.wait(10.0):
             try:
@@ -86,8 +86,9 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
                 continue
             if now and now != last:
                 last = now
-                say(f"{sim}: {now[0]} of {now[1]} inputs done "
-                    f"({time.monotonic() - t0:.0f} s)")
+                what = (f"image loaded into {now[1]} of {now[2]} PEs" if now[0] == "load"
+                        and len(now) == 3 else f"{now[0]} of {now[1]} inputs done")
+                say(f"{sim}: {what} ({time.monotonic() - t0:.0f} s)")
 
     watcher = threading.Thread(target=report, daemon=True)
     watcher.start()
