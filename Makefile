@@ -7,9 +7,9 @@ DEMO  := build/demo
 PES   ?= 4
 DEMO_RTL ?= 200
 
-.PHONY: setup test demo verilog synth regress bench clean help
+.PHONY: setup test demo verilog synth regress bench formal clean help
 help:
-	@echo "make demo | test | verilog | synth | regress | bench | clean   (see README.md)"
+	@echo "make demo | test | verilog | synth | regress | bench | formal | clean   (see README.md)"
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
@@ -36,6 +36,9 @@ verilog: $(STAMP)
 
 synth: $(STAMP)
 	$(EIE) synth-sweep -o build/synth-sweep --doc docs/synthesis.md
+
+formal: $(STAMP)
+	$(EIE) formal -o build/formal
 
 bench: $(STAMP)
 	$(EIE) bench -o build/bench --doc BENCHMARKS.md --doc-plots docs/bench

@@ -20,7 +20,7 @@ from golden.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
            "random_weights", "train", "evaluate",
-           "random_input", "SIMS", "MismatchError"]
+           "random_input", "formal", "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
 
@@ -430,6 +430,26 @@ def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
         doc = _check_parent(doc)
     return run_bench(out, doc=doc, doc_plots=doc_plots, sections=sections, scale=scale,
                      rtl_layers=rtl_layers, seeds=seeds, pe_config=config, progress=progress)
+
+
+def formal(out_dir, names=None, progress=None) -> dict:
+    """``make formal``: the proofs of :mod:`formal.proofs` (all, or ``names``); results in
+    ``out_dir``. Raises :class:`MismatchError` naming the failed ones (after writing)."""
+    from formal.proofs import PROOFS, run_proofs  # noqa: PLC0415 (Amaranth, SymbiYosys)
+    from formal.run import FormalError  # noqa: PLC0415
+    out = _out_dir(out_dir)
+    unknown = [n for n in names or () if n not in PROOFS]
+    if unknown:
+        raise InputError(f"no proof {unknown[0]!r}; choose from {', '.join(PROOFS)}")
+    try:
+        res = run_proofs(out, names, progress)
+    except FormalError as e:
+        raise InputError(str(e)) from None
+    failed = [r["name"] for r in res["proofs"] if not r["passed"]]
+    if failed:
+        raise MismatchError(f"proof failed: {', '.join(failed)} (counterexample traces and "
+                            f"reasons in {out}/results.md)")
+    return res
 
 
 def random_weights(sizes, out_path, seed: int = 0) -> dict:

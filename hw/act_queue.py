@@ -50,6 +50,8 @@ class ActivationQueue(EIEComponent):
         w_ptr = Signal(range(depth))
         r_ptr = Signal(range(depth))
         push, pop = Signal(), Signal()
+        # Kept for the formal proof (formal/queue.py), which relates them to a reference queue.
+        self._storage, self._w_ptr, self._r_ptr = storage, w_ptr, r_ptr
 
         def inc(ptr):
             return Mux(ptr == depth - 1, 0, ptr + 1)

@@ -72,7 +72,7 @@ class AXILiteSlave(EIEComponent):
         m.d.comb += [bus.w_en.eq(w_en), bus.r_en.eq(r_en), bus.addr.eq(addr),
                      bus.w_data.eq(w_data)]
         m.d.sync += [w_en.eq(0), r_en.eq(0)]
-        with m.FSM():
+        with m.FSM() as fsm:
             with m.State("IDLE"):
                 with m.If(axi.awvalid & axi.wvalid):
                     m.d.sync += [awready.eq(1), w_en.eq(1), addr.eq(axi.awaddr),
@@ -100,4 +100,5 @@ class AXILiteSlave(EIEComponent):
                 with m.If(axi.rready):
                     m.d.sync += rvalid.eq(0)
                     m.next = "IDLE"
+        self._fsm, self._wait = fsm, wait                       # for formal/axil.py
         return m

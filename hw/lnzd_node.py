@@ -52,6 +52,7 @@ class LNZDNode(EIEComponent):
         chosen = Signal.like(self.o.payload)
         accept = Signal()
         load = Signal()                    # the output register takes a new item
+        self._skid, self._skid_valid = skid, skid_valid        # for formal/lnzd.py
         m.d.comb += [load.eq(~self.o.valid | self.o.ready),
                      self.busy.eq(self.o.valid | skid_valid)]
         # Lowest valid child wins (later If/Elif arms are lower priority). Readiness is

@@ -1,0 +1,68 @@
+"""The activation queue equals a reference queue: no loss, no duplication, order kept, and
+``ready``/``valid``/``level`` right.
+
+The reference is a shift register of ``fifo_depth`` entries (entry 0 is the head), trivially
+first-in first-out. Its inputs are the queue's own handshakes, and the proof asserts, in
+every cycle, that the queue's outputs equal the reference's. The invariant that makes the
+proof inductive: every held entry of the queue's memory, from the read pointer on, equals the
+reference's entry of the same rank, and the write pointer is ``level`` places after the read
+pointer.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Array, Assert, Cover, Signal
+
+from hw.act_queue import ActivationQueue
+
+from .harness import Proof
+
+__all__ = ["QueueProof"]
+
+
+class QueueProof(Proof):
+    """An :class:`hw.act_queue.ActivationQueue` with its proof obligations; its stream
+    inputs are the solver's free inputs."""
+
+    def __init__(self, config, mutate=None):
+        super().__init__(ActivationQueue(config), mutate)
+
+    def properties(self, m, q):
+        depth = q.config.fifo_depth
+        width = len(q.i.payload.as_value())
+        ref = Array(Signal(width, name=f"ref{n}") for n in range(depth))
+        count = Signal(range(depth + 1))
+        push = q.i.valid & q.i.ready
+        pop = q.o.valid & q.o.ready
+
+        # The reference queue: pop shifts everything down, push writes behind the last.
+        after_pop = count - pop
+        with m.If(pop):
+            for n in range(depth - 1):
+                m.d.sync += ref[n].eq(ref[n + 1])
+        with m.If(push):
+            m.d.sync += ref[after_pop].eq(q.i.payload.as_value())
+        m.d.sync += count.eq(count + push - pop)
+
+        # What a user sees must equal the reference.
+        m.d.comb += [
+            Assert(count <= depth, "never more than fifo_depth items"),
+            Assert(q.level == count, "level counts the held items"),
+            Assert(q.i.ready == (count != depth), "ready low exactly when full"),
+            Assert(q.o.valid == (count != 0), "valid exactly when not empty"),
+        ]
+        with m.If(q.o.valid):
+            m.d.comb += Assert(q.o.payload.as_value() == ref[0],
+                               "the head is the oldest item not yet taken")
+        # The invariant: the memory holds the reference's items from the read pointer on.
+        for n in range(depth):
+            port = q._storage.read_port(domain="comb")
+            m.d.comb += port.addr.eq((q._r_ptr + n) % depth)
+            with m.If(n < count):
+                m.d.comb += Assert(port.data.as_value() == ref[n],
+                                   f"memory holds the item of rank {n}")
+        m.d.comb += Assert((q._r_ptr < depth) & (q._w_ptr < depth), "pointers in range")
+        m.d.comb += Assert(q._w_ptr == (q._r_ptr + count) % depth,
+                           "the write pointer is level places after the read pointer")
+        # Reachability: full, then a push and a pop in one cycle while full.
+        m.d.comb += Cover((count == depth) & pop & q.i.valid)
