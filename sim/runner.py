@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import contextlib
 import os
 from pathlib import Path
@@ -58,13 +60,22 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     rtl = build_dir / f"{top}.v"
-    rtl.write_text(to_verilog(top, config))
+    text = to_verilog(top, config)
+    # A build of this very Verilog (same simulator and waves setting) is reused: a 64-PE
+    # Verilator build takes many minutes. The stamp is written only after a good build.
+    stamp = build_dir / "built.stamp"
+    want = f"{sim} waves={waves} {hashlib.sha256(text.encode()).hexdigest()}"
+    fresh = stamp.exists() and stamp.read_text() == want and rtl.exists()
+    if not fresh:
+        stamp.unlink(missing_ok=True)
+        rtl.write_text(text)
     runner = get_runner(sim)
     build_args = ["-Wno-fatal"] if sim == "verilator" else []
     with _verilator_pch_fix(sim):
-        runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=True,
+        runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=not fresh,
                      timescale=("1ns", "1ps"), build_args=build_args, waves=waves,
                      log_file=build_dir / "build.log" if quiet else None)
+    stamp.write_text(want)
     # The runner passes this process's sys.path to the simulator's Python as PYTHONPATH, so
     # the project (installed, or its checkout on sys.path) imports there as here.
     env = {"EIE_CONFIG": config.to_json()}
