@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(PY) -m pytest -m "not slow" -n 2 -q
 
 regress: $(STAMP)
-	EIE_N_ITEMS=20000 EIE_N_CASES=80 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
+	EIE_N_ITEMS=20000 EIE_N_CASES=80 EIE_FUZZ_EXAMPLES=25000 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
 
 # Fashion-MNIST end to end: float LeNet-300-100, Deep Compression with retraining, the whole
 # test set on the golden model and DEMO_RTL images on the Verilator RTL, report in $(DEMO).

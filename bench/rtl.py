@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from golden.array_model import run_timing
+from golden.config import EIEConfig
 from golden.image import ModelImage, image_from_indices, write_image
 from golden.model import run_golden
 from golden.placement import config_for_image
@@ -21,7 +22,7 @@ from golden.placement import config_for_image
 from .cpu import time_call
 from .paper import SyntheticLayer
 
-__all__ = ["layer_image", "layer_input", "run_layer_rtl", "conv1x1", "sim_speed"]
+__all__ = ["layer_image", "layer_input", "rtl_config", "run_layer_rtl", "conv1x1", "sim_speed"]
 
 
 def layer_image(layer: SyntheticLayer, n_pe: int, seed: int = 0) -> ModelImage:
@@ -44,14 +45,28 @@ def layer_input(layer: SyntheticLayer, seed: int = 0) -> np.ndarray:
     return np.where(layer.x_nonzero, mag * rng.choice([-1, 1], layer.spec.inputs), 0)
 
 
+def rtl_config(layers, n_pe: int, fifo_depth: int = 8) -> EIEConfig:
+    """One accelerator that holds every one of ``layers`` (so one build serves them all)."""
+    configs = [config_for_image(layer_image(lay, n_pe), fifo_depth=fifo_depth)
+               for lay in layers]
+    fields = configs[0].to_dict()
+    for c in configs[1:]:
+        for k, v in c.to_dict().items():
+            if isinstance(v, int) and k not in ("n_pe", "fifo_depth"):
+                fields[k] = max(fields[k], v)
+    return EIEConfig(**fields)
+
+
 def run_layer_rtl(layer: SyntheticLayer, n_pe: int, build_dir, sim: str = "verilator",
-                  fifo_depth: int = 8, progress=None) -> dict:
-    """One input through the layer on the generated core; RTL against golden and the model."""
+                  fifo_depth: int = 8, config: EIEConfig | None = None,
+                  progress=None) -> dict:
+    """One input through the layer on the generated core (``config``, default the smallest
+    that holds the layer); RTL against golden and the array model."""
     from sim.rtl_run import run_rtl  # noqa: PLC0415 (cocotb, Verilator)
 
     image = layer_image(layer, n_pe)
     x = layer_input(layer)
-    cfg = config_for_image(image, fifo_depth=fifo_depth)
+    cfg = config or config_for_image(image, fifo_depth=fifo_depth)
     want, _ = run_golden(image, x, warn=False)
     model = run_timing(image, cfg, x).cycles
     start = time.perf_counter()

@@ -133,13 +133,15 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
         res["conv"] = conv1x1(out / "conv1x1", sim=rtl_sim if "rtl" in sections else "golden",
                               n_pe=N_PE, pixels=max(4, round(196 * scale)), progress=say)
     if "rtl" in sections:
-        from .rtl import run_layer_rtl  # noqa: PLC0415
+        from .rtl import rtl_config, run_layer_rtl  # noqa: PLC0415
         res["rtl"] = []
-        for name in rtl_layers:
-            say(f"RTL: {name} on {N_PE} PEs ({rtl_sim}; the build takes minutes)")
-            spec = layer_by_name(name)
-            res["rtl"].append(run_layer_rtl(layer(spec), N_PE, out / f"rtl-{spec.name}",
-                                            rtl_sim, progress=say))
+        chosen = [layer(layer_by_name(name)) for name in rtl_layers]
+        cfg = rtl_config(chosen, N_PE)                # one build for all of them
+        for lay in chosen:
+            say(f"RTL: {lay.spec.name} on {N_PE} PEs ({rtl_sim}, {cfg.slug}; the first "
+                "build of a 64-PE core takes long, later runs reuse it)")
+            res["rtl"].append(run_layer_rtl(lay, N_PE, Path("build") / "rtl" / cfg.slug,
+                                            rtl_sim, config=cfg, progress=say))
     if "sims" in sections:
         from golden.compress import CompressOptions, compress, random_network  # noqa: PLC0415
 

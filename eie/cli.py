@@ -43,6 +43,16 @@ def _counts(text: str) -> list[int]:
     return values
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed must be 0 or more, not {value}")
+    return value
+
+
 def _names(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
@@ -252,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="load-aware row assignment: permute each layer's rows across the PEs "
                    "to balance their work (stored in the image as L<n>_row_order; the golden "
                    "model and the driver return outputs in the network's order)")
-    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--seed", type=_seed, default=0)
     d = c.add_argument_group("Deep Compression with retraining (needs --data)")
     _add_data(d, "retrain on this data set: sensitivity analysis, iterative pruning with "
               "retraining, k-means with centroid fine-tuning, activation calibration, and the "
@@ -275,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=15)
     t.add_argument("--lr", type=float, default=0.05)
     t.add_argument("--batch", type=int, default=128)
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=_seed, default=0)
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="accuracy of a compressed classifier on golden and RTL",
@@ -406,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("random-net", help="write a random float network (for trying things)")
     n.add_argument("--sizes", type=_sizes, required=True, metavar="IN,H1,...,OUT")
-    n.add_argument("--seed", type=int, default=0)
+    n.add_argument("--seed", type=_seed, default=0)
     n.add_argument("-o", "--output", required=True, metavar="WEIGHTS.npz")
     n.set_defaults(func=cmd_random_net)
 
@@ -414,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("model", metavar="MODEL.npz")
     i.add_argument("--batch", type=int, default=1)
     i.add_argument("--density", type=float, default=0.5, help="fraction of non-zero inputs")
-    i.add_argument("--seed", type=int, default=0)
+    i.add_argument("--seed", type=_seed, default=0)
     i.add_argument("-o", "--output", required=True, metavar="X.npy")
     i.set_defaults(func=cmd_random_input)
 

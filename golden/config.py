@@ -195,7 +195,7 @@ class EIEConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ConfigError(f"unknown config field(s): {', '.join(unknown)}")
+            raise ConfigError(f"unknown config field(s): {', '.join(map(repr, unknown))}")
         return cls(**data)
 
     @classmethod

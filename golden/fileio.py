@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +42,15 @@ def atomic_write_text(path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-_LOAD_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile)
+# What numpy's and zipfile's readers raise on damaged files: unsupported zip features
+# (NotImplementedError), encrypted members (RuntimeError), bad deflate data (zlib.error),
+# truncated headers (struct.error), besides the obvious ones.
+_LOAD_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile, NotImplementedError,
+                RuntimeError, zlib.error, struct.error)
+
+
+def _one_line(exc) -> str:
+    return " ".join(str(exc).split())
 
 
 def _np_load(path, kind: str, what: str, error):
@@ -49,7 +59,7 @@ def _np_load(path, kind: str, what: str, error):
     except FileNotFoundError:
         raise error(f"no such file: {path}") from None
     except _LOAD_ERRORS as exc:
-        raise error(f"{path} is not a readable {kind} {what} ({exc})") from None
+        raise error(f"{path} is not a readable {kind} {what} ({_one_line(exc)})") from None
 
 
 def load_npz(path, what: str, error=InputError) -> dict:
@@ -61,7 +71,7 @@ def load_npz(path, what: str, error=InputError) -> dict:
         try:
             return {k: data[k] for k in data.files}
         except _LOAD_ERRORS as exc:       # e.g. a pickled object array inside
-            raise error(f"{path} is not a readable .npz {what} ({exc})") from None
+            raise error(f"{path} is not a readable .npz {what} ({_one_line(exc)})") from None
 
 
 def load_npy(path, what: str, error=InputError) -> np.ndarray:

@@ -135,7 +135,7 @@ def _files(path):
     (["run", "{m}", "--input", "{xbig}", "-o", "{out}"], "must fit 16-bit activations"),
     (["run", "{m}", "--input", "{x}", "-o", "{out}", "--sim", "icarus", "--config",
       "{smallcfg}"], "the accelerator holds ptr_depth=4"),
-    (["generate", "--config", "{badcfg}", "-o", "{outdir}"], "unknown config field(s): pes"),
+    (["generate", "--config", "{badcfg}", "-o", "{outdir}"], "unknown config field(s): 'pes'"),
     (["synth", "--pes", "2", "--top", "nope", "--target", "ecp5", "-o", "{out}"],
      "unknown top 'nope'"),
 ])

@@ -61,7 +61,7 @@ def test_frozen():
 @pytest.mark.parametrize("text, message", [
     ("{", "config is not valid JSON"),
     ("[1]", "a config must be a JSON object, not list"),
-    ('{"n_pes": 4}', "unknown config field(s): n_pes"),
+    ('{"n_pes": 4}', "unknown config field(s): 'n_pes'"),
     ('{"n_pe": "4"}', "n_pe must be an integer, not '4'"),
 ])
 def test_bad_json(text, message):
