@@ -281,7 +281,8 @@ class MismatchError(EIEError):
 
 
 def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False,
-        config: EIEConfig | None = None, cycles_path=None, progress=None):
+        config: EIEConfig | None = None, cycles_path=None, backdoor: bool = False,
+        progress=None):
     """Run a model image on raw integer inputs and write Y as int16.
 
     ``sim`` golden: the bit-exact model, cycles from the array cycle model; amaranth, icarus,
@@ -290,12 +291,15 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     dense reference, and an RTL result with golden (the first difference names layer, PE, row
     and input). Returns ``(y, cycles, predicted)``: per input the cycle count and the array
     model's prediction for it. ``cycles_path``: also write those as JSON (with the simulator
-    and the accelerator's configuration)."""
+    and the accelerator's configuration). ``backdoor``: write the PEs' memories straight into
+    the simulator instead of through AXI4-Lite (icarus, verilator; large models)."""
     from golden.array_model import run_timing  # noqa: PLC0415
     from golden.model import check_input  # noqa: PLC0415
     from golden.placement import check_fits, config_for_image  # noqa: PLC0415
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
+    if backdoor and sim not in ("icarus", "verilator"):
+        raise InputError("--backdoor needs --sim icarus or verilator")
     image = read_image(model_path)
     x = load_npy(input_path, "input")
     xs = check_input(image, x)
@@ -318,7 +322,7 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     else:
         from sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
         y, cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" / f"{sim}-{cfg.slug}",
-                            progress)
+                            progress, backdoor=backdoor)
         y = np.asarray(y, dtype=np.int64).reshape(y_gold.shape)
         if check:
             bad = np.argwhere(y != y_gold)

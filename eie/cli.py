@@ -137,7 +137,8 @@ def cmd_run(args) -> None:
     config = EIEConfig.load(args.config) if args.config else None
     y, cycles, predicted = api.run(args.model, args.input, args.output, sim=args.sim,
                                    check=args.check, config=config,
-                                   cycles_path=args.cycles, progress=_say)
+                                   cycles_path=args.cycles, backdoor=args.backdoor,
+                                   progress=_say)
     if args.check:
         what = "the golden model equals the dense reference" + (
             f" and the {args.sim} RTL equals golden" if args.sim != "golden" else "")
@@ -323,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "difference (names layer, PE, row, input)")
     r.add_argument("--cycles", metavar="CYCLES.json", help="also write each input's cycle "
                    "count and the array model's prediction as JSON")
+    r.add_argument("--backdoor", action="store_true", help="icarus/verilator: write the PEs' "
+                   "pointer, matrix and bias memories straight into the simulator instead of "
+                   "through AXI4-Lite (a large model loads in seconds, not hours)")
     r.set_defaults(func=cmd_run)
 
     rp = sub.add_parser("report", help="sizes, padding, bits per weight, cycles, load balance",

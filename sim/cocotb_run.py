@@ -1,5 +1,6 @@
 """cocotb module behind ``eie run --sim icarus|verilator``: load EIE_RUN_MODEL through the
-AXI4-Lite port, run the inputs in EIE_RUN_INPUT, save outputs and cycles to EIE_RUN_OUTPUT."""
+AXI4-Lite port (its memories straight into the simulator's arrays with EIE_RUN_BACKDOOR=1),
+run the inputs in EIE_RUN_INPUT, save outputs and cycles to EIE_RUN_OUTPUT."""
 
 import os
 
@@ -10,6 +11,7 @@ from cocotb.triggers import ClockCycles, FallingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from golden.image import read_image
+from sim.backdoor import CocotbBackdoor
 from sim.driver import CocotbAXILite, EIEDriver
 
 
@@ -30,7 +32,10 @@ async def run_model(dut):
             with open(progress, "w") as f:
                 f.write(f"load {k} {n_pe}\n")
 
-    await drv.load(read_image(os.environ["EIE_RUN_MODEL"]), loaded)
+    backdoor = None
+    if os.environ.get("EIE_RUN_BACKDOOR") == "1":
+        backdoor = CocotbBackdoor(dut, drv.config)
+    await drv.load(read_image(os.environ["EIE_RUN_MODEL"]), loaded, backdoor)
     xs = np.load(os.environ["EIE_RUN_INPUT"], allow_pickle=False)
     ys, cycles = [], []
     for n, x in enumerate(xs):                 # one by one, so the caller can show progress

@@ -73,9 +73,11 @@ class EIEDriver:
             raise DriverError("the core's PE windows differ from this driver's address map")
         return self.config
 
-    async def load(self, image: ModelImage, progress=None) -> None:
+    async def load(self, image: ModelImage, progress=None, backdoor=None) -> None:
         """Check that ``image`` fits (before any write), then write it into the core;
-        ``progress(k, n_pe)`` is called after each PE's memories."""
+        ``progress(k, n_pe)`` is called after each PE's memories. ``backdoor(k, pe)``, if
+        given, writes PE ``k``'s pointer, matrix and bias memories instead of the bus
+        (simulation only: :class:`sim.backdoor.CocotbBackdoor`)."""
         cfg = self.config or await self.discover()
         check_fits(image, cfg)
         if image.n_layers > cfg.max_layers:
@@ -88,6 +90,11 @@ class EIEDriver:
         placement = place(image, cfg)
         amap, w = self.map, self.bus.write
         for k, pe in enumerate(placement.pes):
+            if backdoor is not None:
+                backdoor(k, pe)
+                if progress is not None:
+                    progress(k + 1, len(placement.pes))
+                continue
             for n, value in enumerate(pe.ptr):
                 await w(amap.ptr(k, n), value)
             for n, word in enumerate(pe.spmat):

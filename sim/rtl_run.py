@@ -58,8 +58,9 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
 
 
 def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, build_dir,
-            progress=None):
-    """``(y, cycles)`` of ``xs`` ((batch, n) raw inputs) on eie_top generated for ``config``."""
+            progress=None, backdoor: bool = False):
+    """``(y, cycles)`` of ``xs`` ((batch, n) raw inputs) on eie_top generated for ``config``.
+    ``backdoor``: load the PEs' memories straight into the simulator (icarus, verilator)."""
     say = progress or (lambda msg: None)
     xs = np.asarray(xs, dtype=np.int64)
     if sim == "amaranth":
@@ -96,7 +97,8 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
         run_cocotb("eie_top", config, sim, "sim.cocotb_run", build,
                    extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
                               "EIE_RUN_OUTPUT": str(result),
-                              "EIE_RUN_PROGRESS": str(progress_file)}, quiet=True)
+                              "EIE_RUN_PROGRESS": str(progress_file),
+                              "EIE_RUN_BACKDOOR": "1" if backdoor else "0"}, quiet=True)
     finally:
         done.set()
         watcher.join()

@@ -1,0 +1,38 @@
+"""Backdoor load for cocotb simulations: a PE's pointer, matrix and bias memories written
+straight into the simulator's arrays, not word by word through AXI4-Lite.
+
+A 64-PE image is about half a million bus writes; on Verilator that is hours of simulated
+loading, and the load is not what a benchmark or a regression of the run wants to measure.
+The memories end up holding exactly what the bus writes would leave (tests check both give
+the same outputs and cycles); descriptors, codebooks and N_LAYERS still go through the bus.
+"""
+
+from __future__ import annotations
+
+from golden.config import EIEConfig
+from golden.placement import PEContents
+
+__all__ = ["CocotbBackdoor"]
+
+
+class CocotbBackdoor:
+    """``backdoor(k, pe)`` writes PE ``k``'s memories of a placement into ``dut`` (eie_top):
+    pointer ``n`` to ``ptr_even``/``ptr_odd`` row ``n >> 1`` by its parity, matrix word
+    ``n`` to ``spmat`` row ``n``, bias ``n`` to ``bias`` row ``n`` (two's complement)."""
+
+    def __init__(self, dut, config: EIEConfig):
+        self.dut = dut
+        self.ptr_mask = (1 << config.ptr_word_bits) - 1
+        self.bias_mask = (1 << config.act_bits) - 1
+
+    def __call__(self, k: int, pe: PEContents) -> None:
+        unit = getattr(self.dut, f"pe{k}")
+        banks = (unit.ptr_read.ptr_even, unit.ptr_read.ptr_odd)
+        for n, value in enumerate(pe.ptr):
+            banks[n & 1][n >> 1].value = int(value) & self.ptr_mask
+        spmat = unit.spmat_read.spmat
+        for n, word in enumerate(pe.spmat):
+            spmat[n].value = int(word)
+        bias = unit.writeback.bias
+        for n, value in enumerate(pe.bias):
+            bias[n].value = int(value) & self.bias_mask
