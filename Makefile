@@ -41,7 +41,7 @@ formal: $(STAMP)
 	$(EIE) formal -o build/formal
 
 bench: $(STAMP)
-	$(EIE) bench -o build/bench --doc BENCHMARKS.md --doc-plots docs/bench
+	OPENBLAS_NUM_THREADS=1 $(EIE) bench -o build/bench --doc BENCHMARKS.md --doc-plots docs/bench
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,6 +1,7 @@
 """What a user would run on the CPU instead, timed in the same run on the same layers.
 
-float32 throughout, one input vector (batch 1, as EIE runs), single process:
+float32 throughout, one input vector (batch 1, as EIE runs), one process (``make bench`` runs
+it with one BLAS thread: ``OPENBLAS_NUM_THREADS=1``):
 
 * ``dense``: numpy ``W @ x`` (OpenBLAS SGEMV) on the dense matrix, the baseline of the ratios;
 * ``csr``, ``csc``: scipy.sparse ``A @ x``;

@@ -166,7 +166,8 @@ def to_markdown(res: dict, pngs: dict) -> str:
 
     if "cpu" in res:
         lines += ["## CPU baselines (same layers, same run)", "",
-                  "float32, batch 1, one process: numpy dense `W @ x` (the baseline), scipy "
+                  "float32, batch 1, one process and one BLAS thread: numpy dense `W @ x` (the "
+                  "baseline), scipy "
                   "CSR and CSC `A @ x`, and CSC on the non-zero inputs only (EIE's activation "
                   "skipping on the CPU). Ratios of times (> 1: faster than numpy dense); the "
                   "accelerator's time is its layer cycles at the paper's clock and at our "
@@ -219,8 +220,11 @@ def to_markdown(res: dict, pngs: dict) -> str:
 
     if "rtl" in res:
         lines += [f"## Paper layers on the RTL ({n_pe} PEs, Verilator)", "",
-                  "One input through the generated eie_top, loaded and run through the AXI4-"
-                  "Lite driver; outputs against golden, CYCLES against the array model.", "",
+                  "One input through the generated eie_top (one build for all the layers). "
+                  "The PEs' memories are written straight into the simulator (`--backdoor`: "
+                  "half a million AXI writes would take hours); descriptors, codebooks, the "
+                  "inputs, START and the outputs go through the AXI4-Lite driver. Outputs "
+                  "against golden, CYCLES against the array model.", "",
                   "| layer | simulator | config | RTL cycles | model | bit-exact | "
                   "cycle-exact | wall s (with build) |", "|---|---|---|---|---|---|---|---|"]
         for r in res["rtl"]:

@@ -411,11 +411,17 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
 
 def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
           doc_plots=None, sections=None, scale: float = 1.0, rtl_layers=None,
-          progress=None) -> dict:
-    """``make bench``: see :mod:`bench.run`. ``config`` is the PE section's configuration."""
+          render_only: bool = False, progress=None) -> dict:
+    """``make bench``: see :mod:`bench.run`. ``config`` is the PE section's configuration.
+    ``render_only``: write the page again from ``out_dir/results.json``."""
     from bench.paper import layer_by_name  # noqa: PLC0415
-    from bench.run import SECTIONS, run_bench  # noqa: PLC0415 (Amaranth, the simulators)
+    from bench.run import SECTIONS, render, run_bench  # noqa: PLC0415 (Amaranth, simulators)
     out = _out_dir(out_dir, create=False)
+    if render_only:
+        try:
+            return render(out, doc=_check_parent(doc) if doc else None, doc_plots=doc_plots)
+        except FileNotFoundError as e:
+            raise InputError(str(e)) from None
     if seeds < 1:
         raise InputError(f"seeds must be at least 1, not {seeds}")
     if not 0.0 < scale <= 1.0:

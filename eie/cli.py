@@ -190,7 +190,7 @@ def cmd_bench(args) -> None:
     from eie import api
     res = api.bench(args.output, _config(args), seeds=args.seeds, doc=args.doc,
                     doc_plots=args.doc_plots, sections=args.only, scale=args.scale,
-                    rtl_layers=args.rtl_layers, progress=_say)
+                    rtl_layers=args.rtl_layers, render_only=args.render_only, progress=_say)
     for r in res.get("rtl", []):
         print(f"RTL {r['layer']} on {r['n_pe']} PEs ({r['sim']}): {r['rtl_cycles']} cycles, "
               f"model {r['model_cycles']}; bit-exact {'yes' if r['bit_exact'] else 'NO'}, "
@@ -403,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--doc", metavar="PAGE.md", help="also write this page, e.g. BENCHMARKS.md")
     b.add_argument("--doc-plots", metavar="DIR", help="where the page's plots and results.json "
                    "go (default: beside the page)")
+    b.add_argument("--render-only", action="store_true", help="measure nothing: write the page "
+                   "and plots again from DIR/results.json (e.g. after 'make synth' measured a "
+                   "new ECP5 Fmax)")
     b.add_argument("-o", "--output", required=True, metavar="DIR")
     b.set_defaults(func=cmd_bench)
 

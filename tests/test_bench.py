@@ -143,3 +143,18 @@ def test_amaranth_sim_speed_counts_the_clock(tmp_path):
     assert r["simulated_cycles"] > 2 * model       # loading and polling take clock cycles too
     assert r["cycles_per_second"] > 0
     assert (run_golden(image, xs, warn=False)[0] != 0).any()
+
+
+def test_render_only_takes_the_latest_ecp5_fmax(tmp_path, monkeypatch):
+    res = run_bench(tmp_path / "out", sections=("paper",), scale=0.02)
+    assert res["ecp5"] is None or res["ecp5"]["fmax_mhz"] > 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    runs = [{"target": "ecp5", "config": {"n_pe": n}, "fmax_mhz": f}
+            for n, f in ((4, 93.8), (16, 71.2), (32, None))]
+    runs.append({"target": "ice40", "config": {"n_pe": 64}, "fmax_mhz": 20.0})
+    (tmp_path / "docs" / "synthesis.json").write_text(json.dumps({"runs": runs}))
+    assert main(["bench", "-o", str(tmp_path / "out"), "--render-only", "--doc",
+                 str(tmp_path / "B.md")]) == 0
+    page = (tmp_path / "B.md").read_text()
+    assert "our ECP5 Fmax, 71.2 MHz" in page and "16 PEs" in page
