@@ -34,12 +34,27 @@ def _random_image(rng, cfg: EIEConfig, n_layers: int, max_size: int) -> ModelIma
     sizes = [int(rng.integers(1, top + 1)) for _ in range(n_layers + 1)]
     idxs, cbs, biases = [], [], []
     for L in range(n_layers):
+        rows, cols = sizes[L + 1], sizes[L]
         density = float(rng.choice([0.02, 0.1, 0.3, 0.7, 1.0]))
-        idx = rng.integers(1, 16, (sizes[L + 1], sizes[L]))
+        idx = rng.integers(1, 16, (rows, cols))
         idx[rng.random(idx.shape) >= density] = 0
-        idxs.append(idx)
         cb = rng.integers(cfg.weight_min, cfg.weight_max + 1, 16)
+        # Adversarial layers, one in four: the most padding (weights only in each PE's last
+        # local row), no weights at all, one full column, or the codebook's extremes.
+        adversary = int(rng.integers(0, 8))
+        if adversary == 1:
+            idx[:] = 0
+            last = rows - 1 - np.arange(min(cfg.n_pe, rows))
+            idx[last, :] = rng.integers(1, 16, (len(last), cols))
+        elif adversary == 2:
+            idx[:] = 0
+        elif adversary == 3:
+            idx[:] = 0
+            idx[:, int(rng.integers(0, cols))] = rng.integers(1, 16, rows)
+        elif adversary == 4:
+            cb = rng.choice([cfg.weight_min, cfg.weight_max], 16)
         cb[0] = 0
+        idxs.append(idx)
         cbs.append(cb)
         biases.append(rng.integers(cfg.act_min // 2, cfg.act_max // 2 + 1, sizes[L + 1]))
     # A shift that keeps typical sums inside the activation range, so later layers see
@@ -58,7 +73,9 @@ def _random_image(rng, cfg: EIEConfig, n_layers: int, max_size: int) -> ModelIma
 
 def top_cases(cfg: EIEConfig, seed: int, n_random: int = 4, max_size: int = 64) -> list:
     """Random models of 1..4 layers (shapes up to ``max_size``) that fit ``cfg``, two inputs
-    each (one of them all zeros in the first case)."""
+    each (one of them all zeros in the first case). One layer in four is adversarial (the most
+    padding, no weights, one full column, extreme codebook) and one input in eight takes only
+    the activation range's extremes. Deterministic in ``seed``."""
     rng = np.random.default_rng(seed)
     cases = []
     attempts = 0
@@ -75,6 +92,8 @@ def top_cases(cfg: EIEConfig, seed: int, n_random: int = 4, max_size: int = 64) 
         n = image.input_size
         xs = rng.integers(cfg.act_min, cfg.act_max + 1, (2, n))
         xs[rng.random(xs.shape) < float(rng.choice([0.0, 0.3, 0.7]))] = 0
+        if rng.integers(0, 4) == 0:                   # adversarial: the range's extremes
+            xs[1] = rng.choice([cfg.act_min, cfg.act_max], n)
         if not cases:
             xs[1] = 0
         shape = "x".join(str(s) for s in [image.input_size] + [layer.rows
