@@ -4,10 +4,12 @@ bit-exact against golden and cycle-exact against the array model, and a reset in
 a run followed by a clean run."""
 
 import itertools
+import json
 import os
 import random
 
 import cocotb
+import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
@@ -22,6 +24,11 @@ CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
 SEED = int(os.environ.get("COCOTB_RANDOM_SEED", "1"))
 N_CASES = int(os.environ.get("EIE_N_CASES", "3"))
 MAX_SIZE = int(os.environ.get("EIE_MAX_SIZE", "64"))
+# Replay and report (sim/regress.py): run only case n; write the first mismatch as JSON; and,
+# for the test of that path only, corrupt case n's result.
+ONLY_CASE = os.environ.get("EIE_ONLY_CASE")
+FAIL_FILE = os.environ.get("EIE_FAIL_FILE")
+CORRUPT_CASE = os.environ.get("EIE_CORRUPT_CASE")
 
 
 def _pauses(rng: random.Random, p: float):
@@ -48,14 +55,23 @@ async def _start(dut, pause: float = 0.3) -> CocotbAXILite:
 async def regression_set(dut):
     bus = await _start(dut)
     problems = []
-    for case in top_cases(CFG, SEED, N_CASES, MAX_SIZE):
+    for n, case in enumerate(top_cases(CFG, SEED, N_CASES, MAX_SIZE)):
+        if ONLY_CASE is not None and n != int(ONLY_CASE):
+            continue
         y, cycles = await run_top_case(bus, case)
+        if CORRUPT_CASE is not None and n == int(CORRUPT_CASE):
+            y = np.array(y)
+            y.flat[0] += 1
         problem = check_top_case(CFG, case, y, cycles)
-        dut._log.info(f"{case.name}: cycles {cycles}" + (f"  MISMATCH {problem}"
-                                                         if problem else ""))
+        dut._log.info(f"case {n} (seed {SEED}) {case.name}: cycles {cycles}"
+                      + (f"  MISMATCH {problem}" if problem else ""))
         if problem:
-            problems.append(problem)
-    assert not problems, f"{len(problems)} mismatches, first: {problems[0]}"
+            problems.append((n, problem))
+    if problems and FAIL_FILE:
+        with open(FAIL_FILE, "w") as f:
+            json.dump({"case": problems[0][0], "problem": problems[0][1], "seed": SEED,
+                       "mismatches": len(problems)}, f)
+    assert not problems, f"{len(problems)} mismatches, first: {problems[0][1]}"
 
 
 @cocotb.test()

@@ -3,11 +3,12 @@ random multi-layer models bit-exact against golden and cycle-exact against the a
 and a reset in the middle of a run. A missing simulator fails these tests."""
 
 import os
+from pathlib import Path
 
 import pytest
 
 from golden.config import EIEConfig
-from sim.runner import run_cocotb
+from sim.regress import RegressionMismatch, run_regression
 
 # n_pe=2 with act_depth=16 once hung on Icarus (combinational blocks never evaluated; see
 # hw.tops.to_verilog).
@@ -26,11 +27,25 @@ CASES = ([pytest.param(sim, c, id=f"{c.slug}-{sim}") for c in CONFIGS + [PE16]
 def test_top_rtl_matches_golden_and_array_model(sim, config, tmp_path):
     # Layers up to 256 wide where the simulator is fast enough for 'make test'.
     max_size = os.environ.get("EIE_MAX_SIZE", "256" if sim == "verilator" else "96")
-    results = run_cocotb("eie_top", config, sim, "sim.cocotb_top",
-                         tmp_path / f"{sim}_{config.slug}", seed=2026,
-                         extra_env={"EIE_N_CASES": os.environ.get("EIE_N_CASES", "3"),
-                                    "EIE_MAX_SIZE": max_size})
+    results = run_regression(sim, config, tmp_path / f"{sim}_{config.slug}", seed=2026,
+                             n_cases=int(os.environ.get("EIE_N_CASES", "3")),
+                             max_size=int(max_size))
     assert results.exists()
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("sim", ["icarus", "verilator"])
+def test_a_mismatch_is_replayed_with_a_waveform(sim, tmp_path):
+    # A result corrupted on purpose (case 1 of 2): the failure must name layer, PE, row and
+    # input, give the seed and case to replay, and point at a waveform of that case.
+    with pytest.raises(RegressionMismatch) as info:
+        run_regression(sim, CONFIGS[0], tmp_path / "r", seed=5, n_cases=2, max_size=32,
+                       extra_env={"EIE_CORRUPT_CASE": "1"})
+    msg = str(info.value)
+    assert "case 1:" in msg and "PE 0, row" in msg and "input 0" in msg, msg
+    assert "Replay: seed 5, EIE_N_CASES=2, EIE_ONLY_CASE=1" in msg
+    wave = msg.split("on Icarus): ")[1]
+    assert Path(wave).is_file() and Path(wave).stat().st_size > 1000, msg
 
 
 @pytest.mark.sim
