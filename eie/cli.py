@@ -233,7 +233,8 @@ def cmd_status(args) -> None:
           "Icarus and Verilator through the AXI4-Lite driver; 'eie bench' (the paper's layers, "
           "sweeps, CPU baselines; make bench); 'eie synth-sweep' "
           "(make synth); Fashion-MNIST end to end: 'eie train', 'eie compress --data' (Deep "
-          "Compression with retraining), 'eie evaluate' (make demo).")
+          "Compression with retraining), 'eie evaluate' (make demo); 'eie formal' (proofs of "
+          "the queue, LNZD node and AXI port; make formal).")
     for name, why in PLANNED.items():
         print(f"  {name}: {why}")
 
