@@ -45,10 +45,9 @@ def layer_input(layer: SyntheticLayer, seed: int = 0) -> np.ndarray:
     return np.where(layer.x_nonzero, mag * rng.choice([-1, 1], layer.spec.inputs), 0)
 
 
-def rtl_config(layers, n_pe: int, fifo_depth: int = 8) -> EIEConfig:
-    """One accelerator that holds every one of ``layers`` (so one build serves them all)."""
-    configs = [config_for_image(layer_image(lay, n_pe), fifo_depth=fifo_depth)
-               for lay in layers]
+def rtl_config(images, fifo_depth: int = 8) -> EIEConfig:
+    """One accelerator that holds every one of ``images`` (so one build serves them all)."""
+    configs = [config_for_image(image, fifo_depth=fifo_depth) for image in images]
     fields = configs[0].to_dict()
     for c in configs[1:]:
         for k, v in c.to_dict().items():
@@ -59,12 +58,13 @@ def rtl_config(layers, n_pe: int, fifo_depth: int = 8) -> EIEConfig:
 
 def run_layer_rtl(layer: SyntheticLayer, n_pe: int, build_dir, sim: str = "verilator",
                   fifo_depth: int = 8, config: EIEConfig | None = None,
-                  progress=None) -> dict:
-    """One input through the layer on the generated core (``config``, default the smallest
-    that holds the layer); RTL against golden and the array model."""
+                  image: ModelImage | None = None, progress=None) -> dict:
+    """One input through the layer (as ``image``, default :func:`layer_image`) on the
+    generated core (``config``, default the smallest that holds it); RTL against golden and
+    the array model."""
     from sim.rtl_run import run_rtl  # noqa: PLC0415 (cocotb, Verilator)
 
-    image = layer_image(layer, n_pe)
+    image = layer_image(layer, n_pe) if image is None else image
     x = layer_input(layer)
     cfg = config or config_for_image(image, fifo_depth=fifo_depth)
     want, _ = run_golden(image, x, warn=False)

@@ -133,15 +133,17 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
         res["conv"] = conv1x1(out / "conv1x1", sim="golden", n_pe=N_PE,
                               pixels=max(4, round(196 * scale)), progress=say)
     if "rtl" in sections:
-        from .rtl import rtl_config, run_layer_rtl  # noqa: PLC0415
+        from .rtl import layer_image, rtl_config, run_layer_rtl  # noqa: PLC0415
         res["rtl"] = []
         chosen = [layer(layer_by_name(name)) for name in rtl_layers]
-        cfg = rtl_config(chosen, N_PE)                # one build for all of them
-        for lay in chosen:
+        images = [layer_image(lay, N_PE) for lay in chosen]
+        cfg = rtl_config(images)                      # one build for all of them
+        for lay, image in zip(chosen, images):
             say(f"RTL: {lay.spec.name} on {N_PE} PEs ({rtl_sim}, {cfg.slug}; the first "
                 "build of a 64-PE core takes long, later runs reuse it)")
             res["rtl"].append(run_layer_rtl(lay, N_PE, Path("build") / "rtl" / cfg.slug,
-                                            rtl_sim, config=cfg, progress=say))
+                                            rtl_sim, config=cfg, image=image,
+                                            progress=say))
     if "sims" in sections:
         from golden.compress import CompressOptions, compress, random_network  # noqa: PLC0415
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from golden.compress import CompressOptions, compress as _compress, random_network, \
     read_weights
+from golden.balance import stored_row
 from golden.config import EIEConfig
 from golden.errors import EIEError, InputError
 from golden.fileio import atomic_write_bytes, atomic_write_text, load_npy
@@ -328,8 +329,7 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
             bad = np.argwhere(y != y_gold)
             if bad.size:
                 n, i = (int(v) for v in bad[0])         # network output i: stored row p
-                order = image.output_order
-                p = i if order is None else int(np.flatnonzero(order == i)[0])
+                p = stored_row(image.output_order, i)
                 raise MismatchError(
                     f"{sim} RTL and golden disagree: layer {image.n_layers - 1} (output), PE "
                     f"{p % image.n_pe}, row {p}, input {n}: RTL {int(y[n, i])}, golden "

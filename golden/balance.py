@@ -24,7 +24,7 @@ import numpy as np
 from .encode import local_rows
 
 __all__ = ["balanced_row_order", "order_for_work", "row_work", "is_permutation", "to_network_order",
-           "permute_layer"]
+           "stored_row", "permute_layer"]
 
 
 def row_work(indices, col_weight=None) -> np.ndarray:
@@ -84,6 +84,12 @@ def permute_layer(indices, bias, order, prev_order=None):
     if prev_order is not None:
         indices = indices[:, np.asarray(prev_order)]
     return indices, bias
+
+
+def stored_row(order, i: int) -> int:
+    """The stored row that computes the network's row ``i`` (``i`` itself without an order);
+    a mismatch report names the PE and row of the core from it."""
+    return i if order is None else int(np.flatnonzero(np.asarray(order) == i)[0])
 
 
 def to_network_order(y, order) -> np.ndarray:

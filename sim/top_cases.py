@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden.array_model import run_timing
-from golden.balance import balanced_row_order
+from golden.balance import balanced_row_order, stored_row
 from golden.config import EIEConfig
 from golden.errors import InputError
 from golden.image import ModelImage, image_from_indices
@@ -118,8 +118,7 @@ def check_top_case(cfg: EIEConfig, case: TopCase, y, cycles) -> str | None:
         bad = np.nonzero(np.asarray(y[n]) != want[n])[0]
         if bad.size:
             i = int(bad[0])                            # network output i: stored row p
-            order = case.image.output_order
-            p = i if order is None else int(np.nonzero(order == i)[0][0])
+            p = stored_row(case.image.output_order, i)
             return (f"{case.name}: layer {last} (output), PE {p % cfg.n_pe}, row {p} "
                     f"(network output {i}), input {n}: RTL {int(y[n][i])}, golden "
                     f"{int(want[n][i])}")
