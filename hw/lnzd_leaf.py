@@ -80,6 +80,9 @@ class LNZDLeaf(EIEComponent):
         out_row = Signal(cfg.row_bits)
         out_a = Signal(cfg.act_bits)
         take = Signal()
+        # For formal/lnzd.py (its invariants name the pipeline's registers).
+        self._pending, self._s1, self._s2 = pending, (s1_valid, s1_row), (s2_valid, s2_row)
+        self._out = (out_row, out_a)
         m.d.comb += [
             found.eq(idx),
             take.eq(~self.o.valid | self.o.ready),

@@ -3,7 +3,7 @@ enable or a reset that the surrounding logic does not know about), so they can f
 
 import pytest
 from amaranth.asserts import AnySeq
-from amaranth.hdl import EnableInserter, ResetInserter
+from amaranth.hdl import Const, EnableInserter, Mux, ResetInserter
 
 from formal.proofs import PROOFS, run_proofs
 from formal.run import check
@@ -15,25 +15,53 @@ def test_every_proof_passes(tmp_path):
     res = run_proofs(tmp_path)
     for r in res["proofs"]:
         assert r["passed"], (r["name"], r["modes"])
-        assert set(r["modes"]) == {"prove", "cover"}
+        assert set(r["modes"]) == set(PROOFS[r["name"]][3])
     assert res["passed"]
     page = (tmp_path / "results.md").read_text()
     assert page.count("| PASS | PASS |") == len(PROOFS)
+    assert "| lnzd_tree |" in page and "| bmc | 16 |" in page
 
 
-@pytest.mark.parametrize("name", ["queue_depth4", "queue_depth3", "lnzd_node", "axi_lite"])
+def _fails(r, mode):
+    assert not r["passed"]
+    failed = r["modes"][mode]
+    assert failed["reason"] and "Assert failed" in failed["reason"]
+    assert failed["traces"], "a failed proof leaves a counterexample trace"
+
+
+@pytest.mark.parametrize("name", ["queue_depth4", "queue_depth3", "lnzd_node", "lnzd_leaf",
+                                  "lnzd_node_burst", "lnzd_tree", "axi_lite"])
 @pytest.mark.parametrize("bug", ["stall", "reset"])
 def test_a_planted_bug_fails_the_proof(name, bug, tmp_path):
     # "stall": the unit's registers skip cycles (a clock enable the handshakes ignore);
     # "reset": it is reset alone, in the middle of its work.
-    what, make, depth = PROOFS[name]
+    what, make, depth, modes = PROOFS[name]
     inserter = EnableInserter if bug == "stall" else ResetInserter
+    mode = modes[0]
     r = check(make(lambda body: inserter(AnySeq(1))(body)), f"{name}-{bug}", tmp_path,
-              modes=("prove",), depth=depth)
-    assert not r["passed"]
-    prove = r["modes"]["prove"]
-    assert prove["reason"] and "Assert failed" in prove["reason"]
-    assert prove["traces"], "a failed proof leaves a counterexample trace"
+              modes=(mode,), depth=depth)
+    _fails(r, mode)
+
+
+def _highest_set_bit(bits):
+    any_, idx = Const(0, 1), Const(0, max(1, (len(bits) - 1).bit_length()))
+    for n in range(len(bits)):
+        any_, idx = any_ | bits[n], Mux(bits[n], n, idx)
+    return any_, idx
+
+
+@pytest.mark.parametrize("name", ["lnzd_leaf", "lnzd_tree"])
+def test_a_wrong_priority_fails(name, tmp_path, monkeypatch):
+    # The leaf's encoder picks the highest pending row instead of the lowest: every row
+    # still leaves once, so only the order properties can catch it.
+    import hw.lnzd_leaf
+    monkeypatch.setattr(hw.lnzd_leaf, "lowest_set_bit", _highest_set_bit)
+    what, make, depth, modes = PROOFS[name]
+    r = check(make(), f"{name}-priority", tmp_path, modes=(modes[0],), depth=depth)
+    _fails(r, modes[0])
+    order = ["the lowest pending row leaves first", "pending rows are above the pipeline's",
+             "the pipeline's rows ascend", "PE-major, rows ascending, j = r * n_pe + k"]
+    assert any(f"[{msg}]" in r["modes"][modes[0]]["reason"] for msg in order), r["modes"]
 
 
 def test_unknown_proof_is_refused(tmp_path):
