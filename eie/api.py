@@ -354,19 +354,61 @@ def report(model_path, json_path=None, md_path=None) -> tuple[dict, str]:
 
 
 def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
-    """Write ``DIR/<top>.v``, the resolved ``DIR/config.json`` and, for eie_top, the host
-    port's ``DIR/address-map.md``."""
+    """Write ``DIR/<top>.v`` and the resolved ``DIR/config.json``; for eie_top also what a
+    project needs around it: the host port's ``address-map.md`` and ``eie_regs.h`` (C), the
+    instance template ``eie_top_inst.vh``, the wrapper ``eie_axi.v`` (AXI port names, active-low
+    reset) and the FuseSoC core ``eie.core`` (docs/integration.md). Returns the paths.
+
+    >>> from golden.config import EIEConfig
+    >>> [p.name for p in generate(EIEConfig(n_pe=2), "build/rtl")]     # doctest: +SKIP
+    ['eie_top.v', 'config.json', 'address-map.md', 'eie_regs.h', 'eie_top_inst.vh', 'eie_axi.v', 'eie.core']
+    """
     from hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
     text = to_verilog(top, config)             # fails before anything is written
-    out = _out_dir(out_dir)
-    files = [out / f"{top}.v", out / "config.json"]
-    atomic_write_text(files[0], text)
-    atomic_write_text(files[1], config.to_json() + "\n")
+    texts = {f"{top}.v": text, "config.json": config.to_json() + "\n"}
     if top == "eie_top":
+        from golden.addrmap import to_c_header  # noqa: PLC0415
         from golden.addrmap import to_markdown as map_markdown  # noqa: PLC0415
-        files.append(out / "address-map.md")
-        atomic_write_text(files[2], map_markdown(config))
+        from hw.integration import (  # noqa: PLC0415
+            WRAPPER, axi_wrapper, fusesoc_core, instance_template)
+        texts.update({"address-map.md": map_markdown(config), "eie_regs.h": to_c_header(config),
+                      "eie_top_inst.vh": instance_template(config),
+                      f"{WRAPPER}.v": axi_wrapper(config),
+                      "eie.core": fusesoc_core(config, _version())})
+    out = _out_dir(out_dir)
+    files = []
+    for name, body in texts.items():
+        files.append(out / name)
+        atomic_write_text(files[-1], body)
     return files
+
+
+def export(model_path, out_path, config: EIEConfig | None = None) -> int:
+    """Write the bus writes that load the model image at ``model_path`` into an eie_top of
+    ``config`` (default: the smallest that holds it) as a C header ``static const uint32_t
+    eie_model_writes[N][2]`` of (byte offset, word), and ``eie_model_writes_output[p]``, the
+    network output that stored row ``p`` holds; for a host other than the Python driver
+    (docs/integration.md). Returns N.
+
+    >>> export("build/model.npz", "build/eie_model.h")              # doctest: +SKIP
+    """
+    from golden.placement import config_for_image, host_writes, to_c_writes  # noqa: PLC0415
+    image = read_image(model_path)
+    _check_parent(out_path)
+    cfg = config or config_for_image(image)
+    writes = host_writes(image, cfg)
+    atomic_write_text(out_path, to_c_writes(
+        writes, "eie_model_writes", f"the model {Path(model_path).name} for eie_top ({cfg.slug})",
+        image.output_size, image.output_order))
+    return len(writes)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    try:
+        return version("eie-gen")
+    except PackageNotFoundError:             # run from a checkout without installing
+        return "0.0.0"
 
 
 def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,

@@ -163,6 +163,13 @@ def cmd_generate(args) -> None:
         print(f"wrote {path}")
 
 
+def cmd_export(args) -> None:
+    from eie import api
+    config = EIEConfig.load(args.config) if args.config else None
+    n = api.export(args.model, args.output, config)
+    print(f"wrote {args.output}: {n} bus writes (eie_model_writes)")
+
+
 def cmd_synth(args) -> None:
     from eie import api
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
@@ -346,6 +353,19 @@ def build_parser() -> argparse.ArgumentParser:
                    "accelerator, default) or a unit: pe, codebook")
     g.add_argument("-o", "--output", required=True, metavar="DIR")
     g.set_defaults(func=cmd_generate)
+
+    x = sub.add_parser("export", help="the bus writes that load a model, as a C header",
+                       description="Write OUT.h: static const uint32_t eie_model_writes[N][2] "
+                       "of (byte offset from the core's base, 32-bit word), the writes that "
+                       "load MODEL into eie_top, in order. For a host CPU that is not the "
+                       "Python driver; with eie_regs.h from 'eie generate' (the inputs, START "
+                       "and DONE: docs/integration.md).")
+    x.add_argument("model", metavar="MODEL.npz")
+    x.add_argument("--config", metavar="CFG.json", help="the accelerator it will run on "
+                   "(default: the smallest that holds the model); must match the generated "
+                   "core")
+    x.add_argument("-o", "--output", required=True, metavar="OUT.h")
+    x.set_defaults(func=cmd_export)
 
     s = sub.add_parser("synth", help="area and Fmax with Yosys and nextpnr",
                        description="Synthesize with Yosys (YoWASP) and, for ecp5 and ice40, "
