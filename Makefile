@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO  := build/demo
 PES   ?= 4
 DEMO_RTL ?= 200
+WAVES ?= 0
 
 .PHONY: setup test demo verilog synth regress bench formal clean help
 help:
@@ -19,8 +20,10 @@ setup: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -m "not slow" -n 2 -q
 
+# WAVES=1: every cocotb run of eie_top also writes its waveform and eie_top.gtkw in its
+# build directory (a failing case is replayed with waves either way).
 regress: $(STAMP)
-	EIE_N_ITEMS=20000 EIE_N_CASES=80 EIE_FUZZ_EXAMPLES=25000 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
+	WAVES=$(WAVES) EIE_N_ITEMS=20000 EIE_N_CASES=80 EIE_FUZZ_EXAMPLES=25000 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
 
 # Fashion-MNIST end to end: float LeNet-300-100, Deep Compression with retraining, the whole
 # test set on the golden model and DEMO_RTL images on the Verilator RTL, report in $(DEMO).

@@ -283,7 +283,7 @@ class MismatchError(EIEError):
 
 def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False,
         config: EIEConfig | None = None, cycles_path=None, backdoor: bool = False,
-        progress=None):
+        progress=None, waves=None):
     """Run a model image on raw integer inputs and write Y as int16.
 
     ``sim`` golden: the bit-exact model, cycles from the array cycle model; amaranth, icarus,
@@ -293,7 +293,14 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     and input). Returns ``(y, cycles, predicted)``: per input the cycle count and the array
     model's prediction for it. ``cycles_path``: also write those as JSON (with the simulator
     and the accelerator's configuration). ``backdoor``: write the PEs' memories straight into
-    the simulator instead of through AXI4-Lite (icarus, verilator; large models)."""
+    the simulator instead of through AXI4-Lite (icarus, verilator; large models). ``waves``
+    (a directory, RTL only): write the run's waveform there (``eie_top.fst`` from Icarus,
+    ``eie_top.vcd`` otherwise) and ``eie_top.gtkw``, a GTKWave save file with the signals
+    grouped per PE.
+
+    >>> y, cycles, predicted = run("model.npz", "x.npy", "y.npy", sim="icarus",
+    ...                            check=True, waves="build/waves")   # doctest: +SKIP
+    """
     from golden.array_model import run_timing  # noqa: PLC0415
     from golden.model import check_input  # noqa: PLC0415
     from golden.placement import check_fits, config_for_image  # noqa: PLC0415
@@ -301,6 +308,10 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
     if backdoor and sim not in ("icarus", "verilator"):
         raise InputError("--backdoor needs --sim icarus or verilator")
+    if waves is not None and sim == "golden":
+        raise InputError("--waves needs an RTL simulator: --sim amaranth, icarus or verilator")
+    if waves is not None and Path(waves).exists() and not Path(waves).is_dir():
+        raise InputError(f"--waves {waves}: not a directory")
     image = read_image(model_path)
     x = load_npy(input_path, "input")
     xs = check_input(image, x)
@@ -323,7 +334,7 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     else:
         from sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
         y, cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" / f"{sim}-{cfg.slug}",
-                            progress, backdoor=backdoor)
+                            progress, backdoor=backdoor, waves=waves)
         y = np.asarray(y, dtype=np.int64).reshape(y_gold.shape)
         if check:
             bad = np.argwhere(y != y_gold)

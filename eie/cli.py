@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 import warnings
 
 from golden.config import EIEConfig
@@ -138,7 +139,7 @@ def cmd_run(args) -> None:
     y, cycles, predicted = api.run(args.model, args.input, args.output, sim=args.sim,
                                    check=args.check, config=config,
                                    cycles_path=args.cycles, backdoor=args.backdoor,
-                                   progress=_say)
+                                   progress=_say, waves=args.waves)
     if args.check:
         what = "the golden model equals the dense reference" + (
             f" and the {args.sim} RTL equals golden" if args.sim != "golden" else "")
@@ -149,6 +150,10 @@ def cmd_run(args) -> None:
         else:
             print(f"input {n}: {c} cycles on the {args.sim} RTL (model: {p})")
     print(f"wrote {args.output}: int16 array of shape {y.shape}")
+    if args.waves:
+        dump = next(p for p in sorted(Path(args.waves).glob("eie_top.*")) if p.suffix != ".gtkw")
+        print(f"wrote {dump} and {Path(args.waves) / 'eie_top.gtkw'} (gtkwave "
+              f"{Path(args.waves) / 'eie_top.gtkw'})")
 
 
 def cmd_report(args) -> None:
@@ -335,6 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--backdoor", action="store_true", help="icarus/verilator: write the PEs' "
                    "pointer, matrix and bias memories straight into the simulator instead of "
                    "through AXI4-Lite (a large model loads in seconds, not hours)")
+    r.add_argument("--waves", metavar="DIR", help="RTL simulators: write the run's waveform "
+                   "to DIR (eie_top.fst from icarus, eie_top.vcd from verilator and amaranth) "
+                   "and DIR/eie_top.gtkw, a GTKWave save file with the signals grouped per PE "
+                   "(queue, pointer, entry, accumulator) and for the AXI port, control unit "
+                   "and LNZD tree")
     r.set_defaults(func=cmd_run)
 
     rp = sub.add_parser("report", help="sizes, padding, bits per weight, cycles, load balance",

@@ -13,7 +13,7 @@ from golden.config import EIEConfig
 from golden.image import ModelImage, write_image
 
 from .driver import EIEDriver
-from .runner import run_cocotb
+from .runner import SimulationFailed, run_cocotb
 
 __all__ = ["run_rtl", "run_amaranth", "RTL_SIMS"]
 
@@ -21,9 +21,10 @@ RTL_SIMS = ("amaranth", "icarus", "verilator")
 
 
 def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
-                 stats: dict | None = None):
+                 stats: dict | None = None, waves=None):
     """``(y, cycles)`` of ``xs`` on eie_top in the Amaranth simulator; ``stats`` (a dict)
-    receives ``clock_cycles`` simulated (loading included) and ``seconds`` of simulation."""
+    receives ``clock_cycles`` simulated (loading included) and ``seconds`` of simulation.
+    ``waves`` (a directory): write ``eie_top.vcd`` and ``eie_top.gtkw`` there."""
     from amaranth.sim import Simulator  # noqa: PLC0415 (slow import)
 
     from hw.eie_top import EIETop  # noqa: PLC0415
@@ -51,28 +52,56 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
     sim.add_clock(1e-8)
     sim.add_testbench(bench)
     start = time.perf_counter()
-    sim.run()
+    if waves is None:
+        sim.run()
+    else:
+        from hw.tops import to_verilog  # noqa: PLC0415
+
+        from .waves import write_gtkw  # noqa: PLC0415
+        out_dir = Path(waves)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with sim.write_vcd(str(out_dir / "eie_top.vcd")):
+            sim.run()
+        write_gtkw(out_dir / "eie_top.gtkw", out_dir / "eie_top.vcd", config,
+                   to_verilog("eie_top", config), "amaranth")
     if stats is not None:
         stats.update(clock_cycles=ticks[0], seconds=time.perf_counter() - start)
     return out["y"], out["cycles"]
 
 
+def _keep_waves(build: Path, out_dir: Path, config: EIEConfig, sim: str) -> None:
+    import shutil  # noqa: PLC0415
+
+    from .waves import find_dump, write_gtkw  # noqa: PLC0415
+    dump = find_dump(build, sim)
+    if dump is None:
+        raise SimulationFailed(f"{sim} wrote no waveform in {build}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    kept = out_dir / f"eie_top{dump.suffix}"
+    shutil.copyfile(dump, kept)
+    write_gtkw(out_dir / "eie_top.gtkw", kept, config, (build / "eie_top.v").read_text(), sim)
+
+
 def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, build_dir,
-            progress=None, backdoor: bool = False):
+            progress=None, backdoor: bool = False, waves=None):
     """``(y, cycles)`` of ``xs`` ((batch, n) raw inputs) on eie_top generated for ``config``.
-    ``backdoor``: load the PEs' memories straight into the simulator (icarus, verilator)."""
+    ``backdoor``: load the PEs' memories straight into the simulator (icarus, verilator).
+    ``waves`` (a directory): write the run's waveform there (``eie_top.fst`` from Icarus,
+    ``eie_top.vcd`` from Verilator and the Amaranth simulator) with ``eie_top.gtkw``, a
+    GTKWave save file grouping the signals per PE (:mod:`sim.waves`)."""
     say = progress or (lambda msg: None)
     xs = np.asarray(xs, dtype=np.int64)
     if sim == "amaranth":
         say(f"amaranth: simulating eie_top ({config.slug}) for {len(xs)} input(s)")
-        return run_amaranth(image, config, xs)
+        return run_amaranth(image, config, xs, waves=waves)
     build = Path(build_dir).resolve()
     build.mkdir(parents=True, exist_ok=True)
     model, inputs, result = build / "model.npz", build / "x.npy", build / "result.npz"
     progress_file = build / "progress.txt"
     write_image(image, model)
     np.save(inputs, xs, allow_pickle=False)
-    for stale in (result, progress_file):
+    dumps = [build / n for n in ("eie_top.fst", "dump.vcd", "dump.fst")]
+    for stale in (result, progress_file, *(dumps if waves is not None else ())):
         if stale.exists():
             stale.unlink()
     say(f"{sim}: building and running eie_top ({config.slug}) for {len(xs)} input(s)")
@@ -98,9 +127,12 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
                    extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
                               "EIE_RUN_OUTPUT": str(result),
                               "EIE_RUN_PROGRESS": str(progress_file),
-                              "EIE_RUN_BACKDOOR": "1" if backdoor else "0"}, quiet=True)
+                              "EIE_RUN_BACKDOOR": "1" if backdoor else "0"}, quiet=True,
+                   waves=waves is not None)
     finally:
         done.set()
         watcher.join()
+    if waves is not None:
+        _keep_waves(build, Path(waves), config, sim)
     with np.load(result, allow_pickle=False) as data:
         return data["y"], [int(c) for c in data["cycles"]]

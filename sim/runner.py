@@ -46,6 +46,21 @@ def _verilator_make_flags(sim: str, config: EIEConfig):
             os.environ["MAKEFLAGS"] = old
 
 
+@contextlib.contextmanager
+def _waves_env(waves: bool):
+    """cocotb's runner lets ``WAVES`` in the environment override its ``waves`` argument;
+    make them agree for one call, then put the environment back."""
+    old = os.environ.get("WAVES")
+    os.environ["WAVES"] = "1" if waves else "0"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["WAVES"]
+        else:
+            os.environ["WAVES"] = old
+
+
 def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_dir,
                *, seed: int = 1, extra_env: dict | None = None, waves: bool = False,
                quiet: bool = False) -> Path:
@@ -62,6 +77,9 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     from cocotb_tools.runner import get_runner  # noqa: PLC0415
 
     require_simulator(sim)
+    # cocotb's runner also takes WAVES=1 from the environment (make regress WAVES=1); the
+    # build stamp must know, or a build without trace support would be reused.
+    waves = bool(waves) or os.environ.get("WAVES", "0") not in ("", "0")
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     rtl = build_dir / f"{top}.v"
@@ -74,9 +92,15 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     if not fresh:
         stamp.unlink(missing_ok=True)
         rtl.write_text(text)
+        # cocotb's verilator.cpp object depends on VM_TRACE but make does not know: a copy
+        # built without tracing makes a traced run fail ("--trace requires the design to be
+        # built with trace support"). Build directories must not nest for the same reason
+        # (Verilator's make finds ../verilator.o through VPATH).
+        for stale in ("verilator.o", "verilator.d"):
+            (build_dir / stale).unlink(missing_ok=True)
     runner = get_runner(sim)
     build_args = ["-Wno-fatal"] if sim == "verilator" else []
-    with _verilator_make_flags(sim, config):
+    with _verilator_make_flags(sim, config), _waves_env(waves):
         runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=not fresh,
                      timescale=("1ns", "1ps"), build_args=build_args, waves=waves,
                      log_file=build_dir / "build.log" if quiet else None)
@@ -86,9 +110,17 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     env = {"EIE_CONFIG": config.to_json()}
     env.update(extra_env or {})
     results = build_dir / "results.xml"
-    runner.test(hdl_toplevel=top, test_module=test_module, build_dir=build_dir,
-                test_dir=build_dir, seed=seed, extra_env=env, results_xml=results,
-                waves=waves, log_file=build_dir / "test.log" if quiet else None)
+    try:
+        with _waves_env(waves):
+            runner.test(hdl_toplevel=top, test_module=test_module, build_dir=build_dir,
+                        test_dir=build_dir, seed=seed, extra_env=env, results_xml=results,
+                        waves=waves, log_file=build_dir / "test.log" if quiet else None)
+    finally:                  # also after a failure (under pytest the runner raises)
+        if waves and top == "eie_top":          # a save file beside the dump, for GTKWave
+            from .waves import find_dump, write_gtkw  # noqa: PLC0415
+            dump = find_dump(build_dir, sim)
+            if dump is not None:
+                write_gtkw(build_dir / "eie_top.gtkw", dump, config, text, sim)
     # The runner checks results itself only under pytest; check here for every caller, and
     # treat "no test ran" as a failure too.
     n_tests, n_failed = get_results(results)

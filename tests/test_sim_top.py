@@ -44,8 +44,10 @@ def test_a_mismatch_is_replayed_with_a_waveform(sim, tmp_path):
     msg = str(info.value)
     assert "case 1:" in msg and "PE 0, row" in msg and "input 0" in msg, msg
     assert "Replay: seed 5, EIE_N_CASES=2, EIE_ONLY_CASE=1" in msg
-    wave = msg.split("on Icarus): ")[1]
+    wave, gtkw = msg.split("(the case alone): ")[1].split(" (GTKWave: ")
     assert Path(wave).is_file() and Path(wave).stat().st_size > 1000, msg
+    assert Path(wave).suffix == (".fst" if sim == "icarus" else ".vcd")
+    assert Path(gtkw.rstrip(")")).is_file(), msg
 
 
 @pytest.mark.sim
