@@ -21,7 +21,7 @@ from golden.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
            "random_weights", "train", "evaluate",
-           "random_input", "formal", "SIMS", "MismatchError"]
+           "random_input", "formal", "export", "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
 
@@ -355,6 +355,9 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
 
 
 def report(model_path, json_path=None, md_path=None) -> tuple[dict, str]:
+    """The compression report of a model image (sizes raw -> pruned -> quantized -> Huffman,
+    bits per weight, index and pointer overhead, padding, load balance per layer): ``(dict,
+    Markdown)``, also written to ``json_path`` / ``md_path`` when given."""
     rep = image_report(read_image(model_path))
     md = to_markdown(rep)
     if json_path:
@@ -424,6 +427,11 @@ def _version() -> str:
 
 def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,
           workdir=None, progress=None) -> dict:
+    """Synthesize ``top`` (eie_top, or a unit: pe, codebook) for ``target`` (ecp5, ice40,
+    xilinx) with Yosys, and place and route ecp5/ice40 with nextpnr over ``seeds``; write the
+    report (``resources``: lut, ff, bram, dsp; ``fmax_mhz``: median over seeds; per-seed
+    results; the device-fit check) to ``out_path`` as JSON and return it. Work files go to
+    ``workdir`` (default ``build/synth/...``)."""
     from synth.flow import synthesize  # noqa: PLC0415
     out_path = _check_parent(out_path)
     workdir = workdir or Path("build") / "synth" / f"{top}-{config.slug}-{target}"
