@@ -7,10 +7,11 @@ DEMO  := build/demo
 PES   ?= 4
 DEMO_RTL ?= 200
 WAVES ?= 0
+JOBS  ?= auto
 
-.PHONY: setup test demo verilog synth regress bench formal clean help
+.PHONY: setup test demo verilog synth regress bench formal docs clean help
 help:
-	@echo "make demo | test | verilog | synth | regress | bench | formal | clean   (see README.md)"
+	@echo "make demo | test | verilog | synth | regress | bench | formal | docs | clean   (see README.md)"
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
@@ -23,7 +24,7 @@ test: $(STAMP)
 # WAVES=1: every cocotb run of eie_top also writes its waveform and eie_top.gtkw in its
 # build directory (a failing case is replayed with waves either way).
 regress: $(STAMP)
-	WAVES=$(WAVES) EIE_N_ITEMS=20000 EIE_N_CASES=80 EIE_FUZZ_EXAMPLES=25000 $(PY) -m pytest -q -n 2 --hypothesis-profile=regress
+	WAVES=$(WAVES) EIE_N_ITEMS=20000 EIE_N_CASES=80 EIE_FUZZ_EXAMPLES=25000 $(PY) -m pytest -q -n $(JOBS) --hypothesis-profile=regress
 
 # Fashion-MNIST end to end: float LeNet-300-100, Deep Compression with retraining, the whole
 # test set on the golden model and DEMO_RTL images on the Verilator RTL, report in $(DEMO).
@@ -38,13 +39,16 @@ verilog: $(STAMP)
 	$(EIE) generate --pes $(PES) -o build/verilog
 
 synth: $(STAMP)
-	$(EIE) synth-sweep -o build/synth-sweep --doc docs/synthesis.md
+	$(EIE) synth-sweep -o build/synth-sweep --doc docs/synthesis.md $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 formal: $(STAMP)
 	$(EIE) formal -o build/formal
 
 bench: $(STAMP)
 	OPENBLAS_NUM_THREADS=1 $(EIE) bench -o build/bench --doc BENCHMARKS.md --doc-plots docs/bench
+
+docs: $(STAMP)
+	$(EIE) docs -o docs
 
 clean:
 	rm -rf build .pytest_cache

@@ -250,6 +250,9 @@ def to_markdown(res: dict, pngs: dict) -> str:
 
     if "pe" in res:
         lines += _pe_markdown(res["pe"])
+    if "parallel" in res:
+        from .parallel import to_markdown as parallel_markdown  # noqa: PLC0415
+        lines += parallel_markdown(res["parallel"])
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -5,7 +5,8 @@ Sections (``sections``): ``paper`` (EIE Table III layers on the cycle model, thr
 orders, uniform and skewed rows), ``fifo`` and ``pes`` (the paper's sweeps), ``cpu`` (numpy
 and scipy on the same layers), ``conv`` (a sparse 1x1 convolution through ``eie run``),
 ``rtl`` (paper layers on the Verilator core at 64 PEs), ``sims`` (simulator speed), ``pe``
-(one PE's throughput and its ECP5 cost).
+(one PE's throughput and its ECP5 cost), ``parallel`` (serial against every-core wall
+clock of a synthesis sweep and a regression subset: the speed-up, bench/parallel.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synth
 
 __all__ = ["run_bench", "render", "SECTIONS", "PAPER_CLOCK_MHZ", "measured_fmax"]
 
-SECTIONS = ("paper", "fifo", "pes", "cpu", "conv", "rtl", "sims", "pe")
+SECTIONS = ("paper", "fifo", "pes", "cpu", "conv", "rtl", "sims", "pe", "parallel")
 PAPER_CLOCK_MHZ = 800.0
 FIFO_DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -167,6 +168,9 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
                      "long_column_entries_per_cycle": long["entries_per_cycle"]}
         say("PE: ECP5 synthesis and place-and-route")
         res["pe"]["ecp5"] = pe_ecp5(cfg, seeds, progress)
+    if "parallel" in sections:
+        from .parallel import measure_parallel  # noqa: PLC0415
+        res["parallel"] = measure_parallel(out / "parallel", progress=say)
     res["wall_s"] = round(time.perf_counter() - t0, 1)
     _write(res, out, doc, doc_plots)
     return res

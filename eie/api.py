@@ -442,8 +442,9 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
 
 def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
                 jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
-                progress=None) -> dict:
-    """Synthesize eie_top over PE counts and targets (``synth.sweep``); write
+                progress=None, scheduler: str | None = None) -> dict:
+    """Synthesize eie_top over PE counts and targets (``synth.sweep``; on local processes,
+    or on a Dask distributed cluster at ``scheduler``); write
     ``out_dir/results.json``, ``results.md`` and ``synthesis.png``, and with ``doc`` also that
     Markdown page with its plot beside it (``docs/synthesis.md`` + ``docs/synthesis.png``)."""
     from synth.flow import TARGETS  # noqa: PLC0415
@@ -458,7 +459,8 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
     if pnr_timeout is not None and pnr_timeout <= 0:
         raise InputError(f"the place-and-route timeout must be positive, not {pnr_timeout}")
     result = run_sweep(out, targets=tuple(targets or TARGETS), pes=pes, seeds=seeds,
-                       jobs=jobs, pnr_timeout=pnr_timeout, reuse=reuse, progress=progress)
+                       jobs=jobs, pnr_timeout=pnr_timeout, reuse=reuse, progress=progress,
+                       scheduler=scheduler)
     plot(result, out / "synthesis.png")
     atomic_write_text(out / "results.md", to_markdown(result, "synthesis.png"))
     if doc is not None:

@@ -88,7 +88,14 @@ def _config(args) -> EIEConfig:
 
 
 def _say(msg: str) -> None:
-    print(f"{PROG}: {msg}", file=sys.stderr, flush=True)
+    from eie.progress import Reporter
+    global _REPORTER
+    if _REPORTER is None or _REPORTER.stream is not sys.stderr:     # tests swap stderr
+        _REPORTER = Reporter(PROG, sys.stderr)
+    _REPORTER(msg)
+
+
+_REPORTER = None
 
 
 def cmd_compress(args) -> None:
@@ -190,10 +197,10 @@ def cmd_synth_sweep(args) -> None:
     from eie import api
     res = api.synth_sweep(args.output, doc=args.doc, targets=args.targets, pes=args.pes,
                           seeds=args.seeds, jobs=args.jobs, pnr_timeout=args.pnr_timeout,
-                          reuse=not args.fresh, progress=_say)
+                          reuse=not args.fresh, progress=_say, scheduler=args.scheduler)
     fit = sum(r["fits"] for r in res["runs"])
     print(f"{fit} of {len(res['runs'])} configurations fit their device "
-          f"({res['wall_s']:.0f} s on {res['jobs']} jobs)")
+          f"({res['wall_s']:.0f} s on {res['jobs']} jobs, {res['executor']})")
     print(f"wrote {args.output}/results.json, results.md, synthesis.png"
           + (f" and {args.doc}" if args.doc else ""))
 
@@ -235,6 +242,12 @@ def cmd_formal(args) -> None:
         secs = sum(m["seconds"] for m in r["modes"].values())
         print(f"{r['name']}: {' and '.join(r['modes'])} PASS ({secs:.1f} s)")
     print(f"wrote {args.output}/results.json and results.md")
+
+
+def cmd_docs(args) -> None:
+    from eie.reference import write_reference
+    for path in write_reference(build_parser(), args.output):
+        print(f"wrote {path}")
 
 
 def cmd_status(args) -> None:
@@ -401,6 +414,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
     w.add_argument("--jobs", type=int, default=None,
                    help="parallel synthesis runs (default: one per core)")
+    w.add_argument("--scheduler", metavar="ADDR", help="run the jobs on a Dask distributed "
+                   "cluster (tcp://host:8786; pip install 'eie-gen[cluster]'; the workers need "
+                   "this package and the output directory on a shared file system) instead "
+                   "of local processes")
     w.add_argument("--pnr-timeout", type=float, default=1500.0, metavar="S",
                    help="stop a place-and-route seed after S seconds and skip the later "
                    "seeds of that configuration (default 1500; 16 PEs on ECP5 need ~900)")
@@ -426,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "section (default 3)")
     b.add_argument("--only", type=_names, default=None, metavar="S1,S2",
                    help="sections to run (default all): paper, fifo, pes, cpu, conv, rtl, "
-                   "sims, pe")
+                   "sims, pe, parallel")
     b.add_argument("--scale", type=float, default=1.0, help="shrink the paper's layers by "
                    "this factor, 0 < S <= 1 (quick looks; default 1)")
     b.add_argument("--rtl-layers", type=_names, default=None, metavar="L1,L2",
@@ -452,6 +469,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "queue_depth1, lnzd_node, lnzd_leaf, lnzd_node_burst, lnzd_tree, axi_lite")
     f.add_argument("-o", "--output", required=True, metavar="DIR")
     f.set_defaults(func=cmd_formal)
+
+    d = sub.add_parser("docs", help="write the generated reference pages (make docs)",
+                       description="Write DIR/cli.md (every subcommand's help) and "
+                       "DIR/design/<unit>.md (each hardware unit's contract, latency, resources "
+                       "and ports, from its docstring and signature) with DIR/design/README.md.")
+    d.add_argument("-o", "--output", required=True, metavar="DIR")
+    d.set_defaults(func=cmd_docs)
 
     n = sub.add_parser("random-net", help="write a random float network (for trying things)")
     n.add_argument("--sizes", type=_sizes, required=True, metavar="IN,H1,...,OUT")

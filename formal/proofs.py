@@ -69,9 +69,9 @@ def run_proofs(out_dir, names=None, progress=None) -> dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = {"date": time.strftime("%Y-%m-%d"), "engine": ENGINE, "proofs": []}
-    for name in names:
+    for k, name in enumerate(names):
         what, make, depth, modes = PROOFS[name]
-        say(f"formal: {name} ({' and '.join(modes)}, depth {depth})")
+        say(f"formal: {name} ({' and '.join(modes)}, depth {depth}) [{k}/{len(names)}]")
         r = check(make(), name, out, depth=depth, modes=modes)
         r["what"] = what
         results["proofs"].append(r)

@@ -209,6 +209,6 @@ def train(layers, x, y, opts: TrainOptions, constraints=None, teacher=None, prog
                f"{time.monotonic() - t0:.1f} s")
         if val is not None:
             msg += f", validation accuracy {100 * accuracy(layers, val[0], val[1], cons):.2f}%"
-        say(msg)
+        say(f"{msg} [{epoch + 1}/{opts.epochs}]")
     # Hand back plain weights: masked or decoded from the trained centroids.
     return [(c.weights(w) if c is not None else w, b) for (w, b), c in zip(layers, cons)]

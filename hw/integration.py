@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from amaranth.hdl import Value
 from amaranth.lib.wiring import In
 
 from golden.config import EIEConfig
@@ -26,7 +27,7 @@ def top_ports(config: EIEConfig) -> list[tuple[str, str, int]]:
     ports = [("clk", "input", 1), ("rst", "input", 1)]
     for path, member, value in top.signature.flatten(top):
         ports.append(("__".join(str(p) for p in path),
-                      "input" if member.flow == In else "output", len(value)))
+                      "input" if member.flow == In else "output", len(Value.cast(value))))
     return ports
 
 

@@ -116,9 +116,10 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
                 continue
             if now and now != last:
                 last = now
-                what = (f"image loaded into {now[1]} of {now[2]} PEs" if now[0] == "load"
-                        and len(now) == 3 else f"{now[0]} of {now[1]} inputs done")
-                say(f"{sim}: {what} ({time.monotonic() - t0:.0f} s)")
+                what = (f"image loaded into {now[1]} of {now[2]} PEs [{now[1]}/{now[2]}]"
+                        if now[0] == "load" and len(now) == 3
+                        else f"inputs done [{now[0]}/{now[1]}]")
+                say(f"{sim}: {what}")
 
     watcher = threading.Thread(target=report, daemon=True)
     watcher.start()

@@ -7,6 +7,7 @@ not a failure, and the larger ones for that target are then not tried.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -80,15 +81,47 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
     return rep
 
 
+CONNECT_TIMEOUT_S = 30          # to reach a Dask scheduler
+
+
+@contextlib.contextmanager
+def executor(jobs: int | None, scheduler: str | None = None):
+    """``(pool, slots)``: a ``concurrent.futures`` executor and how many jobs to keep in it.
+    Locally (``scheduler`` None) a process pool of ``jobs`` (default: every core), no server.
+    With ``scheduler`` (a Dask distributed address, ``tcp://host:8786``) the cluster's
+    workers run the jobs, as many at once as they have threads (or ``jobs``). The workers
+    need this package and its tools installed and ``out_dir`` on a shared file system."""
+    if scheduler is None:
+        slots = jobs or os.cpu_count() or 1
+        with ProcessPoolExecutor(max_workers=slots) as pool:
+            yield pool, slots
+        return
+    try:
+        from distributed import Client  # noqa: PLC0415 (optional: pip install '.[cluster]')
+    except ImportError:
+        raise SynthError("--scheduler needs Dask distributed: pip install 'eie-gen[cluster]'") \
+            from None
+    try:
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as e:
+        raise SynthError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
+    try:
+        slots = jobs or sum(client.nthreads().values()) or 1
+        yield client.get_executor(pure=False), slots
+    finally:
+        client.close()
+
+
 def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
               jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
-              progress=None) -> dict:
+              progress=None, scheduler: str | None = None) -> dict:
     """Synthesize eie_top for every target and PE count; returns (and writes
     ``out_dir/results.json``) ``{"runs": [...], ...}``. ``jobs`` processes in parallel
     (default: every core). Per target, PE counts above one that did not fit are skipped.
     Each run's report is saved in its work directory and, with ``reuse``, taken again when
     the hardware sources, tools, config and settings are unchanged. ``pnr_timeout`` bounds
-    each place-and-route seed (seconds; None: no bound)."""
+    each place-and-route seed (seconds; None: no bound). ``scheduler``: run the jobs on a
+    Dask distributed cluster instead of local processes (:func:`executor`)."""
     say = progress or (lambda msg: None)
     for t in targets:
         if t not in TARGETS:
@@ -97,7 +130,6 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
         raise SynthError(f"seeds must be at least 1, not {seeds}")
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    jobs = jobs or os.cpu_count() or 1
     pes = sorted(set(pes))
     runs: list[dict] = []
     t0 = time.monotonic()
@@ -105,7 +137,7 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
     # Smallest configurations first, so a target whose small design overflows stops early.
     pending = [(t, n) for n in pes for t in targets]
     too_big: dict[str, int] = {}
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with executor(jobs, scheduler) as (pool, jobs):
         futures = {}
 
         def submit_ready():
@@ -120,11 +152,13 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
                                     reuse)] = (t, n)
 
         submit_ready()
+        total = len(pending) + len(futures)
         while futures:
             done = next(as_completed(futures))
             t, n = futures.pop(done)
             rep = done.result()
             runs.append(rep)
+            say(f"sweep: {len(runs)} of {total} runs done [{len(runs)}/{total}]")
             if rep.get("reused"):
                 say(f"{t} n_pe={n}: reused {rep['key']['design']} report")
             if not rep["fits"]:
@@ -142,6 +176,7 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                    f"{platform.system()} {platform.release()}",
         "jobs": jobs,
+        "executor": scheduler or "local processes",
         "seeds": seeds,
         "pnr_timeout_s": pnr_timeout,
         "wall_s": round(time.monotonic() - t0, 1),

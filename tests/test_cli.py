@@ -281,3 +281,21 @@ def test_data_commands_refuse_bad_input(tmp_path, net, model, small_data, argv, 
     assert main(args) == 2
     assert message in _error(capsys)
     assert not out.exists()
+
+
+def test_progress_steps_are_drawn_as_bars():
+    import io
+
+    from eie.progress import Reporter
+    ticks = iter([0.0, 10.0, 30.0])
+    out = io.StringIO()
+    say = Reporter("eie", out, clock=lambda: next(ticks))
+    say("sweep: 0 of 4 runs done [0/4]")
+    say("sweep: 1 of 4 runs done [1/4]")
+    say("a plain message")
+    say("sweep: 4 of 4 runs done [4/4]")
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "eie: sweep: 0 of 4 runs done |" + "." * 24 + "| 0/4 0 s"
+    assert lines[1] == "eie: sweep: 1 of 4 runs done |" + "#" * 6 + "." * 18 + "| 1/4 10 s, ~30 s left"
+    assert lines[2] == "eie: a plain message"
+    assert lines[3].endswith("|" + "#" * 24 + "| 4/4 30 s")

@@ -21,3 +21,33 @@ def test_api_examples_run(tmp_path, monkeypatch):
     for name in ("model.npz", "report.md", "y.npy", "y_rtl.npy", "waves/eie_top.gtkw",
                  "rtl/eie_top.v", "rtl/eie_regs.h", "eie_model.h", "codebook.json"):
         assert (tmp_path / name).exists(), name
+
+
+def test_generated_reference_pages_are_current():
+    # docs/cli.md and docs/design/ come from the code (eie docs): a changed --help, docstring
+    # or port list must be regenerated (make docs) and committed.
+    from eie.cli import build_parser
+    from eie.reference import UNITS, pages
+
+    fresh = pages(build_parser())
+    assert set(fresh) == {"cli.md", "design/README.md", *(f"design/{m}.md" for m in UNITS)}
+    stale = [rel for rel, text in fresh.items() if (DOCS / rel).read_text() != text]
+    assert not stale, f"run 'make docs': {stale} differ from the code"
+
+
+def test_every_hardware_unit_has_a_page_with_latency_and_resources():
+    import ast
+
+    from eie.reference import UNITS
+    hw = DOCS.parent / "hw"
+    components = {}
+    for src in hw.glob("*.py"):
+        for node in ast.parse(src.read_text()).body:
+            if isinstance(node, ast.ClassDef) and any(
+                    getattr(b, "id", None) == "EIEComponent" for b in node.bases):
+                components[src.stem] = node.name
+    assert {m: UNITS[m][0] for m in components} == components
+    for module in UNITS:
+        page = (DOCS / "design" / f"{module}.md").read_text()
+        assert "Latency" in page or "latency" in page, module
+        assert "Resources" in page or "resources" in page, module

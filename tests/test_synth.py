@@ -181,3 +181,45 @@ def test_a_place_and_route_that_runs_too_long_is_stopped(tmp_path):
     from synth.flow import PnRTimeout, _run
     with pytest.raises(PnRTimeout, match="did not finish in 0 s"):
         _run(["sleep", "10"], tmp_path, "nextpnr place-and-route", "x.log", timeout=0.2)
+
+
+def test_synth_sweep_runs_on_a_dask_cluster(tmp_path, monkeypatch):
+    """The same sweep pointed at a Dask scheduler: every job runs on a cluster worker (here
+    a local cluster in this process, so the synthesis can be replaced by a fast stand-in);
+    the fit logic and the result are those of the local pool."""
+    from distributed import LocalCluster, get_worker
+
+    import synth.sweep as sweep
+    from synth.flow import DeviceFull
+
+    ran_on = []
+
+    def fake_synthesize(top, cfg, target, workdir, **kw):
+        ran_on.append((cfg.n_pe, get_worker().address))      # raises outside a Dask worker
+        if cfg.n_pe >= 4:
+            raise DeviceFull("does not fit", "lut", 9999, 5280)
+        return {"top": top, "target": target, "resources": {"lut": 100 * cfg.n_pe, "ff": 1,
+                                                            "bram": 0, "dsp": 0}}
+
+    monkeypatch.setattr(sweep, "synthesize", fake_synthesize)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        res = sweep.run_sweep(tmp_path / "s", targets=("xilinx",), pes=(1, 2, 4, 8), seeds=1,
+                              scheduler=cluster.scheduler_address, reuse=False)
+        workers = {w.address for w in cluster.workers.values()}
+    assert res["executor"] == cluster.scheduler_address and res["jobs"] == 2
+    runs = {r["n_pe"]: r for r in res["runs"]}
+    assert runs[1]["fits"] and runs[2]["resources"]["lut"] == 200
+    # 8 is skipped if 4's failure is known when a slot frees, or else fails too.
+    assert not runs[4]["fits"] and not runs[8]["fits"]
+    assert sorted(n for n, _ in ran_on) == [1, 2, 4] + ([] if runs[8].get("skipped") else [8])
+    assert {addr for _, addr in ran_on} <= workers
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch, capsys):
+    import synth.sweep as sweep
+    monkeypatch.setattr(sweep, "CONNECT_TIMEOUT_S", 2)
+    assert main(["synth-sweep", "--targets", "xilinx", "--pes", "1", "--scheduler",
+                 "tcp://127.0.0.1:9", "-o", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and err.count("\n") == 1
