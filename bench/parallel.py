@@ -46,7 +46,7 @@ def measure_parallel(out_dir, repo=None, progress=None) -> dict:
     cores = os.cpu_count() or 1
     repo = Path(repo or Path(__file__).resolve().parent.parent)
     out = Path(out_dir)
-    res = {"cores": cores, "workloads": []}
+    res = {"cores": cores, "date": time.strftime("%Y-%m-%d"), "workloads": []}
     say(f"parallel: synthesis sweep {SWEEP}, 1 job")
     serial = _sweep(out / "sweep-1", 1, say)
     say(f"parallel: synthesis sweep, {cores} jobs")
@@ -72,7 +72,8 @@ def measure_parallel(out_dir, repo=None, progress=None) -> dict:
 def to_markdown(p: dict) -> list[str]:
     lines = ["## Parallel runs", "",
              f"The same work on one process and on all {p['cores']} cores of this machine "
-             "(wall clock, measured in the same run). `make regress` runs pytest with `-n "
+             f"(wall clock, both measured in one run on {p.get('date', 'the page date')}; "
+             "the regression subset is short, so pytest-xdist's start-up weighs on it). `make regress` runs pytest with `-n "
              "auto`; `make synth` a process per core, or the jobs of a Dask cluster with "
              "`make synth SCHEDULER=tcp://host:8786`.", "",
              "| workload | what | 1 process (s) | all cores (s) | speed-up |",

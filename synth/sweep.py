@@ -153,6 +153,7 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
 
         submit_ready()
         total = len(pending) + len(futures)
+        say(f"sweep: 0 of {total} runs done [0/{total}]")
         while futures:
             done = next(as_completed(futures))
             t, n = futures.pop(done)

@@ -158,3 +158,19 @@ def test_render_only_takes_the_latest_ecp5_fmax(tmp_path, monkeypatch):
                  str(tmp_path / "B.md")]) == 0
     page = (tmp_path / "B.md").read_text()
     assert "our ECP5 Fmax, 71.2 MHz" in page and "16 PEs" in page
+
+
+def test_parallel_section_reports_ratios_of_its_own_timings(tmp_path, monkeypatch):
+    # The timing itself is make bench's (minutes); here the bookkeeping around it.
+    import bench.parallel as par
+    calls = []
+    monkeypatch.setattr(par, "_sweep", lambda out, jobs, say: calls.append(("s", jobs)) or
+                        (90.0 if jobs == 1 else 50.0))
+    monkeypatch.setattr(par, "_pytest", lambda workers, repo: calls.append(("p", workers)) or
+                        (30.0 if workers == 1 else 20.0))
+    monkeypatch.setattr(par.os, "cpu_count", lambda: 4)
+    res = par.measure_parallel(tmp_path)
+    assert calls == [("s", 1), ("s", 4), ("p", 1), ("p", 4)]
+    assert [w["speedup"] for w in res["workloads"]] == [1.8, 1.5]
+    text = "\n".join(par.to_markdown(res))
+    assert "| 90.0 | 50.0 (4 jobs) | **1.8x** |" in text and "all 4 cores" in text
