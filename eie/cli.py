@@ -259,7 +259,9 @@ def cmd_status(args) -> None:
           "sweeps, CPU baselines; make bench); 'eie synth-sweep' "
           "(make synth); Fashion-MNIST end to end: 'eie train', 'eie compress --data' (Deep "
           "Compression with retraining), 'eie evaluate' (make demo); 'eie formal' (proofs of "
-          "the queue, LNZD leaf/node/tree and AXI port; make formal).")
+          "the queue, LNZD leaf/node/tree and AXI port; make formal); 'eie run --waves' "
+          "(waveform and GTKWave save file); 'eie generate' integration files and 'eie "
+          "export' (C); 'eie docs' (make docs); synth-sweep --scheduler (Dask).")
     for name, why in PLANNED.items():
         print(f"  {name}: {why}")
 
