@@ -21,7 +21,7 @@ from golden.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
            "random_weights", "train", "evaluate",
-           "random_input", "formal", "export", "SIMS", "MismatchError"]
+           "random_input", "formal", "export", "regress", "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
 
@@ -503,6 +503,31 @@ def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
         doc = _check_parent(doc)
     return run_bench(out, doc=doc, doc_plots=doc_plots, sections=sections, scale=scale,
                      rtl_layers=rtl_layers, seeds=seeds, pe_config=config, progress=progress)
+
+
+def regress(out_dir, *, sims=("icarus", "verilator"), seeds=(1,), n_cases: int = 8,
+            max_size: int = 64, jobs: int | None = None, scheduler: str | None = None,
+            progress=None) -> dict:
+    """The RTL regression grid (``sim.regress.run_grid``): every simulator, configuration
+    and seed as an independent job, on local processes or a Dask cluster at ``scheduler``;
+    ``out_dir/results.json`` and ``results.md``. Raises :class:`MismatchError` naming the
+    failed regressions (after writing)."""
+    from sim.regress import run_grid  # noqa: PLC0415 (Amaranth, cocotb)
+    from sim.tools import SIMULATORS  # noqa: PLC0415
+    bad = [s for s in sims if s not in SIMULATORS]
+    if bad:
+        raise InputError(f"unknown simulator {bad[0]!r}; choose from {', '.join(SIMULATORS)}")
+    if n_cases < 1 or max_size < 1 or not seeds or (jobs is not None and jobs < 1):
+        raise InputError("cases, size, jobs and the seed list must be positive")
+    out = _out_dir(out_dir)
+    res = run_grid(out, sims=tuple(sims), seeds=tuple(seeds), n_cases=n_cases,
+                   max_size=max_size, jobs=jobs, scheduler=scheduler, progress=progress)
+    failed = [f"{r['sim']} {r['config']} seed {r['seed']}" for r in res["runs"]
+              if not r["passed"]]
+    if failed:
+        raise MismatchError(f"{len(failed)} regression(s) failed: {', '.join(failed[:4])} "
+                            f"(problems, replays and waveforms in {out}/results.md)")
+    return res
 
 
 def formal(out_dir, names=None, progress=None) -> dict:

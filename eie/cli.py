@@ -244,6 +244,15 @@ def cmd_formal(args) -> None:
     print(f"wrote {args.output}/results.json and results.md")
 
 
+def cmd_regress(args) -> None:
+    from eie import api
+    res = api.regress(args.output, sims=args.sims, seeds=args.seeds, n_cases=args.cases,
+                      max_size=args.max_size, jobs=args.jobs, scheduler=args.scheduler,
+                      progress=_say)
+    print(f"{len(res['runs'])} regressions passed ({res['wall_s']:.0f} s on {res['jobs']} "
+          f"jobs, {res['executor']}); wrote {args.output}/results.json and results.md")
+
+
 def cmd_docs(args) -> None:
     from eie.reference import write_reference
     for path in write_reference(build_parser(), args.output):
@@ -471,6 +480,27 @@ def build_parser() -> argparse.ArgumentParser:
                    "queue_depth1, lnzd_node, lnzd_leaf, lnzd_node_burst, lnzd_tree, axi_lite")
     f.add_argument("-o", "--output", required=True, metavar="DIR")
     f.set_defaults(func=cmd_formal)
+
+    g = sub.add_parser("regress", help="the RTL regression grid, on every core or a Dask "
+                       "cluster (make regress)",
+                       description="Run random and adversarial models (bit-exact against "
+                       "golden, cycle-exact against the array model) on eie_top for every "
+                       "simulator, configuration (1, 2, 3, 4 and 16 PEs) and seed, each an "
+                       "independent job. Writes DIR/results.json and results.md; a failure "
+                       "names layer, PE, row and input, the replay and its waveform.")
+    g.add_argument("--sims", type=_names, default=["icarus", "verilator"], metavar="S1,S2",
+                   help="simulators (default icarus,verilator)")
+    g.add_argument("--seeds", type=_counts, default=[1], metavar="N1,N2,...",
+                   help="seeds, one regression each (default 1)")
+    g.add_argument("--cases", type=int, default=8, help="models per regression (default 8)")
+    g.add_argument("--max-size", type=int, default=64, help="largest layer side (default 64)")
+    g.add_argument("--jobs", type=int, default=None, help="regressions at once (default: one "
+                   "per core, or per cluster thread)")
+    g.add_argument("--scheduler", metavar="ADDR", help="run on a Dask distributed cluster "
+                   "(tcp://host:8786; pip install 'eie-gen[cluster]'; workers need this "
+                   "package, the simulators and DIR on a shared file system)")
+    g.add_argument("-o", "--output", required=True, metavar="DIR")
+    g.set_defaults(func=cmd_regress)
 
     d = sub.add_parser("docs", help="write the generated reference pages (make docs)",
                        description="Write DIR/cli.md (every subcommand's help) and "

@@ -18,7 +18,7 @@ from golden.errors import EIEError
 from .runner import run_cocotb
 from .waves import find_dump
 
-__all__ = ["run_regression", "RegressionMismatch"]
+__all__ = ["run_regression", "run_grid", "RegressionMismatch", "GRID_CONFIGS"]
 
 
 class RegressionMismatch(EIEError):
@@ -59,3 +59,79 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
             f"{failed['case']}: {failed['problem']}. Replay: seed {seed}, EIE_N_CASES="
             f"{n_cases}, EIE_ONLY_CASE={failed['case']}. Waveform (the case alone): "
             f"{where}") from exc
+
+
+# The grid `make regress` runs through `eie regress` (locally on every core, or on a Dask
+# cluster): the configurations of tests/test_sim_top.py, both simulators, several seeds.
+GRID_CONFIGS = [EIEConfig(n_pe=n, ptr_depth=512, bias_depth=128, act_depth=16 if n == 2 else 64)
+                for n in (1, 2, 3, 4)] + [
+    EIEConfig(n_pe=16, ptr_depth=256, spmat_words=256, act_depth=16, bias_depth=64)]
+
+
+def _grid_job(sim: str, config: dict, seed: int, n_cases: int, max_size: int,
+              build_root: str, extra_env: dict | None) -> dict:
+    """One regression of the grid, in a worker process: never raises, reports."""
+    import time  # noqa: PLC0415
+    cfg = EIEConfig(**config)
+    t0 = time.monotonic()
+    build = Path(build_root) / f"{sim}-{cfg.slug}-seed{seed}"
+    out = {"sim": sim, "config": cfg.slug, "seed": seed, "n_cases": n_cases,
+           "build": str(build)}
+    try:
+        run_regression(sim, cfg, build, seed=seed, n_cases=n_cases, max_size=max_size,
+                       extra_env=extra_env)
+        out.update(passed=True, problem=None)
+    except RegressionMismatch as e:
+        out.update(passed=False, problem=str(e))
+    except (Exception, SystemExit) as e:          # a build or tool failure: say which
+        out.update(passed=False, problem=f"{type(e).__name__}: {e}")
+    out["seconds"] = round(time.monotonic() - t0, 1)
+    return out
+
+
+def run_grid(out_dir, *, sims=("icarus", "verilator"), configs=None, seeds=(1,),
+             n_cases: int = 8, max_size: int = 64, jobs: int | None = None,
+             scheduler: str | None = None, progress=None,
+             extra_env: dict | None = None) -> dict:
+    """Every (simulator, configuration, seed) regression as an independent job on
+    :func:`golden.parallel.executor` (local processes, or a Dask cluster at ``scheduler``);
+    writes ``out_dir/results.json`` and ``results.md``. A failing job's problem names the
+    layer, PE, row and input, the replay and its waveform (:func:`run_regression`)."""
+    import json  # noqa: PLC0415
+    import time  # noqa: PLC0415
+    from concurrent.futures import as_completed  # noqa: PLC0415
+
+    from golden.fileio import atomic_write_text  # noqa: PLC0415
+    from golden.parallel import executor  # noqa: PLC0415
+
+    say = progress or (lambda msg: None)
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    grid = [(sim, cfg, seed) for cfg in (configs or GRID_CONFIGS) for sim in sims
+            for seed in seeds]
+    t0 = time.monotonic()
+    runs = []
+    with executor(jobs, scheduler) as (pool, slots):
+        futures = [pool.submit(_grid_job, sim, cfg.to_dict(), seed, n_cases, max_size,
+                               str(out), extra_env) for sim, cfg, seed in grid]
+        say(f"regress: 0 of {len(grid)} regressions done [0/{len(grid)}]")
+        for done in as_completed(futures):
+            r = done.result()
+            runs.append(r)
+            state = "pass" if r["passed"] else "FAIL"
+            say(f"regress: {r['sim']} {r['config']} seed {r['seed']}: {state} "
+                f"({r['seconds']} s) [{len(runs)}/{len(grid)}]")
+    runs.sort(key=lambda r: (r["config"], r["sim"], r["seed"]))
+    result = {"executor": scheduler or "local processes", "jobs": slots,
+              "wall_s": round(time.monotonic() - t0, 1), "n_cases": n_cases,
+              "passed": all(r["passed"] for r in runs), "runs": runs}
+    atomic_write_text(out / "results.json", json.dumps(result, indent=1) + "\n")
+    lines = ["# RTL regression grid", "",
+             f"{len(runs)} regressions of {n_cases} random and adversarial models each, on "
+             f"{result['executor']} ({slots} at a time), {result['wall_s']} s.", "",
+             "| simulator | config | seed | result | seconds |", "|---|---|---|---|---|"]
+    for r in runs:
+        res = "pass" if r["passed"] else f"**FAIL**: {r['problem']}"
+        lines.append(f"| {r['sim']} | {r['config']} | {r['seed']} | {res} | {r['seconds']} |")
+    atomic_write_text(out / "results.md", "\n".join(lines) + "\n")
+    return result

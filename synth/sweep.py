@@ -7,18 +7,18 @@ not a failure, and the larger ones for that target are then not tried.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import json
 import os
 import platform
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from importlib import metadata
 from pathlib import Path
 
 from golden.config import EIEConfig
+from golden.parallel import executor
 
 from .flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
 
@@ -81,37 +81,6 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
     return rep
 
 
-CONNECT_TIMEOUT_S = 30          # to reach a Dask scheduler
-
-
-@contextlib.contextmanager
-def executor(jobs: int | None, scheduler: str | None = None):
-    """``(pool, slots)``: a ``concurrent.futures`` executor and how many jobs to keep in it.
-    Locally (``scheduler`` None) a process pool of ``jobs`` (default: every core), no server.
-    With ``scheduler`` (a Dask distributed address, ``tcp://host:8786``) the cluster's
-    workers run the jobs, as many at once as they have threads (or ``jobs``). The workers
-    need this package and its tools installed and ``out_dir`` on a shared file system."""
-    if scheduler is None:
-        slots = jobs or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=slots) as pool:
-            yield pool, slots
-        return
-    try:
-        from distributed import Client  # noqa: PLC0415 (optional: pip install '.[cluster]')
-    except ImportError:
-        raise SynthError("--scheduler needs Dask distributed: pip install 'eie-gen[cluster]'") \
-            from None
-    try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError) as e:
-        raise SynthError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
-    try:
-        slots = jobs or sum(client.nthreads().values()) or 1
-        yield client.get_executor(pure=False), slots
-    finally:
-        client.close()
-
-
 def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
               jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
               progress=None, scheduler: str | None = None) -> dict:
@@ -121,7 +90,7 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
     Each run's report is saved in its work directory and, with ``reuse``, taken again when
     the hardware sources, tools, config and settings are unchanged. ``pnr_timeout`` bounds
     each place-and-route seed (seconds; None: no bound). ``scheduler``: run the jobs on a
-    Dask distributed cluster instead of local processes (:func:`executor`)."""
+    Dask distributed cluster instead of local processes (:func:`golden.parallel.executor`)."""
     say = progress or (lambda msg: None)
     for t in targets:
         if t not in TARGETS:

@@ -203,6 +203,7 @@ COMMANDS = {
                                "--seed"]),
     "run": (["model"], ["--input", "--sim", "--config"]),
     "report": (["model"], ["--json", "--md"]),
+    "export": (["model"], ["--config"]),
     "random-input": (["model"], ["--batch", "--density", "--seed"]),
     "random-net": ([], ["--sizes", "--seed"]),
     "generate": ([], ["--pes", "--config", "--top"]),

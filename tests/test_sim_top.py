@@ -69,3 +69,30 @@ def test_backdoor_load_equals_the_bus_load(sim, tmp_path):
     for y, _ in runs:
         assert np.array_equal(np.asarray(y).reshape(want.shape), want)
     assert runs[0][1] == runs[1][1]
+
+
+@pytest.mark.sim
+def test_regression_grid_runs_on_a_dask_cluster(tmp_path):
+    # make regress SCHEDULER=...: each (simulator, config, seed) regression is a job on the
+    # cluster's workers (here a local cluster of two worker processes).
+    from distributed import LocalCluster
+
+    from sim.regress import run_grid
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        res = run_grid(tmp_path / "g", sims=("icarus",), configs=CONFIGS[:1], seeds=(1, 2),
+                       n_cases=2, max_size=24, scheduler=cluster.scheduler_address)
+    assert res["passed"] and res["executor"] == cluster.scheduler_address
+    assert [(r["sim"], r["seed"]) for r in res["runs"]] == [("icarus", 1), ("icarus", 2)]
+    assert "| icarus | pe1_pd512_bd128 | 2 | pass |" in (tmp_path / "g" / "results.md").read_text()
+
+
+@pytest.mark.sim
+def test_regression_grid_reports_a_failure_with_its_replay(tmp_path):
+    from sim.regress import run_grid
+    res = run_grid(tmp_path / "g", sims=("icarus",), configs=CONFIGS[:1], seeds=(5,),
+                   n_cases=2, max_size=32, jobs=1, extra_env={"EIE_CORRUPT_CASE": "1"})
+    assert not res["passed"]
+    problem = res["runs"][0]["problem"]
+    assert "PE 0, row" in problem and "EIE_ONLY_CASE=1" in problem and "eie_top.fst" in problem
+    assert "**FAIL**" in (tmp_path / "g" / "results.md").read_text()

@@ -217,8 +217,8 @@ def test_synth_sweep_runs_on_a_dask_cluster(tmp_path, monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch, capsys):
-    import synth.sweep as sweep
-    monkeypatch.setattr(sweep, "CONNECT_TIMEOUT_S", 2)
+    import golden.parallel
+    monkeypatch.setattr(golden.parallel, "CONNECT_TIMEOUT_S", 2)
     assert main(["synth-sweep", "--targets", "xilinx", "--pes", "1", "--scheduler",
                  "tcp://127.0.0.1:9", "-o", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err
