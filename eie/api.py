@@ -320,9 +320,6 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
         _check_parent(cycles_path)
     cfg = config or config_for_image(image)
     check_fits(image, cfg)
-    if cfg.max_layers < image.n_layers:
-        raise InputError(f"image has {image.n_layers} layers, the accelerator holds "
-                         f"max_layers={cfg.max_layers}")
     if check:
         mismatch = first_mismatch(image, x)
         if mismatch:

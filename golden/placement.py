@@ -27,6 +27,7 @@ from .errors import InputError
 from .image import ModelImage
 
 __all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "host_writes",
+           "pe_writes", "layer_writes",
            "to_c_writes", "pointer_words",
            "config_for_image"]
 
@@ -78,6 +79,9 @@ def check_fits(image: ModelImage, config: EIEConfig) -> None:
             problems.append(f"the image has {name}={have}, the accelerator {want}")
     if problems:
         raise InputError("image does not match the accelerator: " + "; ".join(problems))
+    if image.n_layers > config.max_layers:
+        raise InputError(f"image has {image.n_layers} layers, the accelerator holds "
+                         f"max_layers={config.max_layers}")
     n_pe = config.n_pe
     ptrs = sum(layer.cols + 1 for layer in image.layers)
     if ptrs > config.ptr_depth:
@@ -161,25 +165,35 @@ def host_writes(image: ModelImage, config: EIEConfig) -> list[tuple[int, int]]:
     ``sim.driver.EIEDriver.load`` issues them: ``(byte address, 32-bit word)``. For hosts
     that are not this Python driver (``eie export`` writes them as a C array); the inputs and
     START follow (docs/integration.md)."""
-    from .addrmap import LAYER_FIELDS, N_LAYERS, address_map  # noqa: PLC0415
+    from .addrmap import address_map  # noqa: PLC0415
 
     check_fits(image, config)
-    if image.n_layers > config.max_layers:
-        raise InputError(f"image has {image.n_layers} layers, the core holds "
-                         f"max_layers={config.max_layers}")
     amap = address_map(config)
     placement = place(image, config)
+    out = [w for k, pe in enumerate(placement.pes) for w in pe_writes(amap, k, pe)]
+    out += layer_writes(amap, placement, image.n_layers)
+    return [(a, v & 0xFFFFFFFF) for a, v in out]
+
+
+def pe_writes(amap, k: int, pe: PEContents) -> list[tuple[int, int]]:
+    """PE ``k``'s pointer, matrix and bias words as ``(address, value)`` bus writes (values
+    signed where the memory is; a bus keeps their low 32 bits)."""
+    out = [(amap.ptr(k, n), int(v)) for n, v in enumerate(pe.ptr)]
+    out += [(amap.spmat(k, n, sub), (int(word) >> (32 * sub)) & 0xFFFFFFFF)
+            for n, word in enumerate(pe.spmat) for sub in range(amap.spmat_sub)]
+    out += [(amap.bias(k, n), int(v)) for n, v in enumerate(pe.bias)]
+    return out
+
+
+def layer_writes(amap, placement: Placement, n_layers: int) -> list[tuple[int, int]]:
+    """Every layer's descriptor and codebook, then N_LAYERS, as bus writes."""
+    from .addrmap import LAYER_FIELDS, N_LAYERS  # noqa: PLC0415
     out = []
-    for k, pe in enumerate(placement.pes):
-        out += [(amap.ptr(k, n), int(v)) for n, v in enumerate(pe.ptr)]
-        out += [(amap.spmat(k, n, sub), (int(word) >> (32 * sub)) & 0xFFFFFFFF)
-                for n, word in enumerate(pe.spmat) for sub in range(amap.spmat_sub)]
-        out += [(amap.bias(k, n), int(v)) for n, v in enumerate(pe.bias)]
     for L, lp in enumerate(placement.layers):
         out += [(amap.layer(L, name), int(getattr(lp, name))) for name in LAYER_FIELDS]
         out += [(amap.codebook(L, v), int(w)) for v, w in enumerate(lp.codebook)]
-    out.append((amap.ctrl(N_LAYERS), image.n_layers))
-    return [(a, v & 0xFFFFFFFF) for a, v in out]
+    out.append((amap.ctrl(N_LAYERS), n_layers))
+    return out
 
 
 def to_c_writes(writes: list[tuple[int, int]], name: str, what: str,

@@ -19,7 +19,7 @@ from golden.config import EIEConfig
 from golden.errors import InputError
 from golden.image import ModelImage
 from golden.model import check_input
-from golden.placement import check_fits, place
+from golden.placement import check_fits, layer_writes, pe_writes, place
 
 __all__ = ["EIEDriver", "CocotbAXILite", "DriverError"]
 
@@ -80,9 +80,6 @@ class EIEDriver:
         (simulation only: :class:`sim.backdoor.CocotbBackdoor`)."""
         cfg = self.config or await self.discover()
         check_fits(image, cfg)
-        if image.n_layers > cfg.max_layers:
-            raise DriverError(f"image has {image.n_layers} layers, the core holds "
-                              f"max_layers={cfg.max_layers}")
         for L in range(1, image.n_layers):
             if image.layers[L].cols != image.layers[L - 1].rows:
                 raise DriverError(f"layer {L} takes {image.layers[L].cols} inputs, layer "
@@ -95,21 +92,12 @@ class EIEDriver:
                 if progress is not None:
                     progress(k + 1, len(placement.pes))
                 continue
-            for n, value in enumerate(pe.ptr):
-                await w(amap.ptr(k, n), value)
-            for n, word in enumerate(pe.spmat):
-                for sub in range(amap.spmat_sub):
-                    await w(amap.spmat(k, n, sub), (word >> (32 * sub)) & 0xFFFFFFFF)
-            for n, value in enumerate(pe.bias):
-                await w(amap.bias(k, n), value)
+            for addr, value in pe_writes(amap, k, pe):
+                await w(addr, value)
             if progress is not None:
                 progress(k + 1, len(placement.pes))
-        for L, lp in enumerate(placement.layers):
-            for name in am_.LAYER_FIELDS:
-                await w(amap.layer(L, name), int(getattr(lp, name)))
-            for v, weight in enumerate(lp.codebook):
-                await w(amap.codebook(L, v), weight)
-        await w(amap.ctrl(am_.N_LAYERS), image.n_layers)
+        for addr, value in layer_writes(amap, placement, image.n_layers):
+            await w(addr, value)
         self.image = image
 
     async def start(self, a) -> None:

@@ -10,10 +10,14 @@ now keys its build reuse on the waves setting, the environment's ``WAVES`` inclu
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from golden.config import EIEConfig
 from golden.errors import EIEError
+from golden.fileio import atomic_write_text
+from golden.parallel import executor
 
 from .runner import run_cocotb
 from .waves import find_dump
@@ -71,7 +75,6 @@ GRID_CONFIGS = [EIEConfig(n_pe=n, ptr_depth=512, bias_depth=128, act_depth=16 if
 def _grid_job(sim: str, config: dict, seed: int, n_cases: int, max_size: int,
               build_root: str, extra_env: dict | None) -> dict:
     """One regression of the grid, in a worker process: never raises, reports."""
-    import time  # noqa: PLC0415
     cfg = EIEConfig(**config)
     t0 = time.monotonic()
     build = Path(build_root) / f"{sim}-{cfg.slug}-seed{seed}"
@@ -97,13 +100,6 @@ def run_grid(out_dir, *, sims=("icarus", "verilator"), configs=None, seeds=(1,),
     :func:`golden.parallel.executor` (local processes, or a Dask cluster at ``scheduler``);
     writes ``out_dir/results.json`` and ``results.md``. A failing job's problem names the
     layer, PE, row and input, the replay and its waveform (:func:`run_regression`)."""
-    import json  # noqa: PLC0415
-    import time  # noqa: PLC0415
-    from concurrent.futures import as_completed  # noqa: PLC0415
-
-    from golden.fileio import atomic_write_text  # noqa: PLC0415
-    from golden.parallel import executor  # noqa: PLC0415
-
     say = progress or (lambda msg: None)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)

@@ -36,29 +36,28 @@ def _verilator_make_flags(sim: str, config: EIEConfig):
         return
     old = os.environ.get("MAKEFLAGS")
     flags = "CFG_CXXFLAGS_PCH_I=-include" + (" OPT_FAST=-O0" if config.n_pe >= 32 else "")
-    os.environ["MAKEFLAGS"] = ((old + " ") if old else "") + flags
-    try:
+    with _environ("MAKEFLAGS", ((old + " ") if old else "") + flags):
         yield
-    finally:
-        if old is None:
-            del os.environ["MAKEFLAGS"]
-        else:
-            os.environ["MAKEFLAGS"] = old
 
 
 @contextlib.contextmanager
-def _waves_env(waves: bool):
-    """cocotb's runner lets ``WAVES`` in the environment override its ``waves`` argument;
-    make them agree for one call, then put the environment back."""
-    old = os.environ.get("WAVES")
-    os.environ["WAVES"] = "1" if waves else "0"
+def _environ(name: str, value: str):
+    """``os.environ[name] = value`` for one block, then the environment as it was."""
+    old = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if old is None:
-            del os.environ["WAVES"]
+            del os.environ[name]
         else:
-            os.environ["WAVES"] = old
+            os.environ[name] = old
+
+
+def _waves_env(waves: bool):
+    """cocotb's runner lets ``WAVES`` in the environment override its ``waves`` argument;
+    make them agree for one call."""
+    return _environ("WAVES", "1" if waves else "0")
 
 
 def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_dir,

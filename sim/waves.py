@@ -82,7 +82,8 @@ def write_gtkw(path, dump, config: EIEConfig, verilog: str, sim: str) -> Path:
 
     widths = signal_widths(verilog)
     scope = SCOPES[sim]
-    missing = [s for sigs in _groups(config).values() for s in sigs if s not in widths]
+    groups = _groups(config)
+    missing = [s for sigs in groups.values() for s in sigs if s not in widths]
     if missing:
         raise KeyError(f"not in the generated Verilog: {', '.join(missing[:5])}")
     path = Path(path)
@@ -91,7 +92,7 @@ def write_gtkw(path, dump, config: EIEConfig, verilog: str, sim: str) -> Path:
         save.comment(f"eie_top ({config.slug}) on {sim}, written by eie (sim/waves.py)")
         save.dumpfile(str(Path(dump).resolve()))
         save.treeopen(scope)
-        for group, sigs in _groups(config).items():
+        for group, sigs in groups.items():
             with save.group(group, closed=group.startswith("PE ") and "pe0." not in sigs[0]):
                 for s in sigs:
                     unit, port = s.rsplit(".", 1) if not s.startswith(".") else ("", s[1:])

@@ -161,8 +161,6 @@ def test_exported_writes_are_the_drivers_and_compile(tmp_path, rng):
     # what the Python driver sends over AXI (a recording bus answers the ID reads).
     import asyncio
 
-    import numpy as np
-
     from golden.image import write_image
     from sim.driver import EIEDriver
     from tests.conftest import make_image, random_codebook, random_indices

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from golden.config import EIEConfig
-from sim.regress import RegressionMismatch, run_regression
+from sim.regress import GRID_CONFIGS, RegressionMismatch, run_regression
 
-# n_pe=2 with act_depth=16 once hung on Icarus (combinational blocks never evaluated; see
-# hw.tops.to_verilog).
-CONFIGS = [EIEConfig(n_pe=n, ptr_depth=512, bias_depth=128, act_depth=16 if n == 2 else 64)
-           for n in (1, 2, 3, 4)]
-PE16 = EIEConfig(n_pe=16, ptr_depth=256, spmat_words=256, act_depth=16, bias_depth=64)
+# The configurations of make regress's grid (n_pe=2 with act_depth=16 once hung on Icarus:
+# combinational blocks never evaluated; see hw.tops.to_verilog).
+CONFIGS, PE16 = GRID_CONFIGS[:4], GRID_CONFIGS[4]
 PE64 = EIEConfig(n_pe=64, ptr_depth=256, spmat_words=64, act_depth=4, bias_depth=16)
 CASES = ([pytest.param(sim, c, id=f"{c.slug}-{sim}") for c in CONFIGS + [PE16]
           for sim in ("icarus", "verilator")]

@@ -4,7 +4,6 @@ writes FST, which only GTKWave reads, so there the file's presence and its FST h
 
 import re
 
-import numpy as np
 import pytest
 
 from eie import api
