@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden.array_model import broadcast_order, layer_timing
-from golden.balance import order_for_work
-from golden.config import EIEConfig
-from golden.encode import coo_column_lengths
+from compress.balance import order_for_work
+from eie.config import EIEConfig
+from eie.encode import coo_column_lengths
 
 __all__ = ["PaperLayer", "PAPER_LAYERS", "SyntheticLayer", "synthetic_layer", "measure_layer",
            "ROW_ORDERS", "layer_by_name"]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.config import EIEConfig
-from golden.encode import column_lengths
-from golden.image import image_from_indices
+from eie.config import EIEConfig
+from eie.encode import column_lengths
+from eie.image import image_from_indices
 from golden.pe_model import pe_cycles
-from golden.placement import place
+from eie.placement import place
 
 __all__ = ["pe_workloads", "measure_pe", "pe_ecp5", "THROUGHPUT_TARGET"]
 
@@ -64,7 +64,7 @@ def measure_pe(cfg: EIEConfig, workloads, progress=None) -> list[dict]:
 
     from hw.pe import ProcessingElement  # noqa: PLC0415
     from sim.io import AmaranthIO  # noqa: PLC0415
-    from sim.pe_driver import PEDriver, broadcasts_for  # noqa: PLC0415
+    from sim.bfm.pe import PEDriver, broadcasts_for  # noqa: PLC0415
 
     say = progress or (lambda msg: None)
     results = []

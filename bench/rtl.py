@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from golden.array_model import run_timing
-from golden.config import EIEConfig
-from golden.image import ModelImage, image_from_indices, write_image
+from eie.config import EIEConfig
+from eie.image import ModelImage, image_from_indices, write_image
 from golden.model import run_golden
-from golden.placement import config_for_image
+from eie.placement import config_for_image
 
-from .cpu import time_call
-from .paper import SyntheticLayer
+from bench.cpu import time_call
+from bench.paper import SyntheticLayer
 
 __all__ = ["layer_image", "layer_input", "rtl_config", "run_layer_rtl", "conv1x1", "sim_speed"]
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.compress import CompressOptions, compress as _compress, random_network, \
+from compress.deep import CompressOptions, compress as _compress, random_network, \
     read_weights
-from golden.balance import stored_row
-from golden.config import EIEConfig
-from golden.errors import EIEError, InputError
-from golden.fileio import atomic_write_bytes, atomic_write_text, load_npy
-from golden.image import read_image, write_image
+from eie.rows import stored_row
+from eie.config import EIEConfig
+from eie.errors import EIEError, InputError
+from eie.fileio import atomic_write_bytes, atomic_write_text, load_npy
+from eie.image import read_image, write_image
 from golden.model import first_mismatch, run_dense, run_golden
-from golden.report import image_report, to_json, to_markdown
+from compress.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
            "random_weights", "train", "evaluate",
@@ -84,7 +84,7 @@ DATASETS = ("fashion-mnist",)
 
 
 def _load_data(data: str, data_dir):
-    from golden.datasets import load_fashion_mnist  # noqa: PLC0415
+    from compress.datasets import load_fashion_mnist  # noqa: PLC0415
     if data not in DATASETS:
         raise InputError(f"unknown data set {data!r}; choose one of {', '.join(DATASETS)}")
     return load_fashion_mnist(data_dir)
@@ -113,8 +113,8 @@ def _compress_with_data(layers, out_path, config, *, density, kmeans_iters, seed
                         data_dir, recipe_path, report_dir, balance_rows, say):
     from dataclasses import replace  # noqa: PLC0415
 
-    from golden.pipeline import Recipe, deep_compress  # noqa: PLC0415
-    from golden.plots import sensitivity_png, weights_png  # noqa: PLC0415
+    from compress.pipeline import Recipe, deep_compress  # noqa: PLC0415
+    from compress.plots import sensitivity_png, weights_png  # noqa: PLC0415
     recipe = Recipe.load(recipe_path) if recipe_path else Recipe()
     overrides = {"seed": seed}
     if density is not None:
@@ -149,7 +149,7 @@ def train(out_path, *, data: str = "fashion-mnist", data_dir=None, sizes=(784, 3
           epochs: int = 15, lr: float = 0.05, batch: int = 128, seed: int = 0,
           progress=None) -> dict:
     """Train a float ReLU MLP (numpy) on ``data``; write ``W0, b0, ...`` to ``out_path``."""
-    from golden.train import TrainOptions, accuracy, init_mlp, train as _train  # noqa: PLC0415
+    from compress.train import TrainOptions, accuracy, init_mlp, train as _train  # noqa: PLC0415
     say = progress or (lambda msg: None)
     opts = TrainOptions(epochs=epochs, lr=lr, batch=batch, seed=seed).check()
     if epochs < 1:
@@ -183,12 +183,12 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
     ``eie compress --report-dir`` folded in when it is there). Raises
     :class:`MismatchError` (after writing the report) when the RTL differs from golden."""
     from golden.array_model import run_timing  # noqa: PLC0415
-    from golden.evaluation import (cycle_summary, evaluation_markdown,  # noqa: PLC0415
+    from compress.evaluation import (cycle_summary, evaluation_markdown,  # noqa: PLC0415
                                    evaluation_report)
-    from golden.pipeline import quantize_inputs  # noqa: PLC0415
-    from golden.placement import check_fits, config_for_image  # noqa: PLC0415
-    from golden.plots import load_png  # noqa: PLC0415
-    from golden.train import accuracy  # noqa: PLC0415
+    from compress.pipeline import quantize_inputs  # noqa: PLC0415
+    from eie.placement import check_fits, config_for_image  # noqa: PLC0415
+    from compress.plots import load_png  # noqa: PLC0415
+    from compress.train import accuracy  # noqa: PLC0415
     say = progress or (lambda msg: None)
     if sim not in SIMS or sim == "golden":
         raise InputError(f"unknown RTL simulator {sim!r}; choose one of {', '.join(SIMS[1:])}")
@@ -303,7 +303,7 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     """
     from golden.array_model import run_timing  # noqa: PLC0415
     from golden.model import check_input  # noqa: PLC0415
-    from golden.placement import check_fits, config_for_image  # noqa: PLC0415
+    from eie.placement import check_fits, config_for_image  # noqa: PLC0415
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
     if backdoor and sim not in ("icarus", "verilator"):
@@ -378,8 +378,8 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
     text = to_verilog(top, config)             # fails before anything is written
     texts = {f"{top}.v": text, "config.json": config.to_json() + "\n"}
     if top == "eie_top":
-        from golden.addrmap import to_c_header  # noqa: PLC0415
-        from golden.addrmap import to_markdown as map_markdown  # noqa: PLC0415
+        from eie.addrmap import to_c_header  # noqa: PLC0415
+        from eie.addrmap import to_markdown as map_markdown  # noqa: PLC0415
         from hw.integration import (  # noqa: PLC0415
             WRAPPER, axi_wrapper, fusesoc_core, instance_template)
         texts.update({"address-map.md": map_markdown(config), "eie_regs.h": to_c_header(config),
@@ -403,7 +403,7 @@ def export(model_path, out_path, config: EIEConfig | None = None) -> int:
 
     >>> export("build/model.npz", "build/eie_model.h")              # doctest: +SKIP
     """
-    from golden.placement import config_for_image, host_writes, to_c_writes  # noqa: PLC0415
+    from eie.placement import config_for_image, host_writes, to_c_writes  # noqa: PLC0415
     image = read_image(model_path)
     _check_parent(out_path)
     cfg = config or config_for_image(image)

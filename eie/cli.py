@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 import warnings
 
-from golden.config import EIEConfig
-from golden.errors import EIEError
+from eie.config import EIEConfig
+from eie.errors import EIEError
 
 PROG = "eie"
 

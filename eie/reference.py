@@ -14,7 +14,7 @@ import inspect
 import os
 from pathlib import Path
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
 __all__ = ["UNITS", "cli_reference", "unit_page", "design_index", "write_reference"]
 
@@ -68,7 +68,7 @@ def _unit(module: str, config: EIEConfig):
     import importlib  # noqa: PLC0415
     cls = getattr(importlib.import_module(f"hw.{module}"), UNITS[module][0])
     if module == "axil":
-        from golden.addrmap import address_map  # noqa: PLC0415
+        from eie.addrmap import address_map  # noqa: PLC0415
         unit = cls(config, address_map(config).addr_bits)
     else:
         unit = cls(config)
@@ -120,7 +120,7 @@ def pages(parser: argparse.ArgumentParser) -> dict[str, str]:
 
 
 def write_reference(parser: argparse.ArgumentParser, out_dir) -> list[Path]:
-    from golden.fileio import atomic_write_text  # noqa: PLC0415
+    from eie.fileio import atomic_write_text  # noqa: PLC0415
     out = Path(out_dir)
     written = []
     for rel, text in pages(parser).items():

@@ -14,7 +14,7 @@ from amaranth.hdl import Assert, Assume, Cover, ResetSignal, Signal
 from hw.axil import AXILiteSlave
 from hw.layouts import READ_LATENCY
 
-from .harness import Proof
+from formal.harness import Proof
 
 __all__ = ["AXILiteProof"]
 

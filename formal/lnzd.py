@@ -32,7 +32,7 @@ from hw.lnzd_leaf import LNZDLeaf
 from hw.lnzd_node import FAN_IN, LNZDNode
 from hw.lnzd_tree import LNZDTree
 
-from .harness import Proof
+from formal.harness import Proof
 
 __all__ = ["LeafProof", "NodeProof", "TreeProof"]
 

@@ -7,13 +7,13 @@ import json
 import time
 from pathlib import Path
 
-from golden.config import EIEConfig
-from golden.fileio import atomic_write_text
+from eie.config import EIEConfig
+from eie.fileio import atomic_write_text
 
-from .axil import AXILiteProof
-from .lnzd import LeafProof, NodeProof, TreeProof
-from .queue import QueueProof
-from .run import ENGINE, check
+from formal.axil import AXILiteProof
+from formal.lnzd import LeafProof, NodeProof, TreeProof
+from formal.queue import QueueProof
+from formal.run import ENGINE, check
 
 __all__ = ["PROOFS", "run_proofs", "to_markdown"]
 

@@ -15,7 +15,7 @@ from amaranth.hdl import Array, Assert, Cover, Signal
 
 from hw.act_queue import ActivationQueue
 
-from .harness import Proof
+from formal.harness import Proof
 
 __all__ = ["QueueProof"]
 

@@ -1,6 +1,5 @@
-"""Golden model: compression, the model image format and the bit-exact reference (numpy only)."""
+"""The golden reference: what the RTL must equal, bit for bit and cycle for cycle (numpy only).
 
-from .config import EIEConfig
-from .errors import ConfigError, EIEError, ImageError, InputError
-
-__all__ = ["EIEConfig", "EIEError", "ConfigError", "ImageError", "InputError"]
+``model`` runs a model image bit-exact (and a plain dense route from the decoded image to
+check it), ``fixedpoint`` holds the arithmetic, ``pe_model`` and ``array_model`` the cycle
+models of one PE and of the whole array."""

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import EIEConfig
-from .encode import column_lengths
-from .image import ModelImage
-from .model import layer_inputs
-from .pe_model import broadcast_timing, writeback_cycles
+from eie.config import EIEConfig
+from eie.encode import column_lengths
+from eie.image import ModelImage
+from golden.model import layer_inputs
+from golden.pe_model import broadcast_timing, writeback_cycles
 
 __all__ = ["LayerTiming", "RunTiming", "broadcast_order", "layer_timing", "run_timing",
            "LAYER_OVERHEAD"]

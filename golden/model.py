@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .balance import to_network_order
-from .encode import column_lengths, entry_fields
-from .errors import InputError
-from .fixedpoint import wrap, writeback
-from .image import ModelImage, decode_weights
+from eie.rows import to_network_order
+from eie.encode import column_lengths, entry_fields
+from eie.errors import InputError
+from golden.fixedpoint import wrap, writeback
+from eie.image import ModelImage, decode_weights
 
 __all__ = ["run_golden", "run_dense", "layer_inputs", "check_input", "first_mismatch", "LayerTrace",
            "AccumulatorWrapWarning", "worst_case_acc_bits"]

@@ -4,11 +4,11 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .codebook import CodebookDecoder, CodebookWriteSignature
-from .layouts import BankWriteSignature, MemReadSignature, acc_shape, update_layout
+from hw.base import EIEComponent
+from hw.codebook import CodebookDecoder, CodebookWriteSignature
+from hw.layouts import BankWriteSignature, MemReadSignature, acc_shape, update_layout
 
 __all__ = ["ArithmeticUnit"]
 

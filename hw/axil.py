@@ -4,10 +4,10 @@ from amaranth.hdl import Module, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .layouts import READ_LATENCY, RegBusSignature
+from hw.base import EIEComponent
+from hw.layouts import READ_LATENCY, RegBusSignature
 
 __all__ = ["AXILiteSignature", "AXILiteSlave"]
 

@@ -2,7 +2,7 @@
 
 from amaranth.lib import wiring
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
 __all__ = ["EIEComponent"]
 

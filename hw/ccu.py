@@ -4,12 +4,12 @@ from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigne
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from golden import addrmap as am_
-from golden.config import EIEConfig
+from eie import addrmap as am_
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .codebook import CodebookWriteSignature
-from .layouts import (LayerSignature, MemReadSignature, MemWriteSignature, RegBusSignature,
+from hw.base import EIEComponent
+from hw.codebook import CodebookWriteSignature
+from hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, RegBusSignature,
                       acc_shape)
 
 __all__ = ["ControlUnit"]

@@ -5,9 +5,9 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
+from hw.base import EIEComponent
 
 __all__ = ["CodebookDecoder", "CodebookWriteSignature"]
 

@@ -4,14 +4,14 @@ from amaranth.hdl import Cat, Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.addrmap import address_map
-from golden.config import EIEConfig
+from eie.addrmap import address_map
+from eie.config import EIEConfig
 
-from .axil import AXILiteSignature, AXILiteSlave
-from .base import EIEComponent
-from .ccu import ControlUnit
-from .lnzd_tree import LNZDTree
-from .pe import ProcessingElement
+from hw.axil import AXILiteSignature, AXILiteSlave
+from hw.base import EIEComponent
+from hw.ccu import ControlUnit
+from hw.lnzd_tree import LNZDTree
+from hw.pe import ProcessingElement
 
 __all__ = ["EIETop"]
 

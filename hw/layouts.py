@@ -7,7 +7,7 @@ from amaranth.hdl import signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "MemReadSignature", "LayerSignature",

@@ -4,10 +4,10 @@ from amaranth.hdl import Const, Module, Mux, Signal
 from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .layouts import MemReadSignature, acc_shape, nonzero_layout
+from hw.base import EIEComponent
+from hw.layouts import MemReadSignature, acc_shape, nonzero_layout
 
 __all__ = ["LNZDLeaf", "lowest_set_bit"]
 

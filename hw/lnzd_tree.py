@@ -4,11 +4,11 @@ from amaranth.hdl import Cat, Module
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .layouts import act_layout, nonzero_layout
-from .lnzd_node import FAN_IN, LNZDNode
+from hw.base import EIEComponent
+from hw.layouts import act_layout, nonzero_layout
+from hw.lnzd_node import FAN_IN, LNZDNode
 
 __all__ = ["LNZDTree"]
 

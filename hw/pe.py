@@ -5,20 +5,20 @@ from amaranth.hdl import Module, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .act_queue import ActivationQueue
-from .act_regfile import ActivationRegisterFiles
-from .arith import ArithmeticUnit
-from .codebook import CodebookWriteSignature
-from .layouts import (LayerSignature, MemReadSignature, MemWriteSignature, acc_shape,
+from hw.base import EIEComponent
+from hw.act_queue import ActivationQueue
+from hw.act_regfile import ActivationRegisterFiles
+from hw.arith import ArithmeticUnit
+from hw.codebook import CodebookWriteSignature
+from hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, acc_shape,
                       act_layout, nonzero_layout)
-from .lnzd_leaf import LNZDLeaf
-from .ptr_read import PointerRead
-from .relidx import RelativeIndex
-from .spmat_read import SparseMatrixRead
-from .writeback import WriteBack
+from hw.lnzd_leaf import LNZDLeaf
+from hw.ptr_read import PointerRead
+from hw.relidx import RelativeIndex
+from hw.spmat_read import SparseMatrixRead
+from hw.writeback import WriteBack
 
 __all__ = ["ProcessingElement"]
 

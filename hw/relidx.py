@@ -4,10 +4,10 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .layouts import entry_layout, update_layout
+from hw.base import EIEComponent
+from hw.layouts import entry_layout, update_layout
 
 __all__ = ["RelativeIndex"]
 

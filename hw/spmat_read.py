@@ -5,10 +5,10 @@ from amaranth.lib import stream
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .layouts import MemWriteSignature, column_layout, entry_layout
+from hw.base import EIEComponent
+from hw.layouts import MemWriteSignature, column_layout, entry_layout
 
 __all__ = ["SparseMatrixRead"]
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from amaranth.back import rtlil
 
-from golden.config import EIEConfig
-from golden.errors import InputError
+from eie.config import EIEConfig
+from eie.errors import InputError
 
-from .codebook import CodebookDecoder
-from .eie_top import EIETop
-from .pe import ProcessingElement
+from hw.codebook import CodebookDecoder
+from hw.eie_top import EIETop
+from hw.pe import ProcessingElement
 
 __all__ = ["TOPS", "PLANNED", "build_top", "to_verilog", "convert"]
 

@@ -4,10 +4,10 @@ from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 
-from .base import EIEComponent
-from .layouts import BankWriteSignature, MemReadSignature, MemWriteSignature, acc_shape
+from hw.base import EIEComponent
+from hw.layouts import BankWriteSignature, MemReadSignature, MemWriteSignature, acc_shape
 
 __all__ = ["WriteBack"]
 

@@ -12,14 +12,14 @@ import logging
 
 import numpy as np
 
-from golden.balance import to_network_order
-from golden import addrmap as am_
-from golden.addrmap import address_map
-from golden.config import EIEConfig
-from golden.errors import InputError
-from golden.image import ModelImage
+from eie.rows import to_network_order
+from eie import addrmap as am_
+from eie.addrmap import address_map
+from eie.config import EIEConfig
+from eie.errors import InputError
+from eie.image import ModelImage
 from golden.model import check_input
-from golden.placement import check_fits, layer_writes, pe_writes, place
+from eie.placement import check_fits, layer_writes, pe_writes, place
 
 __all__ = ["EIEDriver", "CocotbAXILite", "DriverError"]
 

@@ -14,13 +14,13 @@ import time
 from concurrent.futures import as_completed
 from pathlib import Path
 
-from golden.config import EIEConfig
-from golden.errors import EIEError
-from golden.fileio import atomic_write_text
-from golden.parallel import executor
+from eie.config import EIEConfig
+from eie.errors import EIEError
+from eie.fileio import atomic_write_text
+from eie.parallel import executor
 
-from .runner import run_cocotb
-from .waves import find_dump
+from sim.runner import run_cocotb
+from sim.waves import find_dump
 
 __all__ = ["run_regression", "run_grid", "RegressionMismatch", "GRID_CONFIGS"]
 
@@ -41,7 +41,7 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
     fail_file.unlink(missing_ok=True)
     build.mkdir(parents=True, exist_ok=True)
     try:
-        return run_cocotb("eie_top", config, sim, "sim.cocotb_top", build, seed=seed,
+        return run_cocotb("eie_top", config, sim, "sim.tb.top", build, seed=seed,
                           extra_env=env)
     except (Exception, SystemExit) as exc:     # the runner exits under pytest on a failure
         if not fail_file.exists():
@@ -51,7 +51,7 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
         replay = {**env, "EIE_ONLY_CASE": str(failed["case"])}
         replay.pop("EIE_FAIL_FILE")
         try:
-            run_cocotb("eie_top", config, sim, "sim.cocotb_top", waves, seed=seed,
+            run_cocotb("eie_top", config, sim, "sim.tb.top", waves, seed=seed,
                        extra_env=replay, waves=True, quiet=True)
         except (Exception, SystemExit):       # it fails again, as it should
             pass

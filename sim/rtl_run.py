@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.config import EIEConfig
-from golden.image import ModelImage, write_image
+from eie.config import EIEConfig
+from eie.image import ModelImage, write_image
 
-from .driver import EIEDriver
-from .runner import SimulationFailed, run_cocotb
+from sim.driver import EIEDriver
+from sim.runner import SimulationFailed, run_cocotb
 
 __all__ = ["run_rtl", "run_amaranth", "RTL_SIMS"]
 
@@ -29,8 +29,8 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
 
     from hw.eie_top import EIETop  # noqa: PLC0415
 
-    from .amaranth_axil import AmaranthAXILite  # noqa: PLC0415
-    from .io import AmaranthIO  # noqa: PLC0415
+    from sim.bfm.axil import AmaranthAXILite  # noqa: PLC0415
+    from sim.io import AmaranthIO  # noqa: PLC0415
 
     ticks = [0]
 
@@ -57,7 +57,7 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
     else:
         from hw.tops import to_verilog  # noqa: PLC0415
 
-        from .waves import write_gtkw  # noqa: PLC0415
+        from sim.waves import write_gtkw  # noqa: PLC0415
         out_dir = Path(waves)
         out_dir.mkdir(parents=True, exist_ok=True)
         with sim.write_vcd(str(out_dir / "eie_top.vcd")):
@@ -72,7 +72,7 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
 def _keep_waves(build: Path, out_dir: Path, config: EIEConfig, sim: str) -> None:
     import shutil  # noqa: PLC0415
 
-    from .waves import find_dump, write_gtkw  # noqa: PLC0415
+    from sim.waves import find_dump, write_gtkw  # noqa: PLC0415
     dump = find_dump(build, sim)
     if dump is None:
         raise SimulationFailed(f"{sim} wrote no waveform in {build}")
@@ -124,7 +124,7 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     watcher = threading.Thread(target=report, daemon=True)
     watcher.start()
     try:
-        run_cocotb("eie_top", config, sim, "sim.cocotb_run", build,
+        run_cocotb("eie_top", config, sim, "sim.tb.run", build,
                    extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
                               "EIE_RUN_OUTPUT": str(result),
                               "EIE_RUN_PROGRESS": str(progress_file),

@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from golden.errors import EIEError
+from eie.errors import EIEError
 
 __all__ = ["SIMULATORS", "SimulatorMissing", "setup_path", "require_simulator"]
 

@@ -19,11 +19,11 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from golden.config import EIEConfig
-from golden.errors import EIEError
+from eie.config import EIEConfig
+from eie.errors import EIEError
 from hw.tops import build_top, convert
 
-from .harness import PinHarness
+from synth.harness import PinHarness
 
 __all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize",
            "resources_from_cells", "tool_versions", "memory_mapping", "check_device"]

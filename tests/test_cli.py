@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from eie.cli import build_parser, main
-from golden.image import read_image
+from eie.image import read_image
 from golden.model import run_dense
 
 
@@ -200,8 +200,8 @@ def test_docs_address_map_is_the_generated_one():
     """docs/address-map.md is the default configuration's map, regenerated, not hand-edited."""
     from pathlib import Path
 
-    from golden.addrmap import to_markdown
-    from golden.config import EIEConfig
+    from eie.addrmap import to_markdown
+    from eie.config import EIEConfig
     doc = Path(__file__).resolve().parent.parent / "docs" / "address-map.md"
     assert doc.read_text() == to_markdown(EIEConfig()), \
         "regenerate: python -c 'from golden.addrmap import to_markdown; ...'"

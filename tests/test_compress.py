@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from golden.compress import (CompressOptions, compress, frac_bits_for, kmeans_share, prune,
+from compress.deep import (CompressOptions, compress, frac_bits_for, kmeans_share, prune,
                              random_network, read_weights)
-from golden.config import EIEConfig
-from golden.errors import InputError
-from golden.image import decode_weights
+from eie.config import EIEConfig
+from eie.errors import InputError
+from eie.image import decode_weights
 from golden.model import run_dense, run_golden
 
 

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from golden.config import EIEConfig
-from golden.errors import ConfigError
+from eie.config import EIEConfig
+from eie.errors import ConfigError
 
 
 def test_defaults_follow_spec():

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from golden.encode import (PAD_ENTRY, codebook_decode, column_lengths, coo_column_lengths,
+from eie.encode import (PAD_ENTRY, codebook_decode, column_lengths, coo_column_lengths,
                            decode_pe, encode_layer, entry_fields, local_rows, pack_words)
-from golden.errors import ImageError
+from eie.errors import ImageError
 from golden.examples import paper_16x8
 
 

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from eie.cli import main
-from golden.compress import read_weights
-from golden.config import EIEConfig
-from golden.errors import EIEError
-from golden.image import read_image, to_arrays, validate_image
+from compress.deep import read_weights
+from eie.config import EIEConfig
+from eie.errors import EIEError
+from eie.image import read_image, to_arrays, validate_image
 from golden.model import run_golden
 from tests.conftest import make_image, random_codebook, random_indices
 

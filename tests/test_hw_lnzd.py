@@ -6,7 +6,7 @@ import pytest
 from amaranth.hdl import Module, Signal
 from amaranth.sim import Simulator
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 from hw.lnzd_node import LNZDNode
 from hw.lnzd_tree import LNZDTree
 

@@ -6,10 +6,10 @@ import os
 import pytest
 from amaranth.sim import Simulator
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 from hw.pe import ProcessingElement
 from sim.io import AmaranthIO
-from sim.pe_cases import check_case, pe_cases, run_case
+from sim.cases.pe import check_case, pe_cases, run_case
 
 CONFIGS = {
     "default": EIEConfig(),

@@ -12,10 +12,10 @@ from amaranth.hdl import Elaboratable, Module, Signal
 from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
-from golden.config import EIEConfig
-from golden.encode import decode_pe, encode_layer, pack_words
+from eie.config import EIEConfig
+from eie.encode import decode_pe, encode_layer, pack_words
 from golden.fixedpoint import wrap, writeback
-from golden.placement import pointer_words
+from eie.placement import pointer_words
 from hw.act_queue import ActivationQueue
 from hw.act_regfile import ActivationRegisterFiles
 from hw.arith import ArithmeticUnit
@@ -24,7 +24,7 @@ from hw.ptr_read import PointerRead
 from hw.relidx import RelativeIndex
 from hw.spmat_read import SparseMatrixRead
 from hw.writeback import WriteBack
-from sim.amaranth_stream import stream_through
+from sim.bfm.stream import stream_through
 
 IDLE_STALL = [(0.0, 0.0), (0.4, 0.0), (0.0, 0.4), (0.3, 0.3)]
 

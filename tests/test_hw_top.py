@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from golden.config import EIEConfig
-from golden.errors import InputError
-from golden.image import image_from_indices
+from eie.config import EIEConfig
+from eie.errors import InputError
+from eie.image import image_from_indices
 from hw.eie_top import EIETop
-from sim.amaranth_axil import AmaranthAXILite
+from sim.bfm.axil import AmaranthAXILite
 from sim.driver import EIEDriver
 from sim.io import AmaranthIO
-from sim.top_cases import check_top_case, run_top_case, top_cases
+from sim.cases.top import check_top_case, run_top_case, top_cases
 
 N_CASES = int(os.environ.get("EIE_N_CASES", "3"))
 
@@ -91,8 +91,8 @@ def test_driver_reports_a_core_that_never_finishes():
     budget instead of waiting forever (the regressions rely on this to fail, not hang)."""
     import asyncio
 
-    from golden import addrmap as am_
-    from golden.addrmap import address_map
+    from eie import addrmap as am_
+    from eie.addrmap import address_map
     from sim.driver import DriverError
 
     cfg = EIEConfig(n_pe=2, ptr_depth=64, spmat_words=64, act_depth=16)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from golden.errors import ImageError
-from golden.image import decode_indices, read_image, to_arrays, write_image
+from eie.errors import ImageError
+from eie.image import decode_indices, read_image, to_arrays, write_image
 
 from conftest import make_image, random_codebook, random_indices
 

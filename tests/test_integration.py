@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from eie import api
-from golden.addrmap import LAYER_FIELDS, MAGIC, address_map
-from golden.config import EIEConfig
+from eie.addrmap import LAYER_FIELDS, MAGIC, address_map
+from eie.config import EIEConfig
 from hw.integration import top_ports
 
 pytestmark = pytest.mark.sim
@@ -161,7 +161,7 @@ def test_exported_writes_are_the_drivers_and_compile(tmp_path, rng):
     # what the Python driver sends over AXI (a recording bus answers the ID reads).
     import asyncio
 
-    from golden.image import write_image
+    from eie.image import write_image
     from sim.driver import EIEDriver
     from tests.conftest import make_image, random_codebook, random_indices
 
@@ -200,7 +200,7 @@ def test_exported_writes_are_the_drivers_and_compile(tmp_path, rng):
 
 
 def test_exported_output_order_follows_a_permuted_model(tmp_path, rng):
-    from golden.image import write_image
+    from eie.image import write_image
     from tests.conftest import make_image, random_codebook, random_indices
 
     order = np.array([2, 0, 4, 1, 3])

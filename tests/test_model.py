@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from golden.errors import InputError
+from eie.errors import InputError
 from golden.model import AccumulatorWrapWarning, first_mismatch, run_dense, run_golden
 
 from conftest import make_image, random_codebook, random_indices

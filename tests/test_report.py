@@ -1,6 +1,6 @@
 import numpy as np
 
-from golden.report import huffman_bits, huffman_lengths, image_report, to_markdown
+from compress.report import huffman_bits, huffman_lengths, image_report, to_markdown
 
 from conftest import make_image
 

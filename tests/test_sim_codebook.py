@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 from sim.runner import run_cocotb
 
 CONFIGS = [EIEConfig(), EIEConfig(weight_bits=8)]
@@ -17,7 +17,7 @@ CONFIGS = [EIEConfig(), EIEConfig(weight_bits=8)]
 @pytest.mark.parametrize("sim", ["icarus", "verilator"])
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.slug)
 def test_codebook_rtl_matches_golden(sim, config, tmp_path):
-    results = run_cocotb("codebook", config, sim, "sim.cocotb_codebook",
+    results = run_cocotb("codebook", config, sim, "sim.tb.codebook",
                          tmp_path / f"{sim}_{config.slug}", seed=1234,
                          extra_env={"EIE_N_ITEMS": os.environ.get("EIE_N_ITEMS", "1000")})
     assert results.exists()

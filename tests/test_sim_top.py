@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 from sim.regress import GRID_CONFIGS, RegressionMismatch, run_regression
 
 # The configurations of make regress's grid (n_pe=2 with act_depth=16 once hung on Icarus:
@@ -56,9 +56,9 @@ def test_backdoor_load_equals_the_bus_load(sim, tmp_path):
     import numpy as np
 
     from golden.model import run_golden
-    from golden.placement import config_for_image
+    from eie.placement import config_for_image
     from sim.rtl_run import run_rtl
-    from sim.top_cases import top_cases
+    from sim.cases.top import top_cases
     case = top_cases(CONFIGS[3], seed=7, n_random=1, max_size=48)[0]
     cfg = config_for_image(case.image)
     want, _ = run_golden(case.image, case.xs, warn=False)

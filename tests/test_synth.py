@@ -65,7 +65,7 @@ def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypat
 
 def test_pin_harness_takes_struct_payload_ports():
     """A PE has struct-shaped stream payloads; the iCE40 harness must feed their bits."""
-    from golden.config import EIEConfig
+    from eie.config import EIEConfig
     from hw.pe import ProcessingElement
     from hw.tops import convert
     from synth.harness import PinHarness
@@ -217,8 +217,8 @@ def test_synth_sweep_runs_on_a_dask_cluster(tmp_path, monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch, capsys):
-    import golden.parallel
-    monkeypatch.setattr(golden.parallel, "CONNECT_TIMEOUT_S", 2)
+    from eie import parallel
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2)
     assert main(["synth-sweep", "--targets", "xilinx", "--pes", "1", "--scheduler",
                  "tcp://127.0.0.1:9", "-o", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err

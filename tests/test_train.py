@@ -8,14 +8,14 @@ import struct
 import numpy as np
 import pytest
 
-from golden.config import EIEConfig
-from golden.datasets import load_fashion_mnist, read_idx
-from golden.errors import InputError
+from eie.config import EIEConfig
+from compress.datasets import load_fashion_mnist, read_idx
+from eie.errors import InputError
 from golden.fixedpoint import to_fixed
-from golden.image import decode_weights
+from eie.image import decode_weights
 from golden.model import run_dense
-from golden.pipeline import Recipe, deep_compress, golden_predict, quantize_inputs
-from golden.train import (Constraint, TrainOptions, _backward, accuracy, fake_quant, forward,
+from compress.pipeline import Recipe, deep_compress, golden_predict, quantize_inputs
+from compress.train import (Constraint, TrainOptions, _backward, accuracy, fake_quant, forward,
                           init_mlp, train)
 
 

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from eie import api
-from golden.config import EIEConfig
-from golden.errors import InputError
+from eie.config import EIEConfig
+from eie.errors import InputError
 from sim.waves import PE_GROUPS, SHARED_GROUPS
 
 pytestmark = pytest.mark.sim

@@ -14,11 +14,11 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
-from golden import addrmap as am_
+from eie import addrmap as am_
 from golden.array_model import run_timing
-from golden.config import EIEConfig
+from eie.config import EIEConfig
 from sim.driver import CocotbAXILite, EIEDriver
-from sim.top_cases import check_top_case, run_top_case, top_cases
+from sim.cases.top import check_top_case, run_top_case, top_cases
 
 CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
 SEED = int(os.environ.get("COCOTB_RANDOM_SEED", "1"))

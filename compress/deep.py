@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .balance import balanced_row_order, permute_layer
-from .config import EIEConfig
-from .encode import encode_layer
-from .errors import InputError
-from .fileio import load_npz
-from .fixedpoint import to_fixed
-from .image import Layer, ModelImage, validate_image
+from eie.rows import permute_layer
+from compress.balance import balanced_row_order
+from eie.config import EIEConfig
+from eie.encode import encode_layer
+from eie.errors import InputError
+from eie.fileio import load_npz
+from golden.fixedpoint import to_fixed
+from eie.image import Layer, ModelImage, validate_image
 
 __all__ = ["prune", "kmeans_share", "read_weights", "compress", "CompressOptions",
            "random_network", "frac_bits_for"]

@@ -9,11 +9,11 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
 
-from golden.config import EIEConfig
-from golden.placement import place
+from eie.config import EIEConfig
+from eie.placement import place
 from sim.io import CocotbIO
-from sim.pe_cases import check_case, pe_cases, run_case
-from sim.pe_driver import PEDriver, broadcasts_for, pack_act
+from sim.cases.pe import check_case, pe_cases, run_case
+from sim.bfm.pe import PEDriver, broadcasts_for, pack_act
 
 CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
 SEED = int(os.environ.get("COCOTB_RANDOM_SEED", "1"))

@@ -8,8 +8,8 @@ cycles, flips the banks and reads the outputs back.
 
 from __future__ import annotations
 
-from golden.config import EIEConfig
-from golden.placement import LayerPlace, PEContents
+from eie.config import EIEConfig
+from eie.placement import LayerPlace, PEContents
 
 __all__ = ["PEDriver", "pack_act", "broadcasts_for"]
 

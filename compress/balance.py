@@ -21,10 +21,9 @@ import heapq
 
 import numpy as np
 
-from .encode import local_rows
+from eie.encode import local_rows
 
-__all__ = ["balanced_row_order", "order_for_work", "row_work", "is_permutation", "to_network_order",
-           "stored_row", "permute_layer"]
+__all__ = ["balanced_row_order", "order_for_work", "row_work"]
 
 
 def row_work(indices, col_weight=None) -> np.ndarray:
@@ -66,37 +65,3 @@ def order_for_work(work, n_pe: int) -> np.ndarray:
     for k, rows_k in enumerate(members):
         order[np.arange(len(rows_k)) * n_pe + k] = sorted(rows_k)
     return order
-
-
-def is_permutation(order, n: int) -> bool:
-    order = np.asarray(order)
-    return order.shape == (n,) and order.dtype.kind in "iu" and \
-        np.array_equal(np.sort(order), np.arange(n))
-
-
-def permute_layer(indices, bias, order, prev_order=None):
-    """A layer given in network order, in stored order: rows by ``order``, columns by the
-    previous layer's order (``None``: identity)."""
-    indices = np.asarray(indices)
-    if order is not None:
-        indices = indices[np.asarray(order)]
-        bias = None if bias is None else np.asarray(bias)[np.asarray(order)]
-    if prev_order is not None:
-        indices = indices[:, np.asarray(prev_order)]
-    return indices, bias
-
-
-def stored_row(order, i: int) -> int:
-    """The stored row that computes the network's row ``i`` (``i`` itself without an order);
-    a mismatch report names the PE and row of the core from it."""
-    return i if order is None else int(np.flatnonzero(np.asarray(order) == i)[0])
-
-
-def to_network_order(y, order) -> np.ndarray:
-    """Outputs in stored order (last axis) back in the network's order."""
-    y = np.asarray(y)
-    if order is None:
-        return y
-    out = np.empty_like(y)
-    out[..., np.asarray(order)] = y
-    return out

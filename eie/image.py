@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .balance import is_permutation, permute_layer, to_network_order
-from .encode import decode_pe, encode_layer, local_rows
-from .errors import ImageError
-from .fileio import atomic_write_bytes, load_npz
+from eie.rows import is_permutation, permute_layer, to_network_order
+from eie.encode import decode_pe, encode_layer, local_rows
+from eie.errors import ImageError
+from eie.fileio import atomic_write_bytes, load_npz
 
 __all__ = ["Layer", "ModelImage", "read_image", "write_image", "validate_image",
            "decode_indices", "decode_weights", "image_from_indices", "FORMAT_VERSION"]

@@ -9,7 +9,7 @@ import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from .errors import InputError
+from eie.errors import InputError
 
 __all__ = ["executor", "CONNECT_TIMEOUT_S"]
 

@@ -41,7 +41,7 @@ def _pct(v):
 
 
 def evaluation_markdown(rep: dict, title: str, plots: dict) -> str:
-    from .report import to_markdown as model_markdown  # noqa: PLC0415
+    from compress.report import to_markdown as model_markdown  # noqa: PLC0415
     out = [f"# {title}\n"]
     acc = rep["accuracy"]
     out.append("## Accuracy\n")

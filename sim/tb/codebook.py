@@ -11,8 +11,8 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly
 
-from golden.config import EIEConfig
-from golden.encode import codebook_decode
+from eie.config import EIEConfig
+from eie.encode import codebook_decode
 
 CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
 N_ITEMS = int(os.environ.get("EIE_N_ITEMS", "1000"))

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from golden.array_model import run_timing
-from golden.balance import balanced_row_order, stored_row
-from golden.config import EIEConfig
-from golden.errors import InputError
-from golden.image import ModelImage, image_from_indices
+from eie.rows import stored_row
+from compress.balance import balanced_row_order
+from eie.config import EIEConfig
+from eie.errors import InputError
+from eie.image import ModelImage, image_from_indices
 from golden.model import run_golden
-from golden.placement import check_fits
+from eie.placement import check_fits
 
-from .driver import EIEDriver
+from sim.driver import EIEDriver
 
 __all__ = ["TopCase", "top_cases", "run_top_case", "check_top_case"]
 

@@ -9,9 +9,9 @@ from collections import Counter
 
 import numpy as np
 
-from .encode import column_lengths, entry_fields
-from .image import ModelImage
-from .model import ideal_cycles
+from eie.encode import column_lengths, entry_fields
+from eie.image import ModelImage
+from golden.model import ideal_cycles
 
 __all__ = ["huffman_lengths", "huffman_bits", "layer_report", "image_report", "to_markdown"]
 

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.config import EIEConfig
-from golden.encode import column_lengths
+from eie.config import EIEConfig
+from eie.encode import column_lengths
 from golden.examples import paper_16x8
-from golden.image import ModelImage, image_from_indices
+from eie.image import ModelImage, image_from_indices
 from golden.model import layer_inputs
 from golden.pe_model import pe_cycles, writeback_cycles
-from golden.placement import place
+from eie.placement import place
 
-from .pe_driver import PEDriver, broadcasts_for
+from sim.bfm.pe import PEDriver, broadcasts_for
 
 __all__ = ["PECase", "PEResult", "pe_cases", "run_case", "check_case"]
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .compress import CompressOptions, compress, kmeans_share, prune
-from .config import EIEConfig
-from .datasets import Dataset
-from .errors import InputError
-from .fixedpoint import to_fixed
-from .image import ModelImage
-from .model import run_golden
-from .train import Constraint, TrainOptions, accuracy, layers_f32, train
+from compress.deep import CompressOptions, compress, kmeans_share, prune
+from eie.config import EIEConfig
+from compress.datasets import Dataset
+from eie.errors import InputError
+from golden.fixedpoint import to_fixed
+from eie.image import ModelImage
+from golden.model import run_golden
+from compress.train import Constraint, TrainOptions, accuracy, layers_f32, train
 
 __all__ = ["Recipe", "CompressionResult", "sensitivity", "deep_compress", "quantize_inputs",
            "golden_predict", "SENSITIVITY_DENSITIES"]

@@ -9,8 +9,8 @@ the same outputs and cycles); descriptors, codebooks and N_LAYERS still go throu
 
 from __future__ import annotations
 
-from golden.config import EIEConfig
-from golden.placement import PEContents
+from eie.config import EIEConfig
+from eie.placement import PEContents
 
 __all__ = ["CocotbBackdoor"]
 

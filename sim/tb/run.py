@@ -10,8 +10,8 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
-from golden.image import read_image
-from sim.backdoor import CocotbBackdoor
+from eie.image import read_image
+from sim.bfm.backdoor import CocotbBackdoor
 from sim.driver import CocotbAXILite, EIEDriver
 
 

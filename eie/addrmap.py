@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import EIEConfig
+from eie.config import EIEConfig
 
 __all__ = ["AddressMap", "address_map", "to_markdown", "to_c_header", "MAGIC", "MAP_VERSION", "ID_FIELDS",
            "CTRL_START", "CTRL_ACK", "CTRL_CLEAR_ACT", "STATUS_BUSY", "STATUS_DONE",

@@ -1,0 +1,1 @@
+"""Regression case generators and their checks against the golden and cycle models."""
