@@ -13,7 +13,7 @@ JOBS  ?= auto
 help:
 	@echo "make demo | test | verilog | synth | regress | bench | formal | docs | clean   (see README.md)"
 
-$(STAMP): pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
 
 setup: $(STAMP)

@@ -9,7 +9,7 @@ Per layer and configuration (``n_pe``, FIFO depth, row order):
 
 * ``theoretical`` = ceil(real multiply-accumulates / n_pe): every PE busy on a real weight in
   every cycle;
-* ``actual`` = the broadcast phase of :func:`golden.array_model.layer_timing` (what the core
+* ``actual`` = the broadcast phase of :func:`eie_gen.golden.array_model.layer_timing` (what the core
   spends from the first scan until every PE is idle); ``layer_cycles`` adds the codebook
   copy, the write-back and the control steps, as the core's CYCLES register counts them;
 * ``efficiency`` = entries / (n_pe x actual): the share of PE cycles spent on an entry, i.e.
@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.array_model import broadcast_order, layer_timing
-from compress.balance import order_for_work
-from eie.config import EIEConfig
-from eie.encode import coo_column_lengths
+from eie_gen.golden.array_model import broadcast_order, layer_timing
+from eie_gen.compress.balance import order_for_work
+from eie_gen.config import EIEConfig
+from eie_gen.encode import coo_column_lengths
 
 __all__ = ["PaperLayer", "PAPER_LAYERS", "SyntheticLayer", "synthetic_layer", "measure_layer",
            "ROW_ORDERS", "layer_by_name"]

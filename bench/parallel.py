@@ -23,7 +23,7 @@ REGRESSION_TESTS = ["tests/test_hw_pe_units.py", "tests/test_sim_codebook.py"]
 
 
 def _sweep(out: Path, jobs: int, say) -> float:
-    from synth.sweep import run_sweep  # noqa: PLC0415
+    from eie_gen.synth.sweep import run_sweep  # noqa: PLC0415
     t0 = time.perf_counter()
     run_sweep(out, targets=SWEEP["targets"], pes=SWEEP["pes"], seeds=1, jobs=jobs,
               reuse=False, progress=say)

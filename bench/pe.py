@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from eie.config import EIEConfig
-from eie.encode import column_lengths
-from eie.image import image_from_indices
-from golden.pe_model import pe_cycles
-from eie.placement import place
+from eie_gen.config import EIEConfig
+from eie_gen.encode import column_lengths
+from eie_gen.image import image_from_indices
+from eie_gen.golden.pe_model import pe_cycles
+from eie_gen.placement import place
 
 __all__ = ["pe_workloads", "measure_pe", "pe_ecp5", "THROUGHPUT_TARGET"]
 
@@ -62,9 +62,9 @@ def measure_pe(cfg: EIEConfig, workloads, progress=None) -> list[dict]:
     """Run each workload on the generated PE (Amaranth simulator) and on the cycle model."""
     from amaranth.sim import Simulator  # noqa: PLC0415 (slow import)
 
-    from hw.pe import ProcessingElement  # noqa: PLC0415
-    from sim.io import AmaranthIO  # noqa: PLC0415
-    from sim.bfm.pe import PEDriver, broadcasts_for  # noqa: PLC0415
+    from eie_gen.hw.pe import ProcessingElement  # noqa: PLC0415
+    from eie_gen.sim.io import AmaranthIO  # noqa: PLC0415
+    from eie_gen.sim.bfm.pe import PEDriver, broadcasts_for  # noqa: PLC0415
 
     say = progress or (lambda msg: None)
     results = []
@@ -108,7 +108,7 @@ def measure_pe(cfg: EIEConfig, workloads, progress=None) -> list[dict]:
 
 def pe_ecp5(cfg: EIEConfig, seeds: int = 3, progress=None) -> dict:
     """One PE synthesized, placed and routed for ECP5: cells, Fmax, what went where."""
-    from synth.flow import synthesize  # noqa: PLC0415
+    from eie_gen.synth.flow import synthesize  # noqa: PLC0415
 
     rep = synthesize("pe", cfg, "ecp5", Path("build") / "synth" / f"pe-{cfg.slug}-ecp5",
                      seeds=seeds, progress=progress)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bench.paper import PAPER_LAYERS, ROW_ORDERS
+from eie_gen.bench.paper import PAPER_LAYERS, ROW_ORDERS
 
 __all__ = ["to_markdown", "plots"]
 
@@ -251,7 +251,7 @@ def to_markdown(res: dict, pngs: dict) -> str:
     if "pe" in res:
         lines += _pe_markdown(res["pe"])
     if "parallel" in res:
-        from bench.parallel import to_markdown as parallel_markdown  # noqa: PLC0415
+        from eie_gen.bench.parallel import to_markdown as parallel_markdown  # noqa: PLC0415
         lines += parallel_markdown(res["parallel"])
     return "\n".join(lines).rstrip() + "\n"
 

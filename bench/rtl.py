@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.array_model import run_timing
-from eie.config import EIEConfig
-from eie.image import ModelImage, image_from_indices, write_image
-from golden.model import run_golden
-from eie.placement import config_for_image
+from eie_gen.golden.array_model import run_timing
+from eie_gen.config import EIEConfig
+from eie_gen.image import ModelImage, image_from_indices, write_image
+from eie_gen.golden.model import run_golden
+from eie_gen.placement import config_for_image
 
-from bench.cpu import time_call
-from bench.paper import SyntheticLayer
+from eie_gen.bench.cpu import time_call
+from eie_gen.bench.paper import SyntheticLayer
 
 __all__ = ["layer_image", "layer_input", "rtl_config", "run_layer_rtl", "conv1x1", "sim_speed"]
 
@@ -62,7 +62,7 @@ def run_layer_rtl(layer: SyntheticLayer, n_pe: int, build_dir, sim: str = "veril
     """One input through the layer (as ``image``, default :func:`layer_image`) on the
     generated core (``config``, default the smallest that holds it); RTL against golden and
     the array model."""
-    from sim.rtl_run import run_rtl  # noqa: PLC0415 (cocotb, Verilator)
+    from eie_gen.sim.rtl_run import run_rtl  # noqa: PLC0415 (cocotb, Verilator)
 
     image = layer_image(layer, n_pe) if image is None else image
     x = layer_input(layer)
@@ -105,7 +105,7 @@ def conv1x1(out_dir, *, pixels: int = 14 * 14, channels: int = 256, weight_densi
     model, xin, yout, cyc = (out / n for n in ("conv1x1.npz", "x.npy", "y.npy", "cycles.json"))
     write_image(image, model)
     np.save(xin, x)
-    cmd = [sys.executable, "-m", "eie.cli", "run", str(model), "--input", str(xin), "-o",
+    cmd = [sys.executable, "-m", "eie_gen.cli", "run", str(model), "--input", str(xin), "-o",
            str(yout), "--sim", sim, "--check", "--cycles", str(cyc)]
     say(f"conv1x1: eie run --sim {sim} on {pixels} pixels")
     start = time.perf_counter()
@@ -134,7 +134,7 @@ def sim_speed(image: ModelImage, xs, sims=("verilator", "icarus", "amaranth"),
               build_root="build/bench", progress=None) -> dict:
     """Clock cycles per second of each simulator on the same core and inputs (the driver's
     load and runs included), and the wall time with the build."""
-    from sim.rtl_run import run_amaranth, run_rtl  # noqa: PLC0415
+    from eie_gen.sim.rtl_run import run_amaranth, run_rtl  # noqa: PLC0415
 
     say = progress or (lambda msg: None)
     cfg = config_for_image(image)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from eie.config import EIEConfig
-from eie.fileio import atomic_write_bytes, atomic_write_text
+from eie_gen.config import EIEConfig
+from eie_gen.fileio import atomic_write_bytes, atomic_write_text
 
-from bench.cpu import cpu_matvec
-from bench.paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
+from eie_gen.bench.cpu import cpu_matvec
+from eie_gen.bench.paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
 
 __all__ = ["run_bench", "render", "SECTIONS", "PAPER_CLOCK_MHZ", "measured_fmax"]
 
@@ -127,14 +127,14 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
             res["cpu"].append({"layer": spec.name,
                                "seconds": cpu_matvec(lay.rows, lay.cols, lay.shape, x)})
     if "conv" in sections:
-        from bench.rtl import conv1x1  # noqa: PLC0415
+        from eie_gen.bench.rtl import conv1x1  # noqa: PLC0415
         say("1x1 convolution")
         # On the cycle model: 196 runs of a 64-PE core simulate at a few hundred cycles per
         # second (half an hour); the model equals the RTL cycle for cycle on every regression.
         res["conv"] = conv1x1(out / "conv1x1", sim="golden", n_pe=N_PE,
                               pixels=max(4, round(196 * scale)), progress=say)
     if "rtl" in sections:
-        from bench.rtl import layer_image, rtl_config, run_layer_rtl  # noqa: PLC0415
+        from eie_gen.bench.rtl import layer_image, rtl_config, run_layer_rtl  # noqa: PLC0415
         res["rtl"] = []
         chosen = [layer(layer_by_name(name)) for name in rtl_layers]
         images = [layer_image(lay, N_PE) for lay in chosen]
@@ -146,9 +146,9 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
                                             rtl_sim, config=cfg, image=image,
                                             progress=say))
     if "sims" in sections:
-        from compress.deep import CompressOptions, compress, random_network  # noqa: PLC0415
+        from eie_gen.compress.deep import CompressOptions, compress, random_network  # noqa: PLC0415
 
-        from bench.rtl import sim_speed  # noqa: PLC0415
+        from eie_gen.bench.rtl import sim_speed  # noqa: PLC0415
         weights = random_network([256, 192, 128, 10], 3)
         net = [(weights[f"W{L}"], weights[f"b{L}"]) for L in range(3)]
         image, _ = compress(net, EIEConfig(n_pe=4), CompressOptions(density=(0.1, 0.1, 0.25)))
@@ -159,7 +159,7 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
         res["sims"]["model"] = ("random 256-192-128-10, weights 10/10/25 % dense, inputs "
                                 "50 % non-zero, 4 PEs, 2 inputs")
     if "pe" in sections:
-        from bench.pe import THROUGHPUT_TARGET, measure_pe, pe_ecp5, pe_workloads  # noqa: PLC0415
+        from eie_gen.bench.pe import THROUGHPUT_TARGET, measure_pe, pe_ecp5, pe_workloads  # noqa: PLC0415
         cfg = pe_config or EIEConfig()
         say("PE throughput (Amaranth simulator)")
         work = measure_pe(cfg, pe_workloads(cfg), progress)
@@ -169,7 +169,7 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
         say("PE: ECP5 synthesis and place-and-route")
         res["pe"]["ecp5"] = pe_ecp5(cfg, seeds, progress)
     if "parallel" in sections:
-        from bench.parallel import measure_parallel  # noqa: PLC0415
+        from eie_gen.bench.parallel import measure_parallel  # noqa: PLC0415
         res["parallel"] = measure_parallel(out / "parallel", progress=say)
     res["wall_s"] = round(time.perf_counter() - t0, 1)
     _write(res, out, doc, doc_plots)
@@ -190,7 +190,7 @@ def render(out_dir, *, doc=None, doc_plots=None) -> dict:
 
 
 def _write(res: dict, out: Path, doc, doc_plots) -> None:
-    from bench.report import plots, to_markdown  # noqa: PLC0415 (matplotlib)
+    from eie_gen.bench.report import plots, to_markdown  # noqa: PLC0415 (matplotlib)
 
     pngs = plots(res)
     for name, data in pngs.items():

@@ -21,7 +21,7 @@ import heapq
 
 import numpy as np
 
-from eie.encode import local_rows
+from eie_gen.encode import local_rows
 
 __all__ = ["balanced_row_order", "order_for_work", "row_work"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eie.errors import InputError
+from eie_gen.errors import InputError
 
 __all__ = ["read_idx", "Dataset", "load_fashion_mnist", "DEFAULT_FASHION_DIR", "CLASSES"]
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eie.rows import permute_layer
-from compress.balance import balanced_row_order
-from eie.config import EIEConfig
-from eie.encode import encode_layer
-from eie.errors import InputError
-from eie.fileio import load_npz
-from golden.fixedpoint import to_fixed
-from eie.image import Layer, ModelImage, validate_image
+from eie_gen.rows import permute_layer
+from eie_gen.compress.balance import balanced_row_order
+from eie_gen.config import EIEConfig
+from eie_gen.encode import encode_layer
+from eie_gen.errors import InputError
+from eie_gen.fileio import load_npz
+from eie_gen.golden.fixedpoint import to_fixed
+from eie_gen.image import Layer, ModelImage, validate_image
 
 __all__ = ["prune", "kmeans_share", "read_weights", "compress", "CompressOptions",
            "random_network", "frac_bits_for"]
@@ -119,7 +119,7 @@ class CompressOptions:
     density: tuple[float, ...] | None = None   # per layer, or one value for all; None keeps all
     kmeans_iters: int = 30
     relu_last: bool = False                    # hidden layers always use ReLU
-    balance_rows: bool = False                 # load-aware row assignment (golden/balance.py)
+    balance_rows: bool = False                 # load-aware row assignment (compress/balance.py)
 
 
 def _forward_float(layers, x):
@@ -140,7 +140,7 @@ def compress(layers, config: EIEConfig, options: CompressOptions = CompressOptio
 
     ``calib``: float inputs (batch x cols of W0) whose ranges set the activation fixed point.
     Without it, 256 inputs uniform in [-1, 1] are used. ``shared``: per layer ``(centroids[15],
-    index)`` already pruned and shared (and fine-tuned) by :mod:`golden.pipeline`; then
+    index)`` already pruned and shared (and fine-tuned) by :mod:`eie_gen.compress.pipeline`; then
     ``layers`` only supply the biases and ``options.density`` is not used. Returns the image
     and per-layer notes.
     """

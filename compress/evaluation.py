@@ -17,7 +17,7 @@ TARGET_LOSS = 0.5              # accuracy points lost against the float model, a
 
 def evaluation_report(*, model: dict, golden_test: float, n_test: int, float_test=None,
                       compress_summary=None, rtl=None, cycles=None) -> dict:
-    """Assemble the report. ``model``: :func:`golden.report.image_report`; ``rtl``: the RTL
+    """Assemble the report. ``model``: :func:`eie_gen.compress.report.image_report`; ``rtl``: the RTL
     check (``sim``, ``images``, ``equal_outputs``, ``equal_predictions``, ``accuracy``,
     ``first_mismatch``); ``cycles``: per-image RTL and array-model cycles with per-layer
     means."""
@@ -41,7 +41,7 @@ def _pct(v):
 
 
 def evaluation_markdown(rep: dict, title: str, plots: dict) -> str:
-    from compress.report import to_markdown as model_markdown  # noqa: PLC0415
+    from eie_gen.compress.report import to_markdown as model_markdown  # noqa: PLC0415
     out = [f"# {title}\n"]
     acc = rep["accuracy"]
     out.append("## Accuracy\n")
@@ -105,7 +105,7 @@ def evaluation_markdown(rep: dict, title: str, plots: dict) -> str:
 
 
 def cycle_summary(timings: list, rtl_cycles: list) -> dict:
-    """``timings``: :class:`golden.array_model.RunTiming` per image; ``rtl_cycles``: the
+    """``timings``: :class:`eie_gen.golden.array_model.RunTiming` per image; ``rtl_cycles``: the
     core's CYCLES for the same images."""
     n_layers = len(timings[0].layers) if timings else 0
     layers = []

@@ -3,7 +3,7 @@ recipe: sensitivity analysis, optional L1 regularisation and DSD training, itera
 pruning with masked retraining, k-means weight sharing with centroid fine-tuning, activation
 fixed-point calibration (PTQ) and optional quantization-aware fine-tuning (straight-through
 estimator); knowledge distillation from the float model in every retraining step as an
-option. The result is a model image (:func:`golden.compress.compress` with ``shared=``)."""
+option. The result is a model image (:func:`eie_gen.compress.deep.compress` with ``shared=``)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from compress.deep import CompressOptions, compress, kmeans_share, prune
-from eie.config import EIEConfig
-from compress.datasets import Dataset
-from eie.errors import InputError
-from golden.fixedpoint import to_fixed
-from eie.image import ModelImage
-from golden.model import run_golden
-from compress.train import Constraint, TrainOptions, accuracy, layers_f32, train
+from eie_gen.compress.deep import CompressOptions, compress, kmeans_share, prune
+from eie_gen.config import EIEConfig
+from eie_gen.compress.datasets import Dataset
+from eie_gen.errors import InputError
+from eie_gen.golden.fixedpoint import to_fixed
+from eie_gen.image import ModelImage
+from eie_gen.golden.model import run_golden
+from eie_gen.compress.train import Constraint, TrainOptions, accuracy, layers_f32, train
 
 __all__ = ["Recipe", "CompressionResult", "sensitivity", "deep_compress", "quantize_inputs",
            "golden_predict", "SENSITIVITY_DENSITIES"]
@@ -50,7 +50,7 @@ class Recipe:
     batch: int = 128
     calib_images: int = 2000       # training images that set the activation fixed point
     sensitivity: tuple = SENSITIVITY_DENSITIES
-    balance_rows: bool = False     # load-aware row assignment (golden/balance.py)
+    balance_rows: bool = False     # load-aware row assignment (compress/balance.py)
     seed: int = 0
 
     @classmethod

@@ -9,9 +9,9 @@ from collections import Counter
 
 import numpy as np
 
-from eie.encode import column_lengths, entry_fields
-from eie.image import ModelImage
-from golden.model import ideal_cycles
+from eie_gen.encode import column_lengths, entry_fields
+from eie_gen.image import ModelImage
+from eie_gen.golden.model import ideal_cycles
 
 __all__ = ["huffman_lengths", "huffman_bits", "layer_report", "image_report", "to_markdown"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eie.errors import InputError
+from eie_gen.errors import InputError
 
 __all__ = ["TrainOptions", "Constraint", "init_mlp", "forward", "predict", "accuracy",
            "train", "fake_quant", "layers_f32"]

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from compress.deep import CompressOptions, compress as _compress, random_network, \
+from eie_gen.compress.deep import CompressOptions, compress as _compress, random_network, \
     read_weights
-from eie.rows import stored_row
-from eie.config import EIEConfig
-from eie.errors import EIEError, InputError
-from eie.fileio import atomic_write_bytes, atomic_write_text, load_npy
-from eie.image import read_image, write_image
-from golden.model import first_mismatch, run_dense, run_golden
-from compress.report import image_report, to_json, to_markdown
+from eie_gen.rows import stored_row
+from eie_gen.config import EIEConfig
+from eie_gen.errors import EIEError, InputError
+from eie_gen.fileio import atomic_write_bytes, atomic_write_text, load_npy
+from eie_gen.image import read_image, write_image
+from eie_gen.golden.model import first_mismatch, run_dense, run_golden
+from eie_gen.compress.report import image_report, to_json, to_markdown
 
 __all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
            "random_weights", "train", "evaluate",
@@ -46,7 +46,7 @@ def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_p
 
     Without ``data``: one-shot pruning to ``density``, weight sharing and encoding. With
     ``data="fashion-mnist"``: the Deep Compression pipeline with retraining
-    (:mod:`golden.pipeline`), run as ``recipe_path`` (JSON) says, ``density`` and
+    (:mod:`eie_gen.compress.pipeline`), run as ``recipe_path`` (JSON) says, ``density`` and
     ``kmeans_iters`` overriding it; ``balance_rows`` (load-aware row assignment) overrides
     either when given; ``report_dir`` then receives ``compress.json``,
     ``sensitivity.csv``, ``sensitivity.png`` and ``weights.png``."""
@@ -84,7 +84,7 @@ DATASETS = ("fashion-mnist",)
 
 
 def _load_data(data: str, data_dir):
-    from compress.datasets import load_fashion_mnist  # noqa: PLC0415
+    from eie_gen.compress.datasets import load_fashion_mnist  # noqa: PLC0415
     if data not in DATASETS:
         raise InputError(f"unknown data set {data!r}; choose one of {', '.join(DATASETS)}")
     return load_fashion_mnist(data_dir)
@@ -113,8 +113,8 @@ def _compress_with_data(layers, out_path, config, *, density, kmeans_iters, seed
                         data_dir, recipe_path, report_dir, balance_rows, say):
     from dataclasses import replace  # noqa: PLC0415
 
-    from compress.pipeline import Recipe, deep_compress  # noqa: PLC0415
-    from compress.plots import sensitivity_png, weights_png  # noqa: PLC0415
+    from eie_gen.compress.pipeline import Recipe, deep_compress  # noqa: PLC0415
+    from eie_gen.compress.plots import sensitivity_png, weights_png  # noqa: PLC0415
     recipe = Recipe.load(recipe_path) if recipe_path else Recipe()
     overrides = {"seed": seed}
     if density is not None:
@@ -149,7 +149,7 @@ def train(out_path, *, data: str = "fashion-mnist", data_dir=None, sizes=(784, 3
           epochs: int = 15, lr: float = 0.05, batch: int = 128, seed: int = 0,
           progress=None) -> dict:
     """Train a float ReLU MLP (numpy) on ``data``; write ``W0, b0, ...`` to ``out_path``."""
-    from compress.train import TrainOptions, accuracy, init_mlp, train as _train  # noqa: PLC0415
+    from eie_gen.compress.train import TrainOptions, accuracy, init_mlp, train as _train  # noqa: PLC0415
     say = progress or (lambda msg: None)
     opts = TrainOptions(epochs=epochs, lr=lr, batch=batch, seed=seed).check()
     if epochs < 1:
@@ -182,13 +182,13 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
     ``report.md``, ``load.png`` and the accelerator's ``config.json`` to ``report_dir`` (with ``compress.json`` from
     ``eie compress --report-dir`` folded in when it is there). Raises
     :class:`MismatchError` (after writing the report) when the RTL differs from golden."""
-    from golden.array_model import run_timing  # noqa: PLC0415
-    from compress.evaluation import (cycle_summary, evaluation_markdown,  # noqa: PLC0415
+    from eie_gen.golden.array_model import run_timing  # noqa: PLC0415
+    from eie_gen.compress.evaluation import (cycle_summary, evaluation_markdown,  # noqa: PLC0415
                                    evaluation_report)
-    from compress.pipeline import quantize_inputs  # noqa: PLC0415
-    from eie.placement import check_fits, config_for_image  # noqa: PLC0415
-    from compress.plots import load_png  # noqa: PLC0415
-    from compress.train import accuracy  # noqa: PLC0415
+    from eie_gen.compress.pipeline import quantize_inputs  # noqa: PLC0415
+    from eie_gen.placement import check_fits, config_for_image  # noqa: PLC0415
+    from eie_gen.compress.plots import load_png  # noqa: PLC0415
+    from eie_gen.compress.train import accuracy  # noqa: PLC0415
     say = progress or (lambda msg: None)
     if sim not in SIMS or sim == "golden":
         raise InputError(f"unknown RTL simulator {sim!r}; choose one of {', '.join(SIMS[1:])}")
@@ -228,7 +228,7 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
         say(f"float model: test accuracy {100 * float_acc:.2f}%")
     rtl_result = cycles = None
     if rtl:
-        from sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
+        from eie_gen.sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
         xs = xq[:rtl]
         y_rtl, rtl_cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" /
                                     f"{sim}-{cfg.slug}", say)
@@ -301,9 +301,9 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     >>> y, cycles, predicted = run("model.npz", "x.npy", "y.npy", sim="icarus",
     ...                            check=True, waves="build/waves")   # doctest: +SKIP
     """
-    from golden.array_model import run_timing  # noqa: PLC0415
-    from golden.model import check_input  # noqa: PLC0415
-    from eie.placement import check_fits, config_for_image  # noqa: PLC0415
+    from eie_gen.golden.array_model import run_timing  # noqa: PLC0415
+    from eie_gen.golden.model import check_input  # noqa: PLC0415
+    from eie_gen.placement import check_fits, config_for_image  # noqa: PLC0415
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
     if backdoor and sim not in ("icarus", "verilator"):
@@ -329,7 +329,7 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     if sim == "golden":
         y, cycles = y_gold, predicted
     else:
-        from sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
+        from eie_gen.sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
         y, cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" / f"{sim}-{cfg.slug}",
                             progress, backdoor=backdoor, waves=waves)
         y = np.asarray(y, dtype=np.int64).reshape(y_gold.shape)
@@ -370,17 +370,17 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
     instance template ``eie_top_inst.vh``, the wrapper ``eie_axi.v`` (AXI port names, active-low
     reset) and the FuseSoC core ``eie.core`` (docs/integration.md). Returns the paths.
 
-    >>> from golden.config import EIEConfig
+    >>> from eie_gen.config import EIEConfig
     >>> [p.name for p in generate(EIEConfig(n_pe=2), "build/rtl")]     # doctest: +SKIP
     ['eie_top.v', 'config.json', 'address-map.md', 'eie_regs.h', 'eie_top_inst.vh', 'eie_axi.v', 'eie.core']
     """
-    from hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
+    from eie_gen.hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
     text = to_verilog(top, config)             # fails before anything is written
     texts = {f"{top}.v": text, "config.json": config.to_json() + "\n"}
     if top == "eie_top":
-        from eie.addrmap import to_c_header  # noqa: PLC0415
-        from eie.addrmap import to_markdown as map_markdown  # noqa: PLC0415
-        from hw.integration import (  # noqa: PLC0415
+        from eie_gen.addrmap import to_c_header  # noqa: PLC0415
+        from eie_gen.addrmap import to_markdown as map_markdown  # noqa: PLC0415
+        from eie_gen.hw.integration import (  # noqa: PLC0415
             WRAPPER, axi_wrapper, fusesoc_core, instance_template)
         texts.update({"address-map.md": map_markdown(config), "eie_regs.h": to_c_header(config),
                       "eie_top_inst.vh": instance_template(config),
@@ -403,7 +403,7 @@ def export(model_path, out_path, config: EIEConfig | None = None) -> int:
 
     >>> export("build/model.npz", "build/eie_model.h")              # doctest: +SKIP
     """
-    from eie.placement import config_for_image, host_writes, to_c_writes  # noqa: PLC0415
+    from eie_gen.placement import config_for_image, host_writes, to_c_writes  # noqa: PLC0415
     image = read_image(model_path)
     _check_parent(out_path)
     cfg = config or config_for_image(image)
@@ -429,7 +429,7 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
     report (``resources``: lut, ff, bram, dsp; ``fmax_mhz``: median over seeds; per-seed
     results; the device-fit check) to ``out_path`` as JSON and return it. Work files go to
     ``workdir`` (default ``build/synth/...``)."""
-    from synth.flow import synthesize  # noqa: PLC0415
+    from eie_gen.synth.flow import synthesize  # noqa: PLC0415
     out_path = _check_parent(out_path)
     workdir = workdir or Path("build") / "synth" / f"{top}-{config.slug}-{target}"
     rep = synthesize(top, config, target, workdir, seeds=seeds, progress=progress)
@@ -444,8 +444,8 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
     or on a Dask distributed cluster at ``scheduler``); write
     ``out_dir/results.json``, ``results.md`` and ``synthesis.png``, and with ``doc`` also that
     Markdown page with its plot beside it (``docs/synthesis.md`` + ``docs/synthesis.png``)."""
-    from synth.flow import TARGETS  # noqa: PLC0415
-    from synth.sweep import SWEEP_PES, plot, run_sweep, to_markdown  # noqa: PLC0415
+    from eie_gen.synth.flow import TARGETS  # noqa: PLC0415
+    from eie_gen.synth.sweep import SWEEP_PES, plot, run_sweep, to_markdown  # noqa: PLC0415
     out = _out_dir(out_dir, create=False)
     doc = _check_parent(doc) if doc else None
     if jobs is not None and jobs < 1:
@@ -474,8 +474,8 @@ def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
           render_only: bool = False, progress=None) -> dict:
     """``make bench``: see :mod:`bench.run`. ``config`` is the PE section's configuration.
     ``render_only``: write the page again from ``out_dir/results.json``."""
-    from bench.paper import layer_by_name  # noqa: PLC0415
-    from bench.run import SECTIONS, render, run_bench  # noqa: PLC0415 (Amaranth, simulators)
+    from eie_gen.bench.paper import layer_by_name  # noqa: PLC0415
+    from eie_gen.bench.run import SECTIONS, render, run_bench  # noqa: PLC0415 (Amaranth, simulators)
     out = _out_dir(out_dir, create=False)
     if render_only:
         try:
@@ -505,12 +505,12 @@ def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
 def regress(out_dir, *, sims=("icarus", "verilator"), seeds=(1,), n_cases: int = 8,
             max_size: int = 64, jobs: int | None = None, scheduler: str | None = None,
             progress=None) -> dict:
-    """The RTL regression grid (``sim.regress.run_grid``): every simulator, configuration
+    """The RTL regression grid (``eie_gen.sim.regress.run_grid``): every simulator, configuration
     and seed as an independent job, on local processes or a Dask cluster at ``scheduler``;
     ``out_dir/results.json`` and ``results.md``. Raises :class:`MismatchError` naming the
     failed regressions (after writing)."""
-    from sim.regress import run_grid  # noqa: PLC0415 (Amaranth, cocotb)
-    from sim.tools import SIMULATORS  # noqa: PLC0415
+    from eie_gen.sim.regress import run_grid  # noqa: PLC0415 (Amaranth, cocotb)
+    from eie_gen.sim.tools import SIMULATORS  # noqa: PLC0415
     bad = [s for s in sims if s not in SIMULATORS]
     if bad:
         raise InputError(f"unknown simulator {bad[0]!r}; choose from {', '.join(SIMULATORS)}")
@@ -530,8 +530,8 @@ def regress(out_dir, *, sims=("icarus", "verilator"), seeds=(1,), n_cases: int =
 def formal(out_dir, names=None, progress=None) -> dict:
     """``make formal``: the proofs of :mod:`formal.proofs` (all, or ``names``); results in
     ``out_dir``. Raises :class:`MismatchError` naming the failed ones (after writing)."""
-    from formal.proofs import PROOFS, run_proofs  # noqa: PLC0415 (Amaranth, SymbiYosys)
-    from formal.run import FormalError  # noqa: PLC0415
+    from eie_gen.formal.proofs import PROOFS, run_proofs  # noqa: PLC0415 (Amaranth, SymbiYosys)
+    from eie_gen.formal.run import FormalError  # noqa: PLC0415
     out = _out_dir(out_dir)
     unknown = [n for n in names or () if n not in PROOFS]
     if unknown:

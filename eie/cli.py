@@ -1,4 +1,4 @@
-"""The ``eie`` command: argument parsing and printing over :mod:`eie.api`; no logic here."""
+"""The ``eie`` command: argument parsing and printing over :mod:`eie_gen.api`; no logic here."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 import warnings
 
-from eie.config import EIEConfig
-from eie.errors import EIEError
+from eie_gen.config import EIEConfig
+from eie_gen.errors import EIEError
 
 PROG = "eie"
 
@@ -88,7 +88,7 @@ def _config(args) -> EIEConfig:
 
 
 def _say(msg: str) -> None:
-    from eie.progress import Reporter
+    from eie_gen.progress import Reporter
     global _REPORTER
     if _REPORTER is None or _REPORTER.stream is not sys.stderr:     # tests swap stderr
         _REPORTER = Reporter(PROG, sys.stderr)
@@ -99,7 +99,7 @@ _REPORTER = None
 
 
 def cmd_compress(args) -> None:
-    from eie import api
+    from eie_gen import api
     image, _ = api.compress(args.weights, args.output, _config(args), density=args.density,
                             calib_path=args.calib, kmeans_iters=args.kmeans_iters,
                             seed=args.seed, data=args.data, data_dir=args.data_dir,
@@ -109,7 +109,7 @@ def cmd_compress(args) -> None:
 
 
 def cmd_train(args) -> None:
-    from eie import api
+    from eie_gen import api
     acc = api.train(args.output, data=args.data, data_dir=args.data_dir, sizes=args.sizes,
                     epochs=args.epochs, lr=args.lr, batch=args.batch, seed=args.seed,
                     progress=_say)
@@ -118,7 +118,7 @@ def cmd_train(args) -> None:
 
 
 def cmd_evaluate(args) -> None:
-    from eie import api
+    from eie_gen import api
     config = EIEConfig.load(args.config) if args.config else None
     rep = api.evaluate(args.model, data=args.data, data_dir=args.data_dir,
                        float_path=args.float, rtl=args.rtl, sim=args.sim, config=config,
@@ -141,7 +141,7 @@ def cmd_evaluate(args) -> None:
 
 
 def cmd_run(args) -> None:
-    from eie import api
+    from eie_gen import api
     config = EIEConfig.load(args.config) if args.config else None
     y, cycles, predicted = api.run(args.model, args.input, args.output, sim=args.sim,
                                    check=args.check, config=config,
@@ -164,26 +164,26 @@ def cmd_run(args) -> None:
 
 
 def cmd_report(args) -> None:
-    from eie import api
+    from eie_gen import api
     _, md = api.report(args.model, args.json, args.md)
     print(md, end="")
 
 
 def cmd_generate(args) -> None:
-    from eie import api
+    from eie_gen import api
     for path in api.generate(_config(args), args.output, top=args.top):
         print(f"wrote {path}")
 
 
 def cmd_export(args) -> None:
-    from eie import api
+    from eie_gen import api
     config = EIEConfig.load(args.config) if args.config else None
     n = api.export(args.model, args.output, config)
     print(f"wrote {args.output}: {n} bus writes (eie_model_writes)")
 
 
 def cmd_synth(args) -> None:
-    from eie import api
+    from eie_gen import api
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
                     progress=_say)
     r = rep["resources"]
@@ -194,7 +194,7 @@ def cmd_synth(args) -> None:
 
 
 def cmd_synth_sweep(args) -> None:
-    from eie import api
+    from eie_gen import api
     res = api.synth_sweep(args.output, doc=args.doc, targets=args.targets, pes=args.pes,
                           seeds=args.seeds, jobs=args.jobs, pnr_timeout=args.pnr_timeout,
                           reuse=not args.fresh, progress=_say, scheduler=args.scheduler)
@@ -206,7 +206,7 @@ def cmd_synth_sweep(args) -> None:
 
 
 def cmd_bench(args) -> None:
-    from eie import api
+    from eie_gen import api
     res = api.bench(args.output, _config(args), seeds=args.seeds, doc=args.doc,
                     doc_plots=args.doc_plots, sections=args.only, scale=args.scale,
                     rtl_layers=args.rtl_layers, render_only=args.render_only, progress=_say)
@@ -222,13 +222,13 @@ def cmd_bench(args) -> None:
           + (f", and {args.doc}" if args.doc else ""))
 
 def cmd_random_net(args) -> None:
-    from eie import api
+    from eie_gen import api
     api.random_weights(args.sizes, args.output, seed=args.seed)
     print(f"wrote {args.output}: random float network {' -> '.join(map(str, args.sizes))}")
 
 
 def cmd_random_input(args) -> None:
-    from eie import api
+    from eie_gen import api
     x = api.random_input(args.model, args.output, batch=args.batch, density=args.density,
                          seed=args.seed)
     print(f"wrote {args.output}: int16 inputs of shape {x.shape}, "
@@ -236,7 +236,7 @@ def cmd_random_input(args) -> None:
 
 
 def cmd_formal(args) -> None:
-    from eie import api
+    from eie_gen import api
     res = api.formal(args.output, args.only, progress=_say)
     for r in res["proofs"]:
         secs = sum(m["seconds"] for m in r["modes"].values())
@@ -245,7 +245,7 @@ def cmd_formal(args) -> None:
 
 
 def cmd_regress(args) -> None:
-    from eie import api
+    from eie_gen import api
     res = api.regress(args.output, sims=args.sims, seeds=args.seeds, n_cases=args.cases,
                       max_size=args.max_size, jobs=args.jobs, scheduler=args.scheduler,
                       progress=_say)
@@ -254,13 +254,13 @@ def cmd_regress(args) -> None:
 
 
 def cmd_docs(args) -> None:
-    from eie.reference import write_reference
+    from eie_gen.reference import write_reference
     for path in write_reference(build_parser(), args.output):
         print(f"wrote {path}")
 
 
 def cmd_status(args) -> None:
-    from hw.tops import PLANNED, TOPS
+    from eie_gen.hw.tops import PLANNED, TOPS
     print("Built: golden model (compress, encode/decode, bit-exact run, report, PE and array "
           "cycle models); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and "
           "Verilator, synth for ecp5/ice40/xilinx); 'eie run' on the Amaranth simulator, "

@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from eie.errors import ConfigError
+from eie_gen.errors import ConfigError
 
 __all__ = ["EIEConfig"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eie.errors import ImageError
+from eie_gen.errors import ImageError
 
 __all__ = ["PAD_ENTRY", "codebook_decode", "encode_layer", "decode_pe", "local_rows", "pack_words",
            "column_lengths", "coo_column_lengths", "entry_fields"]

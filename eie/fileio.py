@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eie.errors import InputError
+from eie_gen.errors import InputError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "load_npz", "load_npy"]
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from eie.rows import is_permutation, permute_layer, to_network_order
-from eie.encode import decode_pe, encode_layer, local_rows
-from eie.errors import ImageError
-from eie.fileio import atomic_write_bytes, load_npz
+from eie_gen.rows import is_permutation, permute_layer, to_network_order
+from eie_gen.encode import decode_pe, encode_layer, local_rows
+from eie_gen.errors import ImageError
+from eie_gen.fileio import atomic_write_bytes, load_npz
 
 __all__ = ["Layer", "ModelImage", "read_image", "write_image", "validate_image",
            "decode_indices", "decode_weights", "image_from_indices", "FORMAT_VERSION"]
@@ -35,7 +35,7 @@ class Layer:
     ptr: np.ndarray                  # n_pe x (cols + 1)
     entries: np.ndarray              # uint8 (z << 4) | v, the PEs' lists concatenated
     entry_offsets: np.ndarray        # n_pe + 1
-    # Stored row p computes the network's row row_order[p] (golden/balance.py); the next
+    # Stored row p computes the network's row row_order[p] (compress/balance.py); the next
     # layer's columns follow it. None: the identity.
     row_order: np.ndarray | None = None
 

@@ -1,5 +1,5 @@
 """Where independent jobs run: local processes by default, or a Dask distributed cluster.
-Synthesis sweeps (``synth.sweep``) and RTL regression grids (``sim.regress``) both use it, so
+Synthesis sweeps (``synth.sweep``) and RTL regression grids (``eie_gen.sim.regress``) both use it, so
 ``--scheduler ADDR`` means the same everywhere. No Amaranth, no numpy: a floor everything
 may stand on."""
 
@@ -9,7 +9,7 @@ import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from eie.errors import InputError
+from eie_gen.errors import InputError
 
 __all__ = ["executor", "CONNECT_TIMEOUT_S"]
 

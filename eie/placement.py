@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from eie.config import EIEConfig
-from eie.encode import pack_words
-from eie.errors import InputError
-from eie.image import ModelImage
+from eie_gen.config import EIEConfig
+from eie_gen.encode import pack_words
+from eie_gen.errors import InputError
+from eie_gen.image import ModelImage
 
 __all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "host_writes",
            "pe_writes", "layer_writes",
@@ -162,10 +162,10 @@ def config_for_image(image: ModelImage, **overrides) -> EIEConfig:
 
 def host_writes(image: ModelImage, config: EIEConfig) -> list[tuple[int, int]]:
     """The bus writes that load ``image`` into an ``eie_top`` of ``config``, in the order
-    ``sim.driver.EIEDriver.load`` issues them: ``(byte address, 32-bit word)``. For hosts
+    ``eie_gen.sim.driver.EIEDriver.load`` issues them: ``(byte address, 32-bit word)``. For hosts
     that are not this Python driver (``eie export`` writes them as a C array); the inputs and
     START follow (docs/integration.md)."""
-    from eie.addrmap import address_map  # noqa: PLC0415
+    from eie_gen.addrmap import address_map  # noqa: PLC0415
 
     check_fits(image, config)
     amap = address_map(config)
@@ -187,7 +187,7 @@ def pe_writes(amap, k: int, pe: PEContents) -> list[tuple[int, int]]:
 
 def layer_writes(amap, placement: Placement, n_layers: int) -> list[tuple[int, int]]:
     """Every layer's descriptor and codebook, then N_LAYERS, as bus writes."""
-    from eie.addrmap import LAYER_FIELDS, N_LAYERS  # noqa: PLC0415
+    from eie_gen.addrmap import LAYER_FIELDS, N_LAYERS  # noqa: PLC0415
     out = []
     for L, lp in enumerate(placement.layers):
         out += [(amap.layer(L, name), int(getattr(lp, name))) for name in LAYER_FIELDS]

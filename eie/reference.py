@@ -14,7 +14,7 @@ import inspect
 import os
 from pathlib import Path
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
 __all__ = ["UNITS", "cli_reference", "unit_page", "design_index", "write_reference"]
 
@@ -66,9 +66,9 @@ def cli_reference(parser: argparse.ArgumentParser) -> str:
 
 def _unit(module: str, config: EIEConfig):
     import importlib  # noqa: PLC0415
-    cls = getattr(importlib.import_module(f"hw.{module}"), UNITS[module][0])
+    cls = getattr(importlib.import_module(f"eie_gen.hw.{module}"), UNITS[module][0])
     if module == "axil":
-        from eie.addrmap import address_map  # noqa: PLC0415
+        from eie_gen.addrmap import address_map  # noqa: PLC0415
         unit = cls(config, address_map(config).addr_bits)
     else:
         unit = cls(config)
@@ -120,7 +120,7 @@ def pages(parser: argparse.ArgumentParser) -> dict[str, str]:
 
 
 def write_reference(parser: argparse.ArgumentParser, out_dir) -> list[Path]:
-    from eie.fileio import atomic_write_text  # noqa: PLC0415
+    from eie_gen.fileio import atomic_write_text  # noqa: PLC0415
     out = Path(out_dir)
     written = []
     for rel, text in pages(parser).items():

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from amaranth.hdl import Assert, Assume, Cover, ResetSignal, Signal
 
-from hw.axil import AXILiteSlave
-from hw.layouts import READ_LATENCY
+from eie_gen.hw.axil import AXILiteSlave
+from eie_gen.hw.layouts import READ_LATENCY
 
-from formal.harness import Proof
+from eie_gen.formal.harness import Proof
 
 __all__ = ["AXILiteProof"]
 

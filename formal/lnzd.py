@@ -28,11 +28,11 @@ from amaranth.asserts import AnySeq
 from amaranth.hdl import Array, Assert, Assume, Cat, Const, Cover, Elaboratable, Module, \
     ResetSignal, Signal, Value
 
-from hw.lnzd_leaf import LNZDLeaf
-from hw.lnzd_node import FAN_IN, LNZDNode
-from hw.lnzd_tree import LNZDTree
+from eie_gen.hw.lnzd_leaf import LNZDLeaf
+from eie_gen.hw.lnzd_node import FAN_IN, LNZDNode
+from eie_gen.hw.lnzd_tree import LNZDTree
 
-from formal.harness import Proof
+from eie_gen.formal.harness import Proof
 
 __all__ = ["LeafProof", "NodeProof", "TreeProof"]
 

@@ -7,13 +7,13 @@ import json
 import time
 from pathlib import Path
 
-from eie.config import EIEConfig
-from eie.fileio import atomic_write_text
+from eie_gen.config import EIEConfig
+from eie_gen.fileio import atomic_write_text
 
-from formal.axil import AXILiteProof
-from formal.lnzd import LeafProof, NodeProof, TreeProof
-from formal.queue import QueueProof
-from formal.run import ENGINE, check
+from eie_gen.formal.axil import AXILiteProof
+from eie_gen.formal.lnzd import LeafProof, NodeProof, TreeProof
+from eie_gen.formal.queue import QueueProof
+from eie_gen.formal.run import ENGINE, check
 
 __all__ = ["PROOFS", "run_proofs", "to_markdown"]
 

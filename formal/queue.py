@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from amaranth.hdl import Array, Assert, Cover, Signal
 
-from hw.act_queue import ActivationQueue
+from eie_gen.hw.act_queue import ActivationQueue
 
-from formal.harness import Proof
+from eie_gen.formal.harness import Proof
 
 __all__ = ["QueueProof"]
 

@@ -5,7 +5,7 @@ cycle, lets the LNZD tree broadcast until it is empty and every PE idle, starts 
 write-back and waits for it: ``B + W + LAYER_OVERHEAD`` cycles, where
 
 * ``B`` is the broadcast phase: 0 with no non-zero input, else ``2 + lnzd_levels +`` the
-  slowest PE's idle cycle under the common broadcast schedule (:func:`golden.pe_model.
+  slowest PE's idle cycle under the common broadcast schedule (:func:`eie_gen.golden.pe_model.
   broadcast_timing`), the first broadcast leaving the tree ``4 + lnzd_levels`` cycles after
   the scan (detector load, find, read, read register, one register per tree level);
 * ``W = max(n_rows + 7, 1)`` is the write-back.
@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eie.config import EIEConfig
-from eie.encode import column_lengths
-from eie.image import ModelImage
-from golden.model import layer_inputs
-from golden.pe_model import broadcast_timing, writeback_cycles
+from eie_gen.config import EIEConfig
+from eie_gen.encode import column_lengths
+from eie_gen.image import ModelImage
+from eie_gen.golden.model import layer_inputs
+from eie_gen.golden.pe_model import broadcast_timing, writeback_cycles
 
 __all__ = ["LayerTiming", "RunTiming", "broadcast_order", "layer_timing", "run_timing",
            "LAYER_OVERHEAD"]

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eie.rows import to_network_order
-from eie.encode import column_lengths, entry_fields
-from eie.errors import InputError
-from golden.fixedpoint import wrap, writeback
-from eie.image import ModelImage, decode_weights
+from eie_gen.rows import to_network_order
+from eie_gen.encode import column_lengths, entry_fields
+from eie_gen.errors import InputError
+from eie_gen.golden.fixedpoint import wrap, writeback
+from eie_gen.image import ModelImage, decode_weights
 
 __all__ = ["run_golden", "run_dense", "layer_inputs", "check_input", "first_mismatch", "LayerTrace",
            "AccumulatorWrapWarning", "worst_case_acc_bits"]
@@ -85,7 +85,7 @@ def _walk_matrix(image: ModelImage, L: int) -> np.ndarray:
     """Layer ``L``'s integer weights as the PEs' walk finds them: per PE, each column's entries
     advance a running row by ``z + 1`` (restarted per column) and carry ``codebook[v]``;
     padding (``v == 0``) advances the row and adds nothing. Vectorised over all entries; it
-    does not use :func:`~golden.image.decode_weights`, so the dense reference stays a second
+    does not use :func:`~eie_gen.image.decode_weights`, so the dense reference stays a second
     route to the same integers."""
     layer = image.layers[L]
     n_pe = image.n_pe

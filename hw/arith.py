@@ -4,11 +4,11 @@ from amaranth.hdl import Module, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.codebook import CodebookDecoder, CodebookWriteSignature
-from hw.layouts import BankWriteSignature, MemReadSignature, acc_shape, update_layout
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.codebook import CodebookDecoder, CodebookWriteSignature
+from eie_gen.hw.layouts import BankWriteSignature, MemReadSignature, acc_shape, update_layout
 
 __all__ = ["ArithmeticUnit"]
 

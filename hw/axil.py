@@ -4,10 +4,10 @@ from amaranth.hdl import Module, Signal, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.layouts import READ_LATENCY, RegBusSignature
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import READ_LATENCY, RegBusSignature
 
 __all__ = ["AXILiteSignature", "AXILiteSlave"]
 

@@ -2,7 +2,7 @@
 
 from amaranth.lib import wiring
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
 __all__ = ["EIEComponent"]
 

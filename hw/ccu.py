@@ -4,12 +4,12 @@ from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigne
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from eie import addrmap as am_
-from eie.config import EIEConfig
+from eie_gen import addrmap as am_
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.codebook import CodebookWriteSignature
-from hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, RegBusSignature,
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.codebook import CodebookWriteSignature
+from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, RegBusSignature,
                       acc_shape)
 
 __all__ = ["ControlUnit"]
@@ -18,7 +18,7 @@ CB_COPY = 16 + 1        # cycles to copy a layer's codebook into the PEs (read l
 
 
 class ControlUnit(EIEComponent):
-    """Decode the host's register bus (``golden.addrmap``) and run the layers.
+    """Decode the host's register bus (``eie_gen.addrmap``) and run the layers.
 
     Host side: identification words, CTRL/STATUS/N_LAYERS/CYCLES/IRQ_EN, ``max_layers`` layer
     descriptors (registers) and codebooks (a memory), and the PEs' memories: writes go out on
@@ -49,7 +49,7 @@ class ControlUnit(EIEComponent):
     all_idle, tree_done, wb_busy : In(1)
     busy : Out(1)
 
-    Latency: see the run above; ``golden.array_model`` counts it. Resources: descriptor
+    Latency: see the run above; ``eie_gen.golden.array_model`` counts it. Resources: descriptor
     registers (``max_layers`` x ~31 bits), a ``16 max_layers`` x ``weight_bits`` codebook
     memory, the staging register, a 32-bit cycle counter, the read mux.
     """

@@ -5,9 +5,9 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
+from eie_gen.hw.base import EIEComponent
 
 __all__ = ["CodebookDecoder", "CodebookWriteSignature"]
 

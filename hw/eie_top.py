@@ -4,14 +4,14 @@ from amaranth.hdl import Cat, Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from eie.addrmap import address_map
-from eie.config import EIEConfig
+from eie_gen.addrmap import address_map
+from eie_gen.config import EIEConfig
 
-from hw.axil import AXILiteSignature, AXILiteSlave
-from hw.base import EIEComponent
-from hw.ccu import ControlUnit
-from hw.lnzd_tree import LNZDTree
-from hw.pe import ProcessingElement
+from eie_gen.hw.axil import AXILiteSignature, AXILiteSlave
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.ccu import ControlUnit
+from eie_gen.hw.lnzd_tree import LNZDTree
+from eie_gen.hw.pe import ProcessingElement
 
 __all__ = ["EIETop"]
 
@@ -26,13 +26,13 @@ class EIETop(EIEComponent):
 
     Members
     -------
-    s_axil : In(AXILiteSignature(addr_bits)), the host port (``golden.addrmap``; the docs are
+    s_axil : In(AXILiteSignature(addr_bits)), the host port (``eie_gen.addrmap``; the docs are
         generated from the same map: ``eie generate`` writes ``address-map.md``).
     irq : Out(1), high while a run is DONE and IRQ_EN is set.
 
     Clock ``clk`` and synchronous reset ``rst`` (the ``sync`` domain). Reset stops a run and
     clears the control state; memory contents (model, inputs) survive it.
-    Latency and throughput: ``golden.array_model``. Resources: ``n_pe`` x PE, the tree, the
+    Latency and throughput: ``eie_gen.golden.array_model``. Resources: ``n_pe`` x PE, the tree, the
     control unit (see each).
     """
 

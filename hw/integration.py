@@ -10,9 +10,9 @@ import re
 from amaranth.hdl import Value
 from amaranth.lib.wiring import In
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.eie_top import EIETop
+from eie_gen.hw.eie_top import EIETop
 
 __all__ = ["top_ports", "instance_template", "axi_wrapper", "fusesoc_core", "WRAPPER"]
 

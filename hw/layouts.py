@@ -1,13 +1,13 @@
 """Payload layouts and port signatures shared by the PE's units (no components here).
 
-Every width comes from the one :class:`~golden.config.EIEConfig`; the units only name them.
+Every width comes from the one :class:`~eie_gen.config.EIEConfig`; the units only name them.
 """
 
 from amaranth.hdl import signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "MemReadSignature", "LayerSignature",

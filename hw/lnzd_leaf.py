@@ -4,10 +4,10 @@ from amaranth.hdl import Const, Module, Mux, Signal
 from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.layouts import MemReadSignature, acc_shape, nonzero_layout
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import MemReadSignature, acc_shape, nonzero_layout
 
 __all__ = ["LNZDLeaf", "lowest_set_bit"]
 

@@ -4,10 +4,10 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.layouts import act_layout
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import act_layout
 
 __all__ = ["LNZDNode", "FAN_IN"]
 

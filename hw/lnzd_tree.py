@@ -4,11 +4,11 @@ from amaranth.hdl import Cat, Module
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.layouts import act_layout, nonzero_layout
-from hw.lnzd_node import FAN_IN, LNZDNode
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import act_layout, nonzero_layout
+from eie_gen.hw.lnzd_node import FAN_IN, LNZDNode
 
 __all__ = ["LNZDTree"]
 

@@ -5,20 +5,20 @@ from amaranth.hdl import Module, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.act_queue import ActivationQueue
-from hw.act_regfile import ActivationRegisterFiles
-from hw.arith import ArithmeticUnit
-from hw.codebook import CodebookWriteSignature
-from hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, acc_shape,
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.act_queue import ActivationQueue
+from eie_gen.hw.act_regfile import ActivationRegisterFiles
+from eie_gen.hw.arith import ArithmeticUnit
+from eie_gen.hw.codebook import CodebookWriteSignature
+from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, acc_shape,
                       act_layout, nonzero_layout)
-from hw.lnzd_leaf import LNZDLeaf
-from hw.ptr_read import PointerRead
-from hw.relidx import RelativeIndex
-from hw.spmat_read import SparseMatrixRead
-from hw.writeback import WriteBack
+from eie_gen.hw.lnzd_leaf import LNZDLeaf
+from eie_gen.hw.ptr_read import PointerRead
+from eie_gen.hw.relidx import RelativeIndex
+from eie_gen.hw.spmat_read import SparseMatrixRead
+from eie_gen.hw.writeback import WriteBack
 
 __all__ = ["ProcessingElement"]
 
@@ -58,7 +58,7 @@ class ProcessingElement(EIEComponent):
     Latency: a column of ``n`` entries broadcast into an idle PE in cycle 0 leaves it idle
     again in cycle ``n + 10`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
     and a drain of 7: matrix word and entry registers, relative index, arithmetic unit 4).
-    ``golden.pe_model`` gives the exact count for any broadcast sequence; the write-back takes
+    ``eie_gen.golden.pe_model`` gives the exact count for any broadcast sequence; the write-back takes
     ``n_rows + 7``. Throughput: one entry per cycle, across column and word boundaries; padding
     entries take their cycle; a column with no entries here costs no matrix-read cycle.
     Resources: see each unit; memories are the pointer banks, matrix, bias and the

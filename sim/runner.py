@@ -8,11 +8,11 @@ import contextlib
 import os
 from pathlib import Path
 
-from eie.config import EIEConfig
-from eie.errors import EIEError
-from hw.tops import to_verilog
+from eie_gen.config import EIEConfig
+from eie_gen.errors import EIEError
+from eie_gen.hw.tops import to_verilog
 
-from sim.tools import require_simulator
+from eie_gen.sim.tools import require_simulator
 
 __all__ = ["run_cocotb", "SimulationFailed"]
 
@@ -116,7 +116,7 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
                         waves=waves, log_file=build_dir / "test.log" if quiet else None)
     finally:                  # also after a failure (under pytest the runner raises)
         if waves and top == "eie_top":          # a save file beside the dump, for GTKWave
-            from sim.waves import find_dump, write_gtkw  # noqa: PLC0415
+            from eie_gen.sim.waves import find_dump, write_gtkw  # noqa: PLC0415
             dump = find_dump(build_dir, sim)
             if dump is not None:
                 write_gtkw(build_dir / "eie_top.gtkw", dump, config, text, sim)

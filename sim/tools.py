@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from eie.errors import EIEError
+from eie_gen.errors import EIEError
 
 __all__ = ["SIMULATORS", "SimulatorMissing", "setup_path", "require_simulator"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from eie.config import EIEConfig
+from eie_gen.config import EIEConfig
 
 __all__ = ["SHARED_GROUPS", "PE_GROUPS", "signal_widths", "write_gtkw", "find_dump",
            "SCOPES"]

@@ -19,11 +19,11 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from eie.config import EIEConfig
-from eie.errors import EIEError
-from hw.tops import build_top, convert
+from eie_gen.config import EIEConfig
+from eie_gen.errors import EIEError
+from eie_gen.hw.tops import build_top, convert
 
-from synth.harness import PinHarness
+from eie_gen.synth.harness import PinHarness
 
 __all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize",
            "resources_from_cells", "tool_versions", "memory_mapping", "check_device"]

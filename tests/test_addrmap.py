@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from eie.addrmap import ID_FIELDS, address_map
-from eie.config import EIEConfig
-from eie.image import image_from_indices
-from eie.placement import check_fits, config_for_image
+from eie_gen.addrmap import ID_FIELDS, address_map
+from eie_gen.config import EIEConfig
+from eie_gen.image import image_from_indices
+from eie_gen.placement import check_fits, config_for_image
 
 
 @pytest.mark.parametrize("cfg", [EIEConfig(), EIEConfig(n_pe=1, entries_per_word=1),

@@ -1,18 +1,18 @@
-"""Load-aware row assignment (golden/balance.py): the order, the image field, and that a
+"""Load-aware row assignment (compress/balance.py): the order, the image field, and that a
 balanced image computes exactly what the plain one does, in the network's order."""
 
 import numpy as np
 import pytest
 
-from eie.rows import to_network_order
-from compress.balance import balanced_row_order, row_work
-from compress.deep import CompressOptions, compress, random_network
-from eie.config import EIEConfig
-from eie.encode import local_rows
-from eie.errors import ImageError
-from eie.image import decode_weights, image_from_indices, read_image, validate_image, \
+from eie_gen.rows import to_network_order
+from eie_gen.compress.balance import balanced_row_order, row_work
+from eie_gen.compress.deep import CompressOptions, compress, random_network
+from eie_gen.config import EIEConfig
+from eie_gen.encode import local_rows
+from eie_gen.errors import ImageError
+from eie_gen.image import decode_weights, image_from_indices, read_image, validate_image, \
     write_image
-from golden.model import first_mismatch, run_dense, run_golden
+from eie_gen.golden.model import first_mismatch, run_dense, run_golden
 
 
 def _skewed(rng, rows, cols):

@@ -7,17 +7,17 @@ import json
 import numpy as np
 import pytest
 
-from bench.paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
-from bench.pe import measure_pe, pe_workloads
-from bench.rtl import layer_image, layer_input, run_layer_rtl, sim_speed
-from bench.run import run_bench
-from eie.cli import main
-from golden.array_model import run_timing
-from compress.balance import order_for_work
-from eie.config import EIEConfig
-from eie.image import image_from_indices
-from golden.model import run_golden
-from eie.placement import config_for_image
+from eie_gen.bench.paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
+from eie_gen.bench.pe import measure_pe, pe_workloads
+from eie_gen.bench.rtl import layer_image, layer_input, run_layer_rtl, sim_speed
+from eie_gen.bench.run import run_bench
+from eie_gen.cli import main
+from eie_gen.golden.array_model import run_timing
+from eie_gen.compress.balance import order_for_work
+from eie_gen.config import EIEConfig
+from eie_gen.image import image_from_indices
+from eie_gen.golden.model import run_golden
+from eie_gen.placement import config_for_image
 
 
 def test_bench_workloads_run_on_the_rtl_exactly_as_modelled():
@@ -70,7 +70,7 @@ def test_synthetic_layers_have_the_papers_densities():
                                                ("VGG-7", 4, "input_aware")])
 def test_layer_figures_equal_the_array_model_on_the_image(name, n_pe, order):
     # measure_layer works on positions only; the same layer as a model image (encoded,
-    # permuted) through golden.array_model must give the same cycles.
+    # permuted) through eie_gen.golden.array_model must give the same cycles.
     lay = synthetic_layer(layer_by_name(name), scale=0.08, row_skew=0.5)
     got = measure_layer(lay, n_pe, 8, order)
     x = layer_input(lay)
@@ -162,7 +162,7 @@ def test_render_only_takes_the_latest_ecp5_fmax(tmp_path, monkeypatch):
 
 def test_parallel_section_reports_ratios_of_its_own_timings(tmp_path, monkeypatch):
     # The timing itself is make bench's (minutes); here the bookkeeping around it.
-    import bench.parallel as par
+    import eie_gen.bench.parallel as par
     calls = []
     monkeypatch.setattr(par, "_sweep", lambda out, jobs, say: calls.append(("s", jobs)) or
                         (90.0 if jobs == 1 else 50.0))

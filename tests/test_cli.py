@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from eie.cli import build_parser, main
-from eie.image import read_image
-from golden.model import run_dense
+from eie_gen.cli import build_parser, main
+from eie_gen.image import read_image
+from eie_gen.golden.model import run_dense
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_balanced_rows_run_on_the_rtl_in_the_network_order(tmp_path, net, model,
 
 @pytest.mark.sim
 def test_run_on_icarus_equals_golden_and_the_cycle_model(tmp_path, model, capsys, monkeypatch):
-    # 'eie run --sim icarus' (and 'eie evaluate --rtl'): the cocotb module sim.cocotb_run.
+    # 'eie run --sim icarus' (and 'eie evaluate --rtl'): the cocotb module eie_gen.sim.tb.run.
     monkeypatch.chdir(tmp_path)                       # its build directory is ./build/run
     x, y = tmp_path / "x.npy", tmp_path / "y.npy"
     assert main(["random-input", str(model), "--batch", "3", "--seed", "4", "-o", str(x)]) == 0
@@ -173,7 +173,7 @@ def test_argparse_errors_exit_2(capsys, tmp_path):
 
 
 def test_console_script_runs(tmp_path):
-    exe = [sys.executable, "-m", "eie.cli", "status"]
+    exe = [sys.executable, "-m", "eie_gen.cli", "status"]
     proc = subprocess.run(exe, capture_output=True, text=True)
     assert proc.returncode == 0 and "Built: golden model" in proc.stdout
 
@@ -200,11 +200,11 @@ def test_docs_address_map_is_the_generated_one():
     """docs/address-map.md is the default configuration's map, regenerated, not hand-edited."""
     from pathlib import Path
 
-    from eie.addrmap import to_markdown
-    from eie.config import EIEConfig
+    from eie_gen.addrmap import to_markdown
+    from eie_gen.config import EIEConfig
     doc = Path(__file__).resolve().parent.parent / "docs" / "address-map.md"
     assert doc.read_text() == to_markdown(EIEConfig()), \
-        "regenerate: python -c 'from golden.addrmap import to_markdown; ...'"
+        "regenerate: python -c 'from eie_gen.addrmap import to_markdown; ...'"
 
 
 def test_train_compress_evaluate_on_a_small_data_set(tmp_path, capsys):
@@ -286,7 +286,7 @@ def test_data_commands_refuse_bad_input(tmp_path, net, model, small_data, argv, 
 def test_progress_steps_are_drawn_as_bars():
     import io
 
-    from eie.progress import Reporter
+    from eie_gen.progress import Reporter
     ticks = iter([0.0, 10.0, 30.0])
     out = io.StringIO()
     say = Reporter("eie", out, clock=lambda: next(ticks))

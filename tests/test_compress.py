@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
-from compress.deep import (CompressOptions, compress, frac_bits_for, kmeans_share, prune,
+from eie_gen.compress.deep import (CompressOptions, compress, frac_bits_for, kmeans_share, prune,
                              random_network, read_weights)
-from eie.config import EIEConfig
-from eie.errors import InputError
-from eie.image import decode_weights
-from golden.model import run_dense, run_golden
+from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError
+from eie_gen.image import decode_weights
+from eie_gen.golden.model import run_dense, run_golden
 
 
 def test_prune_keeps_largest_magnitudes():

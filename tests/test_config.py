@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from eie.config import EIEConfig
-from eie.errors import ConfigError
+from eie_gen.config import EIEConfig
+from eie_gen.errors import ConfigError
 
 
 def test_defaults_follow_spec():

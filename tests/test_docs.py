@@ -26,8 +26,8 @@ def test_api_examples_run(tmp_path, monkeypatch):
 def test_generated_reference_pages_are_current():
     # docs/cli.md and docs/design/ come from the code (eie docs): a changed --help, docstring
     # or port list must be regenerated (make docs) and committed.
-    from eie.cli import build_parser
-    from eie.reference import UNITS, pages
+    from eie_gen.cli import build_parser
+    from eie_gen.reference import UNITS, pages
 
     fresh = pages(build_parser())
     assert set(fresh) == {"cli.md", "design/README.md", *(f"design/{m}.md" for m in UNITS)}
@@ -38,7 +38,7 @@ def test_generated_reference_pages_are_current():
 def test_every_hardware_unit_has_a_page_with_latency_and_resources():
     import ast
 
-    from eie.reference import UNITS
+    from eie_gen.reference import UNITS
     hw = DOCS.parent / "hw"
     components = {}
     for src in hw.glob("*.py"):

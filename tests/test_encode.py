@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from eie.encode import (PAD_ENTRY, codebook_decode, column_lengths, coo_column_lengths,
+from eie_gen.encode import (PAD_ENTRY, codebook_decode, column_lengths, coo_column_lengths,
                            decode_pe, encode_layer, entry_fields, local_rows, pack_words)
-from eie.errors import ImageError
-from golden.examples import paper_16x8
+from eie_gen.errors import ImageError
+from eie_gen.golden.examples import paper_16x8
 
 
 def test_fig2_column_example():

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from golden.fixedpoint import round_shift, saturate, to_fixed, wrap, writeback
+from eie_gen.golden.fixedpoint import round_shift, saturate, to_fixed, wrap, writeback
 
 
 def ref_wrap(x, bits):

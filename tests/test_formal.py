@@ -5,8 +5,8 @@ import pytest
 from amaranth.asserts import AnySeq
 from amaranth.hdl import Const, EnableInserter, Mux, ResetInserter
 
-from formal.proofs import PROOFS, run_proofs
-from formal.run import check
+from eie_gen.formal.proofs import PROOFS, run_proofs
+from eie_gen.formal.run import check
 
 pytestmark = pytest.mark.formal
 
@@ -54,8 +54,8 @@ def _highest_set_bit(bits):
 def test_a_wrong_priority_fails(name, tmp_path, monkeypatch):
     # The leaf's encoder picks the highest pending row instead of the lowest: every row
     # still leaves once, so only the order properties can catch it.
-    import hw.lnzd_leaf
-    monkeypatch.setattr(hw.lnzd_leaf, "lowest_set_bit", _highest_set_bit)
+    from eie_gen.hw import lnzd_leaf
+    monkeypatch.setattr(lnzd_leaf, "lowest_set_bit", _highest_set_bit)
     what, make, depth, modes = PROOFS[name]
     r = check(make(), f"{name}-priority", tmp_path, modes=(modes[0],), depth=depth)
     _fails(r, modes[0])
@@ -70,6 +70,6 @@ def test_unknown_proof_is_refused(tmp_path):
 
 
 def test_cli_names_an_unknown_proof(tmp_path, capsys):
-    from eie.cli import main
+    from eie_gen.cli import main
     assert main(["formal", "--only", "queue_depth4,fifo", "-o", str(tmp_path / "f")]) == 2
     assert "no proof 'fifo'" in capsys.readouterr().err

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from eie.cli import main
-from compress.deep import read_weights
-from eie.config import EIEConfig
-from eie.errors import EIEError
-from eie.image import read_image, to_arrays, validate_image
-from golden.model import run_golden
+from eie_gen.cli import main
+from eie_gen.compress.deep import read_weights
+from eie_gen.config import EIEConfig
+from eie_gen.errors import EIEError
+from eie_gen.image import read_image, to_arrays, validate_image
+from eie_gen.golden.model import run_golden
 from tests.conftest import make_image, random_codebook, random_indices
 
 EXAMPLES = int(os.environ.get("EIE_FUZZ_EXAMPLES", "150"))

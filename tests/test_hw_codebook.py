@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from eie.config import EIEConfig
-from eie.encode import codebook_decode
-from hw.codebook import CodebookDecoder
-from sim.bfm.stream import stream_through
+from eie_gen.config import EIEConfig
+from eie_gen.encode import codebook_decode
+from eie_gen.hw.codebook import CodebookDecoder
+from eie_gen.sim.bfm.stream import stream_through
 
 
 def simulate(config, codebooks, batches, *, seed=0, idle=0.0, stall=0.0):

@@ -6,9 +6,9 @@ import pytest
 from amaranth.hdl import Module, Signal
 from amaranth.sim import Simulator
 
-from eie.config import EIEConfig
-from hw.lnzd_node import LNZDNode
-from hw.lnzd_tree import LNZDTree
+from eie_gen.config import EIEConfig
+from eie_gen.hw.lnzd_node import LNZDNode
+from eie_gen.hw.lnzd_tree import LNZDTree
 
 
 def simulate(dut, bench):

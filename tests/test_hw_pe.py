@@ -1,15 +1,15 @@
-"""The composed PE in the Amaranth simulator: the regression set of sim/pe_cases.py, bit-exact
-against golden and cycle-exact against golden.pe_model."""
+"""The composed PE in the Amaranth simulator: the regression set of sim/cases/pe.py, bit-exact
+against golden and cycle-exact against eie_gen.golden.pe_model."""
 
 import os
 
 import pytest
 from amaranth.sim import Simulator
 
-from eie.config import EIEConfig
-from hw.pe import ProcessingElement
-from sim.io import AmaranthIO
-from sim.cases.pe import check_case, pe_cases, run_case
+from eie_gen.config import EIEConfig
+from eie_gen.hw.pe import ProcessingElement
+from eie_gen.sim.io import AmaranthIO
+from eie_gen.sim.cases.pe import check_case, pe_cases, run_case
 
 CONFIGS = {
     "default": EIEConfig(),

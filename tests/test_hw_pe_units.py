@@ -12,19 +12,19 @@ from amaranth.hdl import Elaboratable, Module, Signal
 from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
-from eie.config import EIEConfig
-from eie.encode import decode_pe, encode_layer, pack_words
-from golden.fixedpoint import wrap, writeback
-from eie.placement import pointer_words
-from hw.act_queue import ActivationQueue
-from hw.act_regfile import ActivationRegisterFiles
-from hw.arith import ArithmeticUnit
-from hw.lnzd_leaf import LNZDLeaf, lowest_set_bit
-from hw.ptr_read import PointerRead
-from hw.relidx import RelativeIndex
-from hw.spmat_read import SparseMatrixRead
-from hw.writeback import WriteBack
-from sim.bfm.stream import stream_through
+from eie_gen.config import EIEConfig
+from eie_gen.encode import decode_pe, encode_layer, pack_words
+from eie_gen.golden.fixedpoint import wrap, writeback
+from eie_gen.placement import pointer_words
+from eie_gen.hw.act_queue import ActivationQueue
+from eie_gen.hw.act_regfile import ActivationRegisterFiles
+from eie_gen.hw.arith import ArithmeticUnit
+from eie_gen.hw.lnzd_leaf import LNZDLeaf, lowest_set_bit
+from eie_gen.hw.ptr_read import PointerRead
+from eie_gen.hw.relidx import RelativeIndex
+from eie_gen.hw.spmat_read import SparseMatrixRead
+from eie_gen.hw.writeback import WriteBack
+from eie_gen.sim.bfm.stream import stream_through
 
 IDLE_STALL = [(0.0, 0.0), (0.4, 0.0), (0.0, 0.4), (0.3, 0.3)]
 

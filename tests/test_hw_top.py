@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from amaranth.sim import Simulator
 
-from eie.config import EIEConfig
-from eie.errors import InputError
-from eie.image import image_from_indices
-from hw.eie_top import EIETop
-from sim.bfm.axil import AmaranthAXILite
-from sim.driver import EIEDriver
-from sim.io import AmaranthIO
-from sim.cases.top import check_top_case, run_top_case, top_cases
+from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError
+from eie_gen.image import image_from_indices
+from eie_gen.hw.eie_top import EIETop
+from eie_gen.sim.bfm.axil import AmaranthAXILite
+from eie_gen.sim.driver import EIEDriver
+from eie_gen.sim.io import AmaranthIO
+from eie_gen.sim.cases.top import check_top_case, run_top_case, top_cases
 
 N_CASES = int(os.environ.get("EIE_N_CASES", "3"))
 
@@ -78,7 +78,7 @@ def test_generated_verilog_has_only_continuous_logic(top):
     run (their outputs stay X after reset: eie_top with act_depth=16 hung), and Yosys writes a
     parallel mux as a ``\\$procmux`` function Icarus takes for a system function. The Verilog
     we emit must have neither."""
-    from hw.tops import to_verilog
+    from eie_gen.hw.tops import to_verilog
     text = to_verilog(top, EIEConfig(n_pe=2, act_depth=16, ptr_depth=64, spmat_words=64))
     assert f"module {top}(" in text
     assert "always @*" not in text
@@ -91,9 +91,9 @@ def test_driver_reports_a_core_that_never_finishes():
     budget instead of waiting forever (the regressions rely on this to fail, not hang)."""
     import asyncio
 
-    from eie import addrmap as am_
-    from eie.addrmap import address_map
-    from sim.driver import DriverError
+    from eie_gen import addrmap as am_
+    from eie_gen.addrmap import address_map
+    from eie_gen.sim.driver import DriverError
 
     cfg = EIEConfig(n_pe=2, ptr_depth=64, spmat_words=64, act_depth=16)
     amap = address_map(cfg)

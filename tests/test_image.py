@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from eie.errors import ImageError
-from eie.image import decode_indices, read_image, to_arrays, write_image
+from eie_gen.errors import ImageError
+from eie_gen.image import decode_indices, read_image, to_arrays, write_image
 
 from conftest import make_image, random_codebook, random_indices
 

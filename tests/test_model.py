@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from eie.errors import InputError
-from golden.model import AccumulatorWrapWarning, first_mismatch, run_dense, run_golden
+from eie_gen.errors import InputError
+from eie_gen.golden.model import AccumulatorWrapWarning, first_mismatch, run_dense, run_golden
 
 from conftest import make_image, random_codebook, random_indices
 
@@ -120,7 +120,7 @@ def test_first_mismatch_names_layer_pe_row_and_input(monkeypatch):
     x = np.array([[1, 2], [3, 4]])
     assert first_mismatch(image, x) is None
     # A walk that goes wrong on one row of one input must be reported with all coordinates.
-    from golden import model
+    from eie_gen.golden import model
     real = model._layer_golden
 
     def faulty(img, L, a, *walked):

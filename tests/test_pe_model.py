@@ -3,7 +3,7 @@ agreement is tested in test_hw_pe.py and test_sim_pe.py)."""
 
 import pytest
 
-from golden.pe_model import pe_cycles, writeback_cycles
+from eie_gen.golden.pe_model import pe_cycles, writeback_cycles
 
 
 def test_nothing_broadcast_costs_nothing():

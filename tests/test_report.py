@@ -1,6 +1,6 @@
 import numpy as np
 
-from compress.report import huffman_bits, huffman_lengths, image_report, to_markdown
+from eie_gen.compress.report import huffman_bits, huffman_lengths, image_report, to_markdown
 
 from conftest import make_image
 

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from eie.config import EIEConfig
-from sim.runner import run_cocotb
+from eie_gen.config import EIEConfig
+from eie_gen.sim.runner import run_cocotb
 
 CONFIGS = [
     EIEConfig(),
@@ -23,7 +23,7 @@ CONFIGS = [
 @pytest.mark.parametrize("sim", ["icarus", "verilator"])
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.slug)
 def test_pe_rtl_matches_golden_and_cycle_model(sim, config, tmp_path):
-    results = run_cocotb("pe", config, sim, "sim.tb.pe", tmp_path / f"{sim}_{config.slug}",
+    results = run_cocotb("pe", config, sim, "eie_gen.sim.tb.pe", tmp_path / f"{sim}_{config.slug}",
                          seed=2026, extra_env={"EIE_N_CASES": os.environ.get("EIE_N_CASES",
                                                                              "12")})
     assert results.exists()

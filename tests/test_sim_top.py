@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from eie.config import EIEConfig
-from sim.regress import GRID_CONFIGS, RegressionMismatch, run_regression
+from eie_gen.config import EIEConfig
+from eie_gen.sim.regress import GRID_CONFIGS, RegressionMismatch, run_regression
 
 # The configurations of make regress's grid (n_pe=2 with act_depth=16 once hung on Icarus:
 # combinational blocks never evaluated; see hw.tops.to_verilog).
@@ -55,10 +55,10 @@ def test_backdoor_load_equals_the_bus_load(sim, tmp_path):
     # must be those of the AXI4-Lite load, and golden's.
     import numpy as np
 
-    from golden.model import run_golden
-    from eie.placement import config_for_image
-    from sim.rtl_run import run_rtl
-    from sim.cases.top import top_cases
+    from eie_gen.golden.model import run_golden
+    from eie_gen.placement import config_for_image
+    from eie_gen.sim.rtl_run import run_rtl
+    from eie_gen.sim.cases.top import top_cases
     case = top_cases(CONFIGS[3], seed=7, n_random=1, max_size=48)[0]
     cfg = config_for_image(case.image)
     want, _ = run_golden(case.image, case.xs, warn=False)
@@ -75,7 +75,7 @@ def test_regression_grid_runs_on_a_dask_cluster(tmp_path):
     # cluster's workers (here a local cluster of two worker processes).
     from distributed import LocalCluster
 
-    from sim.regress import run_grid
+    from eie_gen.sim.regress import run_grid
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
         res = run_grid(tmp_path / "g", sims=("icarus",), configs=CONFIGS[:1], seeds=(1, 2),
@@ -87,7 +87,7 @@ def test_regression_grid_runs_on_a_dask_cluster(tmp_path):
 
 @pytest.mark.sim
 def test_regression_grid_reports_a_failure_with_its_replay(tmp_path):
-    from sim.regress import run_grid
+    from eie_gen.sim.regress import run_grid
     res = run_grid(tmp_path / "g", sims=("icarus",), configs=CONFIGS[:1], seeds=(5,),
                    n_cases=2, max_size=32, jobs=1, extra_env={"EIE_CORRUPT_CASE": "1"})
     assert not res["passed"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eie.cli import main
+from eie_gen.cli import main
 
 BASELINES = Path(__file__).resolve().parent.parent / "synth" / "baselines.json"
 
@@ -65,10 +65,10 @@ def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypat
 
 def test_pin_harness_takes_struct_payload_ports():
     """A PE has struct-shaped stream payloads; the iCE40 harness must feed their bits."""
-    from eie.config import EIEConfig
-    from hw.pe import ProcessingElement
-    from hw.tops import convert
-    from synth.harness import PinHarness
+    from eie_gen.config import EIEConfig
+    from eie_gen.hw.pe import ProcessingElement
+    from eie_gen.hw.tops import convert
+    from eie_gen.synth.harness import PinHarness
     text = convert(PinHarness(ProcessingElement(EIEConfig(n_pe=2, act_depth=8, spmat_words=16,
                                                           ptr_depth=8, bias_depth=8))), "h")
     assert "module h(" in text
@@ -123,7 +123,7 @@ def test_a_design_too_big_for_the_device_names_the_resource(tmp_path, monkeypatc
 
 
 def test_device_check_names_the_first_overflowing_resource():
-    from synth.flow import DeviceFull, check_device
+    from eie_gen.synth.flow import DeviceFull, check_device
     res = {"lut": 100, "ff": 100, "carry": 0, "bram": 209, "dsp": 2, "lutram": 0, "spram": 0}
     with pytest.raises(DeviceFull, match=r"BRAM \(DP16KD\) 209 used, 208 available") as e:
         check_device("ecp5", "eie_top", res, {})
@@ -138,7 +138,7 @@ def test_device_check_names_the_first_overflowing_resource():
 def test_packed_cells_that_overflow_are_a_device_full(tmp_path):
     # LUTs and FFs each fit the UP5K, their packing into logic cells does not: nextpnr then
     # fails to place, and the report must say the design does not fit, naming the cell.
-    from synth.flow import TARGETS, DeviceFull, _check_packed
+    from eie_gen.synth.flow import TARGETS, DeviceFull, _check_packed
     log = tmp_path / "pnr.log"
     log.write_text("Info: Device utilisation:\nInfo: \t         ICESTORM_LC:    5313/   5280"
                    "   100%\nInfo: \t        ICESTORM_RAM:      25/     30    83%\nERROR: "
@@ -178,7 +178,7 @@ def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
 
 
 def test_a_place_and_route_that_runs_too_long_is_stopped(tmp_path):
-    from synth.flow import PnRTimeout, _run
+    from eie_gen.synth.flow import PnRTimeout, _run
     with pytest.raises(PnRTimeout, match="did not finish in 0 s"):
         _run(["sleep", "10"], tmp_path, "nextpnr place-and-route", "x.log", timeout=0.2)
 
@@ -189,8 +189,8 @@ def test_synth_sweep_runs_on_a_dask_cluster(tmp_path, monkeypatch):
     the fit logic and the result are those of the local pool."""
     from distributed import LocalCluster, get_worker
 
-    import synth.sweep as sweep
-    from synth.flow import DeviceFull
+    import eie_gen.synth.sweep as sweep
+    from eie_gen.synth.flow import DeviceFull
 
     ran_on = []
 
@@ -217,7 +217,7 @@ def test_synth_sweep_runs_on_a_dask_cluster(tmp_path, monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch, capsys):
-    from eie import parallel
+    from eie_gen import parallel
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_S", 2)
     assert main(["synth-sweep", "--targets", "xilinx", "--pes", "1", "--scheduler",
                  "tcp://127.0.0.1:9", "-o", str(tmp_path / "s")]) == 2

@@ -8,14 +8,14 @@ import struct
 import numpy as np
 import pytest
 
-from eie.config import EIEConfig
-from compress.datasets import load_fashion_mnist, read_idx
-from eie.errors import InputError
-from golden.fixedpoint import to_fixed
-from eie.image import decode_weights
-from golden.model import run_dense
-from compress.pipeline import Recipe, deep_compress, golden_predict, quantize_inputs
-from compress.train import (Constraint, TrainOptions, _backward, accuracy, fake_quant, forward,
+from eie_gen.config import EIEConfig
+from eie_gen.compress.datasets import load_fashion_mnist, read_idx
+from eie_gen.errors import InputError
+from eie_gen.golden.fixedpoint import to_fixed
+from eie_gen.image import decode_weights
+from eie_gen.golden.model import run_dense
+from eie_gen.compress.pipeline import Recipe, deep_compress, golden_predict, quantize_inputs
+from eie_gen.compress.train import (Constraint, TrainOptions, _backward, accuracy, fake_quant, forward,
                           init_mlp, train)
 
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from eie import api
-from eie.config import EIEConfig
-from eie.errors import InputError
-from sim.waves import PE_GROUPS, SHARED_GROUPS
+from eie_gen import api
+from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError
+from eie_gen.sim.waves import PE_GROUPS, SHARED_GROUPS
 
 pytestmark = pytest.mark.sim
 

@@ -8,7 +8,7 @@ __all__ = ["AmaranthAXILite"]
 
 
 class AmaranthAXILite:
-    """Word reads and writes on an ``AXILiteSignature`` port through an :class:`~sim.io.AmaranthIO`
+    """Word reads and writes on an ``AXILiteSignature`` port through an :class:`~eie_gen.sim.io.AmaranthIO`
     style adapter (``set``/``get``/``settle``/``tick``). ``delay`` is the probability of an idle
     cycle before each channel handshake and of holding ``bready``/``rready`` low."""
 

@@ -9,8 +9,8 @@ the same outputs and cycles); descriptors, codebooks and N_LAYERS still go throu
 
 from __future__ import annotations
 
-from eie.config import EIEConfig
-from eie.placement import PEContents
+from eie_gen.config import EIEConfig
+from eie_gen.placement import PEContents
 
 __all__ = ["CocotbBackdoor"]
 

@@ -1,15 +1,15 @@
 """Drive one processing element (hw/pe.py) the way the control unit does, on any simulator.
 
 The same code runs under the Amaranth simulator and cocotb (through the adapters of
-:mod:`sim.io`). It loads a PE's share of a placed image, programs a layer, broadcasts
+:mod:`eie_gen.sim.io`). It loads a PE's share of a placed image, programs a layer, broadcasts
 activations (with optional idle cycles between them), measures the compute and write-back
 cycles, flips the banks and reads the outputs back.
 """
 
 from __future__ import annotations
 
-from eie.config import EIEConfig
-from eie.placement import LayerPlace, PEContents
+from eie_gen.config import EIEConfig
+from eie_gen.placement import LayerPlace, PEContents
 
 __all__ = ["PEDriver", "pack_act", "broadcasts_for"]
 
@@ -76,7 +76,7 @@ class PEDriver:
         after the previous one was taken) and wait for the PE to go idle.
 
         Returns the cycle count: cycle 0 is this call's first cycle, the result the first cycle
-        with every item taken and ``idle`` high (what :func:`golden.pe_model.pe_cycles`
+        with every item taken and ``idle`` high (what :func:`eie_gen.golden.pe_model.pe_cycles`
         predicts).
         """
         io, n = self.io, len(items)

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eie.config import EIEConfig
-from eie.encode import column_lengths
-from golden.examples import paper_16x8
-from eie.image import ModelImage, image_from_indices
-from golden.model import layer_inputs
-from golden.pe_model import pe_cycles, writeback_cycles
-from eie.placement import place
+from eie_gen.config import EIEConfig
+from eie_gen.encode import column_lengths
+from eie_gen.golden.examples import paper_16x8
+from eie_gen.image import ModelImage, image_from_indices
+from eie_gen.golden.model import layer_inputs
+from eie_gen.golden.pe_model import pe_cycles, writeback_cycles
+from eie_gen.placement import place
 
-from sim.bfm.pe import PEDriver, broadcasts_for
+from eie_gen.sim.bfm.pe import PEDriver, broadcasts_for
 
 __all__ = ["PECase", "PEResult", "pe_cases", "run_case", "check_case"]
 

@@ -1,5 +1,5 @@
 """The accelerator regression set: random multi-layer models run through eie_top's host port,
-checked bit for bit against golden and cycle for cycle against golden.array_model."""
+checked bit for bit against golden and cycle for cycle against eie_gen.golden.array_model."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from golden.array_model import run_timing
-from eie.rows import stored_row
-from compress.balance import balanced_row_order
-from eie.config import EIEConfig
-from eie.errors import InputError
-from eie.image import ModelImage, image_from_indices
-from golden.model import run_golden
-from eie.placement import check_fits
+from eie_gen.golden.array_model import run_timing
+from eie_gen.rows import stored_row
+from eie_gen.compress.balance import balanced_row_order
+from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError
+from eie_gen.image import ModelImage, image_from_indices
+from eie_gen.golden.model import run_golden
+from eie_gen.placement import check_fits
 
-from sim.driver import EIEDriver
+from eie_gen.sim.driver import EIEDriver
 
 __all__ = ["TopCase", "top_cases", "run_top_case", "check_top_case"]
 
@@ -63,7 +63,7 @@ def _random_image(rng, cfg: EIEConfig, n_layers: int, max_size: int) -> ModelIma
     shifts = [int(min(31, cfg.weight_bits - 1 + max(0, int(np.log2(max(1, s)) // 2))))
               for s in sizes[:-1]]
     relus = [bool(rng.integers(0, 2)) if L < n_layers - 1 else False for L in range(n_layers)]
-    # Row orders (golden/balance.py): none, load-balanced or random, layer by layer, so the
+    # Row orders (compress/balance.py): none, load-balanced or random, layer by layer, so the
     # driver's and golden's un-permuting of the outputs is checked too.
     kind = rng.integers(0, 3, n_layers)
     orders = [None if k == 0 else balanced_row_order(idx, cfg.n_pe) if k == 1

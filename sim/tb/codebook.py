@@ -1,4 +1,4 @@
-"""cocotb tests of the codebook decoder, run inside the simulator by :func:`sim.runner.run_cocotb`.
+"""cocotb tests of the codebook decoder, run inside the simulator by :func:`eie_gen.sim.runner.run_cocotb`.
 
 Checks every decoded weight against the golden decode, with random idle cycles on the input
 stream and random back-pressure on the output stream. Seeded from ``COCOTB_RANDOM_SEED``.
@@ -11,8 +11,8 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly
 
-from eie.config import EIEConfig
-from eie.encode import codebook_decode
+from eie_gen.config import EIEConfig
+from eie_gen.encode import codebook_decode
 
 CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
 N_ITEMS = int(os.environ.get("EIE_N_ITEMS", "1000"))

@@ -1,5 +1,5 @@
 """cocotb tests of one processing element, run inside the simulator by
-:func:`sim.runner.run_cocotb`: the regression set of :mod:`sim.pe_cases` (bit-exact against
+:func:`eie_gen.sim.runner.run_cocotb`: the regression set of :mod:`eie_gen.sim.cases.pe` (bit-exact against
 golden, cycle-exact against the PE model), and a reset in the middle of a run.
 """
 
@@ -9,11 +9,11 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
 
-from eie.config import EIEConfig
-from eie.placement import place
-from sim.io import CocotbIO
-from sim.cases.pe import check_case, pe_cases, run_case
-from sim.bfm.pe import PEDriver, broadcasts_for, pack_act
+from eie_gen.config import EIEConfig
+from eie_gen.placement import place
+from eie_gen.sim.io import CocotbIO
+from eie_gen.sim.cases.pe import check_case, pe_cases, run_case
+from eie_gen.sim.bfm.pe import PEDriver, broadcasts_for, pack_act
 
 CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
 SEED = int(os.environ.get("COCOTB_RANDOM_SEED", "1"))

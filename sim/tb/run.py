@@ -10,9 +10,9 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
-from eie.image import read_image
-from sim.bfm.backdoor import CocotbBackdoor
-from sim.driver import CocotbAXILite, EIEDriver
+from eie_gen.image import read_image
+from eie_gen.sim.bfm.backdoor import CocotbBackdoor
+from eie_gen.sim.driver import CocotbAXILite, EIEDriver
 
 
 @cocotb.test()

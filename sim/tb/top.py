@@ -1,5 +1,5 @@
 """cocotb tests of eie_top through cocotbext-axi's AXI4-Lite master (random pauses on every
-channel), run inside the simulator by :func:`sim.runner.run_cocotb`: random multi-layer models
+channel), run inside the simulator by :func:`eie_gen.sim.runner.run_cocotb`: random multi-layer models
 bit-exact against golden and cycle-exact against the array model, and a reset in the middle of
 a run followed by a clean run."""
 
@@ -14,11 +14,11 @@ from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
-from eie import addrmap as am_
-from golden.array_model import run_timing
-from eie.config import EIEConfig
-from sim.driver import CocotbAXILite, EIEDriver
-from sim.cases.top import check_top_case, run_top_case, top_cases
+from eie_gen import addrmap as am_
+from eie_gen.golden.array_model import run_timing
+from eie_gen.config import EIEConfig
+from eie_gen.sim.driver import CocotbAXILite, EIEDriver
+from eie_gen.sim.cases.top import check_top_case, run_top_case, top_cases
 
 CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
 SEED = int(os.environ.get("COCOTB_RANDOM_SEED", "1"))
