@@ -5,10 +5,20 @@ and cycles, the recipe and the targets (JSON and Markdown)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["evaluation_report", "evaluation_markdown", "cycle_summary", "TARGET_COMPRESSION",
+from eie_gen.compress.pipeline import quantize_inputs
+from eie_gen.compress.plots import load_png
+from eie_gen.errors import MismatchError
+from eie_gen.fileio import atomic_write_bytes, atomic_write_text
+from eie_gen.golden.mismatch import describe_mismatch, first_difference
+from eie_gen.golden.model import run_dense, run_golden
+from eie_gen.image import ModelImage
+
+__all__ = ["evaluation_report", "evaluation_markdown", "cycle_summary", "golden_check",
+           "rtl_check", "write_evaluation", "evaluation_title", "TARGET_COMPRESSION",
            "TARGET_LOSS"]
 
 TARGET_COMPRESSION = 40.0      # Deep Compression's LeNet-300-100 ratio on MNIST
@@ -125,3 +135,60 @@ def cycle_summary(timings: list, rtl_cycles: list) -> dict:
             "rtl_min": int(min(rtl_cycles)) if rtl_cycles else 0,
             "rtl_max": int(max(rtl_cycles)) if rtl_cycles else 0,
             "layers": layers}
+
+
+def golden_check(image: ModelImage, dataset) -> tuple[np.ndarray, np.ndarray, float]:
+    """The whole test set on the golden model, checked against the dense reference built
+    from the decoded image: ``(raw inputs, golden outputs, test accuracy)``. Raises
+    :class:`MismatchError` naming the first disagreement."""
+    xq = quantize_inputs(image, dataset.test_x)             # the raw integers the core takes
+    y_gold, _ = run_golden(image, xq, warn=False)
+    dense = run_dense(image, xq)
+    first = first_difference(y_gold, dense)
+    if first is not None:
+        n, i = first
+        raise MismatchError("golden model and dense reference disagree: " + describe_mismatch(
+            image, image.n_layers - 1, n, y_gold[n, i], dense[n, i], output=i,
+            names=("golden", "dense")))
+    return xq, y_gold, float((y_gold.argmax(axis=1) == dataset.test_y).mean())
+
+
+def rtl_check(image: ModelImage, sim: str, y_rtl, y_gold, labels, config_slug: str) -> dict:
+    """The RTL's outputs on the first ``len(y_rtl)`` test images against golden: counts of
+    equal outputs and predictions, both accuracies, and the first mismatch (or None)."""
+    y_rtl = np.asarray(y_rtl, dtype=np.int64).reshape(len(labels), image.output_size)
+    y_gold = y_gold[:len(labels)]
+    same = np.all(y_rtl == y_gold, axis=1)
+    first = first_difference(y_rtl, y_gold)
+    if first is not None:
+        n, i = first
+        first = describe_mismatch(image, image.n_layers - 1, n, y_rtl[n, i], y_gold[n, i],
+                                  output=i)
+    pred = y_gold.argmax(1)
+    return {"sim": sim, "images": len(labels), "equal_outputs": int(same.sum()),
+            "equal_predictions": int((y_rtl.argmax(1) == pred).sum()),
+            "accuracy": float((y_rtl.argmax(1) == labels).mean()),
+            "golden_accuracy": float((pred == labels).mean()),
+            "first_mismatch": first, "config": config_slug}
+
+
+def write_evaluation(out: Path, rep: dict, image: ModelImage, config_json: str, title: str):
+    """``report.json``, ``report.md``, ``load.png`` and the accelerator's ``config.json`` in
+    ``out``, the plots that ``eie compress --report-dir`` left there linked from the page."""
+    plots = {"Work per PE": "load.png"}
+    for caption, name in (("Pruning sensitivity", "sensitivity.png"),
+                          ("Weights and shared values", "weights.png")):
+        if (out / name).is_file():
+            plots[caption] = name
+    per_pe = [r["entries_per_pe"] for r in rep["model"]["layers"]]
+    cycles = rep.get("cycles")
+    atomic_write_bytes(out / "load.png", load_png(
+        per_pe, {"layers": [r["cycles"] for r in cycles["layers"]]} if cycles else None))
+    atomic_write_text(out / "report.json", json.dumps(rep, indent=2) + "\n")
+    atomic_write_text(out / "config.json", config_json + "\n")   # for eie generate
+    atomic_write_text(out / "report.md", evaluation_markdown(rep, title, plots))
+
+
+def evaluation_title(image: ModelImage, data: str) -> str:
+    sizes = [image.input_size] + [layer.rows for layer in image.layers]
+    return f"{data}: {'-'.join(str(n) for n in sizes)} on {image.n_pe} PEs"

@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from eie_gen.compress.deep import CompressOptions, compress as _compress, random_network, \
     read_weights
-from eie_gen.rows import stored_row
-from eie_gen.config import EIEConfig
-from eie_gen.errors import EIEError, InputError
-from eie_gen.fileio import atomic_write_bytes, atomic_write_text, load_npy
-from eie_gen.image import read_image, write_image
-from eie_gen.golden.model import first_mismatch, run_dense, run_golden
 from eie_gen.compress.report import image_report, to_json, to_markdown
+from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError, MismatchError
+from eie_gen.fileio import atomic_write_bytes, atomic_write_text, load_npy
+from eie_gen.golden.mismatch import describe_mismatch, first_difference
+from eie_gen.golden.model import first_mismatch, run_golden
+from eie_gen.image import ModelImage, read_image, write_image
+from eie_gen.placement import check_fits
 
-__all__ = ["compress", "run", "report", "generate", "synth", "synth_sweep", "bench",
-           "random_weights", "train", "evaluate",
-           "random_input", "formal", "export", "regress", "SIMS", "MismatchError"]
+__all__ = ["compress", "compress_network", "run", "run_model", "RunResult", "evaluate",
+           "evaluate_model", "Evaluation", "report", "generate", "synth", "synth_sweep",
+           "bench", "random_weights", "train", "random_input", "formal", "export", "regress",
+           "SIMS", "MismatchError"]
 
 SIMS = ("golden", "amaranth", "icarus", "verilator")
 
@@ -63,20 +66,40 @@ def compress(weights_path, out_path, config: EIEConfig, *, density=None, calib_p
                                    report_dir=report_dir, balance_rows=balance_rows, say=say)
     if recipe_path is not None or report_dir is not None:
         raise InputError("--recipe and --report-dir need --data (retraining needs a data set)")
-    calib = None
-    if calib_path is not None:
-        calib = load_npy(calib_path, "calibration array")
+    calib = load_npy(calib_path, "calibration array") if calib_path is not None else None
+    image, notes = compress_network(layers, config, density=density, calib=calib,
+                                    kmeans_iters=kmeans_iters, seed=seed,
+                                    balance_rows=bool(balance_rows), progress=progress)
+    write_image(image, out_path)
+    return image, notes
+
+
+def compress_network(layers, config: EIEConfig, *, density=None, calib=None,
+                     kmeans_iters: int | None = None, seed: int = 0, balance_rows: bool = False,
+                     progress=None) -> tuple[ModelImage, list]:
+    """One-shot Deep Compression of float ``layers`` (``[(W, b), ...]``, ``W`` rows x cols):
+    prune each layer to ``density`` (a fraction per layer; None keeps every non-zero), share
+    its weights in a 16-entry codebook, fix the point from ``calib`` (float inputs, batch x
+    inputs) and encode; ``balance_rows``: load-aware row assignment. Returns the image and
+    per-layer notes (kept weights, fraction bits, shift).
+
+    >>> image, notes = compress_network([(w0, b0), (w1, b1)], EIEConfig(n_pe=4),
+    ...                                 density=(0.1, 0.25))          # doctest: +SKIP
+    """
+    say = progress or (lambda msg: None)
+    if kmeans_iters is not None and kmeans_iters < 1:
+        raise InputError(f"k-means iterations must be at least 1, not {kmeans_iters}")
+    if calib is not None:
+        calib = np.asarray(calib)
         if calib.dtype.kind not in "fiu":
             raise InputError(f"calibration data must be numeric, not {calib.dtype}")
     options = CompressOptions(density=None if density is None else tuple(density),
-                              kmeans_iters=kmeans_iters or 30,
-                              balance_rows=bool(balance_rows))
+                              kmeans_iters=kmeans_iters or 30, balance_rows=balance_rows)
     image, notes = _compress(layers, config, options, calib=calib, seed=seed)
     for n in notes:
         say(f"layer {n['layer']}: kept {n['kept']} of {n['size']} weights "
             f"({100 * n['kept'] / n['size']:.1f}%), 15-entry codebook, "
             f"weight fraction bits {n['weight_frac_bits']}, shift {n['shift']}")
-    write_image(image, out_path)
     return image, notes
 
 
@@ -173,54 +196,37 @@ def train(out_path, *, data: str = "fashion-mnist", data_dir=None, sizes=(784, 3
     return result
 
 
-def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_path=None,
-             rtl: int = 0, sim: str = "verilator", config: EIEConfig | None = None,
-             report_dir=None, progress=None) -> dict:
-    """Accuracy of a compressed classifier on the whole test set (golden model), of the float
-    network it came from, and of the RTL on the first ``rtl`` test images, which must equal
-    golden bit for bit; cycles against the array model. Writes ``report.json``,
-    ``report.md``, ``load.png`` and the accelerator's ``config.json`` to ``report_dir`` (with ``compress.json`` from
-    ``eie compress --report-dir`` folded in when it is there). Raises
-    :class:`MismatchError` (after writing the report) when the RTL differs from golden."""
-    from eie_gen.golden.array_model import run_timing  # noqa: PLC0415
-    from eie_gen.compress.evaluation import (cycle_summary, evaluation_markdown,  # noqa: PLC0415
-                                   evaluation_report)
-    from eie_gen.compress.pipeline import quantize_inputs  # noqa: PLC0415
-    from eie_gen.placement import check_fits, config_for_image  # noqa: PLC0415
-    from eie_gen.compress.plots import load_png  # noqa: PLC0415
+@dataclass(frozen=True)
+class Evaluation:
+    """What :func:`evaluate_model` measured: ``report`` (the dict of ``report.json``), the
+    accelerator ``config`` the RTL ran on, and the first RTL mismatch (None when equal)."""
+    report: dict
+    config: EIEConfig
+    mismatch: str | None
+
+
+def evaluate_model(image: ModelImage, dataset, *, float_layers=None, rtl: int = 0,
+                   sim: str = "verilator", config: EIEConfig | None = None,
+                   compress_summary: dict | None = None, build_dir=None,
+                   progress=None) -> Evaluation:
+    """Accuracy of a compressed classifier on the whole test set of ``dataset`` (golden model,
+    checked against the dense reference), of the float network ``float_layers``, and of the
+    RTL on the first ``rtl`` test images (compared with golden bit for bit; cycles against
+    the array model). Raises :class:`MismatchError` when golden and dense disagree; an RTL
+    mismatch is returned in ``mismatch``, for the report to show it."""
+    from eie_gen.compress.evaluation import (cycle_summary, evaluation_report,  # noqa: PLC0415
+                                             golden_check, rtl_check)
     from eie_gen.compress.train import accuracy  # noqa: PLC0415
+    from eie_gen.golden.array_model import run_timing  # noqa: PLC0415
     say = progress or (lambda msg: None)
-    if sim not in SIMS or sim == "golden":
-        raise InputError(f"unknown RTL simulator {sim!r}; choose one of {', '.join(SIMS[1:])}")
-    if rtl < 0:
-        raise InputError(f"the RTL image count must not be negative, not {rtl}")
-    image = read_image(model_path)
-    float_layers = read_weights(float_path) if float_path else None
-    cfg = config or config_for_image(image)
-    check_fits(image, cfg)
-    dataset = _load_data(data, data_dir)
-    if image.input_size != dataset.n_inputs or image.output_size != 10:
-        raise InputError(f"{model_path} maps {image.input_size} inputs to "
-                         f"{image.output_size} outputs; {data} needs {dataset.n_inputs} to 10")
+    _check_rtl_options(sim, rtl)
     if rtl > len(dataset.test_y):
         raise InputError(f"the test set has {len(dataset.test_y)} images, not {rtl}")
-    out = _out_dir(report_dir) if report_dir else None
+    cfg = _config_for(image, config)
     say(f"golden model: {len(dataset.test_y)} test images")
-    xq = quantize_inputs(image, dataset.test_x)             # the raw integers the core takes
-    y_gold, _ = run_golden(image, xq, warn=False)
-    pred = y_gold.argmax(axis=1)
-    golden_acc = float((pred == dataset.test_y).mean())
+    xq, y_gold, golden_acc = golden_check(image, dataset)
     say(f"golden model: test accuracy {100 * golden_acc:.2f}%")
-    # The golden model against the plain dense reference built from the decoded image.
-    dense = run_dense(image, xq)
-    if not np.array_equal(dense, y_gold):
-        n = int(np.argmax(np.any(dense != y_gold, axis=1)))
-        i = int(np.argmax(dense[n] != y_gold[n]))
-        raise MismatchError(f"golden model and dense reference disagree: layer "
-                            f"{image.n_layers - 1} (output), PE {i % image.n_pe}, row {i}, "
-                            f"test image {n}: golden {int(y_gold[n, i])}, dense "
-                            f"{int(dense[n, i])}")
-    say(f"golden model equals the dense reference on all {len(dense)} test images")
+    say(f"golden model equals the dense reference on all {len(xq)} test images")
     float_acc = None
     if float_layers is not None:
         float_acc = accuracy([(w.astype(np.float32), b.astype(np.float32))
@@ -228,82 +234,72 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
         say(f"float model: test accuracy {100 * float_acc:.2f}%")
     rtl_result = cycles = None
     if rtl:
-        from eie_gen.sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
-        xs = xq[:rtl]
-        y_rtl, rtl_cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" /
-                                    f"{sim}-{cfg.slug}", say)
-        y_rtl = np.asarray(y_rtl, dtype=np.int64).reshape(rtl, image.output_size)
-        same = np.all(y_rtl == y_gold[:rtl], axis=1)
-        first = None
-        if not same.all():
-            n = int(np.argmin(same))
-            i = int(np.argmax(y_rtl[n] != y_gold[n]))
-            first = (f"layer {image.n_layers - 1} (output), PE {i % image.n_pe}, row {i}, "
-                     f"input {n}: RTL {int(y_rtl[n, i])}, golden {int(y_gold[n, i])}")
-        labels = dataset.test_y[:rtl]
-        rtl_result = {"sim": sim, "images": rtl, "equal_outputs": int(same.sum()),
-                      "equal_predictions": int((y_rtl.argmax(1) == pred[:rtl]).sum()),
-                      "accuracy": float((y_rtl.argmax(1) == labels).mean()),
-                      "golden_accuracy": float((pred[:rtl] == labels).mean()),
-                      "first_mismatch": first, "config": cfg.slug}
+        res = run_model(image, xq[:rtl], sim=sim, config=cfg, build_dir=build_dir,
+                        progress=progress)
+        rtl_result = rtl_check(image, sim, res.y, y_gold, dataset.test_y[:rtl], cfg.slug)
         say(f"{sim}: {rtl_result['equal_outputs']} of {rtl} images equal to golden bit for "
             f"bit, accuracy {100 * rtl_result['accuracy']:.2f}%")
-        timings = [run_timing(image, cfg, a) for a in xs]
-        cycles = cycle_summary(timings, rtl_cycles)
+        cycles = cycle_summary([run_timing(image, cfg, a) for a in xq[:rtl]], res.cycles)
+    rep = evaluation_report(model=image_report(image), golden_test=golden_acc,
+                            n_test=len(dataset.test_y), float_test=float_acc,
+                            compress_summary=compress_summary, rtl=rtl_result, cycles=cycles)
+    return Evaluation(rep, cfg, rtl_result["first_mismatch"] if rtl_result else None)
+
+
+def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_path=None,
+             rtl: int = 0, sim: str = "verilator", config: EIEConfig | None = None,
+             report_dir=None, progress=None) -> dict:
+    """:func:`evaluate_model` on files: writes ``report.json``, ``report.md``, ``load.png``
+    and the accelerator's ``config.json`` to ``report_dir`` (with ``compress.json`` from
+    ``eie compress --report-dir`` folded in when it is there) and returns the report. Raises
+    :class:`MismatchError` (after writing the report) when the RTL differs from golden."""
+    from eie_gen.compress.evaluation import evaluation_title, write_evaluation  # noqa: PLC0415
+    say = progress or (lambda msg: None)
+    _check_rtl_options(sim, rtl)
+    image = read_image(model_path)
+    float_layers = read_weights(float_path) if float_path else None
+    check_fits(image, _config_for(image, config))
+    dataset = _load_data(data, data_dir)
+    if image.input_size != dataset.n_inputs or image.output_size != 10:
+        raise InputError(f"{model_path} maps {image.input_size} inputs to "
+                         f"{image.output_size} outputs; {data} needs {dataset.n_inputs} to 10")
+    out = _out_dir(report_dir) if report_dir else None
     summary = None
     if out is not None and (out / "compress.json").is_file():
         summary = json.loads((out / "compress.json").read_text())
-    rep = evaluation_report(model=image_report(image), golden_test=golden_acc,
-                            n_test=len(dataset.test_y), float_test=float_acc,
-                            compress_summary=summary, rtl=rtl_result, cycles=cycles)
+    ev = evaluate_model(image, dataset, float_layers=float_layers, rtl=rtl, sim=sim,
+                        config=config, compress_summary=summary, progress=progress)
     if out is not None:
-        plots = {"Work per PE": "load.png"}
-        for caption, name in (("Pruning sensitivity", "sensitivity.png"),
-                              ("Weights and shared values", "weights.png")):
-            if (out / name).is_file():
-                plots[caption] = name
-        per_pe = [r["entries_per_pe"] for r in rep["model"]["layers"]]
-        atomic_write_bytes(out / "load.png", load_png(
-            per_pe, {"layers": [r["cycles"] for r in cycles["layers"]]} if cycles else None))
-        atomic_write_text(out / "report.json", json.dumps(rep, indent=2) + "\n")
-        atomic_write_text(out / "config.json", cfg.to_json() + "\n")   # for eie generate
-        atomic_write_text(out / "report.md", evaluation_markdown(
-            rep, f"{data}: {'-'.join(str(n) for n in [image.input_size] + [layer.rows for layer in image.layers])} "
-            f"on {image.n_pe} PEs", plots))
+        write_evaluation(out, ev.report, image, ev.config.to_json(),
+                         evaluation_title(image, data))
         say(f"wrote {out}/report.md, report.json, load.png")
-    if rtl_result and rtl_result["first_mismatch"]:
-        raise MismatchError(f"{sim} RTL and golden disagree on {rtl - rtl_result['equal_outputs']} "
-                            f"of {rtl} images; first: {rtl_result['first_mismatch']}")
-    return rep
+    if ev.mismatch:
+        bad = rtl - ev.report["rtl"]["equal_outputs"]
+        raise MismatchError(f"{sim} RTL and golden disagree on {bad} of {rtl} images; first: "
+                            f"{ev.mismatch}")
+    return ev.report
 
 
-class MismatchError(EIEError):
-    """Two models that must agree bit for bit did not."""
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`run_model` returns: outputs ``y`` (int64, ``(batch, outputs)`` in the
+    network's order), per input the ``cycles`` (the core's CYCLES, or the array model's for
+    golden) and the array model's ``predicted`` cycles, the ``config`` it ran on."""
+    y: np.ndarray
+    cycles: list
+    predicted: list
+    config: EIEConfig
+    sim: str
 
 
-def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False,
-        config: EIEConfig | None = None, cycles_path=None, backdoor: bool = False,
-        progress=None, waves=None):
-    """Run a model image on raw integer inputs and write Y as int16.
+def _check_rtl_options(sim: str, rtl: int):
+    if sim not in SIMS or sim == "golden":
+        raise InputError(f"unknown RTL simulator {sim!r}; choose one of {', '.join(SIMS[1:])}")
+    if rtl < 0:
+        raise InputError(f"the RTL image count must not be negative, not {rtl}")
 
-    ``sim`` golden: the bit-exact model, cycles from the array cycle model; amaranth, icarus,
-    verilator: the generated eie_top (for ``config``, or the smallest accelerator that holds
-    the image), cycles read from the core. With ``check``, golden is first compared with the
-    dense reference, and an RTL result with golden (the first difference names layer, PE, row
-    and input). Returns ``(y, cycles, predicted)``: per input the cycle count and the array
-    model's prediction for it. ``cycles_path``: also write those as JSON (with the simulator
-    and the accelerator's configuration). ``backdoor``: write the PEs' memories straight into
-    the simulator instead of through AXI4-Lite (icarus, verilator; large models). ``waves``
-    (a directory, RTL only): write the run's waveform there (``eie_top.fst`` from Icarus,
-    ``eie_top.vcd`` otherwise) and ``eie_top.gtkw``, a GTKWave save file with the signals
-    grouped per PE.
 
-    >>> y, cycles, predicted = run("model.npz", "x.npy", "y.npy", sim="icarus",
-    ...                            check=True, waves="build/waves")   # doctest: +SKIP
-    """
-    from eie_gen.golden.array_model import run_timing  # noqa: PLC0415
-    from eie_gen.golden.model import check_input  # noqa: PLC0415
-    from eie_gen.placement import check_fits, config_for_image  # noqa: PLC0415
+def _check_run_options(sim: str, backdoor: bool, waves):
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
     if backdoor and sim not in ("icarus", "verilator"):
@@ -312,43 +308,87 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
         raise InputError("--waves needs an RTL simulator: --sim amaranth, icarus or verilator")
     if waves is not None and Path(waves).exists() and not Path(waves).is_dir():
         raise InputError(f"--waves {waves}: not a directory")
-    image = read_image(model_path)
-    x = load_npy(input_path, "input")
-    xs = check_input(image, x)
-    _check_parent(out_path)
-    if cycles_path is not None:
-        _check_parent(cycles_path)
+
+
+def _config_for(image: ModelImage, config: EIEConfig | None) -> EIEConfig:
+    """``config``, or the smallest accelerator that holds ``image``; checked to fit."""
+    from eie_gen.placement import check_fits, config_for_image  # noqa: PLC0415
     cfg = config or config_for_image(image)
     check_fits(image, cfg)
+    return cfg
+
+
+def run_model(image: ModelImage, x, *, sim: str = "golden", config: EIEConfig | None = None,
+              check: bool = False, backdoor: bool = False, waves=None, build_dir=None,
+              progress=None) -> RunResult:
+    """Run ``image`` on raw integer inputs ``x`` (shape ``(n,)`` or ``(batch, n)``).
+
+    Parameters
+    ----------
+    sim : golden (the bit-exact model; cycles from the array cycle model), or amaranth,
+        icarus, verilator (the generated eie_top; cycles read from the core).
+    config : the accelerator (default: the smallest that holds the image).
+    check : first compare golden with the dense reference, and an RTL result with golden;
+        raise :class:`MismatchError` naming layer, PE, row and input of the first difference.
+    backdoor : write the PEs' memories straight into the simulator instead of through
+        AXI4-Lite (icarus, verilator; large models).
+    waves : a directory (RTL only) for the waveform (``eie_top.fst`` from Icarus,
+        ``eie_top.vcd`` otherwise) and ``eie_top.gtkw``, signals grouped per PE.
+    build_dir : where the simulator builds (default ``build/run/<sim>-<config>``).
+
+    >>> res = run_model(image, x, sim="icarus", check=True)          # doctest: +SKIP
+    >>> res.y, res.cycles
+    """
+    from eie_gen.golden.array_model import run_timing  # noqa: PLC0415
+    from eie_gen.golden.model import check_input  # noqa: PLC0415
+    _check_run_options(sim, backdoor, waves)
+    xs = check_input(image, x)
+    cfg = _config_for(image, config)
     if check:
-        mismatch = first_mismatch(image, x)
+        mismatch = first_mismatch(image, xs)
         if mismatch:
             raise MismatchError(f"golden model and dense reference disagree: {mismatch}")
     y_gold, _ = run_golden(image, xs)
     predicted = [run_timing(image, cfg, a).cycles for a in xs]
     if sim == "golden":
-        y, cycles = y_gold, predicted
-    else:
-        from eie_gen.sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
-        y, cycles = run_rtl(image, cfg, xs, sim, Path("build") / "run" / f"{sim}-{cfg.slug}",
-                            progress, backdoor=backdoor, waves=waves)
-        y = np.asarray(y, dtype=np.int64).reshape(y_gold.shape)
-        if check:
-            bad = np.argwhere(y != y_gold)
-            if bad.size:
-                n, i = (int(v) for v in bad[0])         # network output i: stored row p
-                p = stored_row(image.output_order, i)
-                raise MismatchError(
-                    f"{sim} RTL and golden disagree: layer {image.n_layers - 1} (output), PE "
-                    f"{p % image.n_pe}, row {p}, input {n}: RTL {int(y[n, i])}, golden "
-                    f"{int(y_gold[n, i])}")
-    y = y.reshape(np.asarray(x).shape[:-1] + (image.output_size,))
+        return RunResult(y_gold, list(predicted), predicted, cfg, sim)
+    from eie_gen.sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
+    build = Path(build_dir) if build_dir else Path("build") / "run" / f"{sim}-{cfg.slug}"
+    y, cycles = run_rtl(image, cfg, xs, sim, build, progress, backdoor=backdoor, waves=waves)
+    y = np.asarray(y, dtype=np.int64).reshape(y_gold.shape)
+    first = first_difference(y, y_gold) if check else None
+    if first is not None:
+        n, i = first
+        raise MismatchError(f"{sim} RTL and golden disagree: " + describe_mismatch(
+            image, image.n_layers - 1, n, y[n, i], y_gold[n, i], output=i))
+    return RunResult(y, list(cycles), predicted, cfg, sim)
+
+
+def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False,
+        config: EIEConfig | None = None, cycles_path=None, backdoor: bool = False,
+        progress=None, waves=None):
+    """:func:`run_model` on files: X from ``input_path`` (``.npy``), Y written to ``out_path``
+    as int16 with X's leading shape; ``cycles_path``: also the cycles as JSON (with the
+    simulator and the accelerator's configuration). Returns ``(y, cycles, predicted)``.
+
+    >>> y, cycles, predicted = run("model.npz", "x.npy", "y.npy", sim="icarus",
+    ...                            check=True, waves="build/waves")   # doctest: +SKIP
+    """
+    _check_run_options(sim, backdoor, waves)
+    image = read_image(model_path)
+    x = load_npy(input_path, "input")
+    _check_parent(out_path)
+    if cycles_path is not None:
+        _check_parent(cycles_path)
+    res = run_model(image, x, sim=sim, check=check, config=config, backdoor=backdoor,
+                    waves=waves, progress=progress)
+    y = res.y.reshape(np.asarray(x).shape[:-1] + (image.output_size,))
     atomic_write_bytes(out_path, _npy_bytes(y.astype(np.int16)))
     if cycles_path is not None:
         atomic_write_text(cycles_path, json.dumps(
-            {"sim": sim, "config": cfg.to_dict(), "cycles": [int(c) for c in cycles],
-             "model": [int(c) for c in predicted]}, indent=1) + "\n")
-    return y, list(cycles), predicted
+            {"sim": sim, "config": res.config.to_dict(), "cycles": [int(c) for c in res.cycles],
+             "model": [int(c) for c in res.predicted]}, indent=1) + "\n")
+    return y, res.cycles, res.predicted
 
 
 def report(model_path, json_path=None, md_path=None) -> tuple[dict, str]:

@@ -15,3 +15,8 @@ class ImageError(EIEError, ValueError):
 
 class InputError(EIEError, ValueError):
     """Weights, activations or options that cannot be used."""
+
+
+class MismatchError(EIEError):
+    """Two models that must agree bit for bit did not (the message names layer, PE, row and
+    input, :func:`eie_gen.golden.mismatch.describe_mismatch`)."""

@@ -18,6 +18,7 @@ from eie_gen.rows import to_network_order
 from eie_gen.encode import column_lengths, entry_fields
 from eie_gen.errors import InputError
 from eie_gen.golden.fixedpoint import wrap, writeback
+from eie_gen.golden.mismatch import describe_mismatch
 from eie_gen.image import ModelImage, decode_weights
 
 __all__ = ["run_golden", "run_dense", "layer_inputs", "check_input", "first_mismatch", "LayerTrace",
@@ -195,10 +196,7 @@ def first_mismatch(image: ModelImage, x) -> str | None:
             a_dense = _layer_dense(image, L, weights[L], a_dense)
             bad = np.nonzero(a_gold != a_dense)[0]
             if bad.size:
-                i = int(bad[0])
-                order = image.layers[L].row_order
-                net = f", network row {int(order[i])}" if order is not None else ""
-                return (f"layer {L}, PE {i % image.n_pe}, row {i} (local row "
-                        f"{i // image.n_pe}{net}), input {n}: golden {int(a_gold[i])}, dense "
-                        f"{int(a_dense[i])}")
+                i = int(bad[0])                          # a stored row
+                return describe_mismatch(image, L, n, a_gold[i], a_dense[i], row=i,
+                                         names=("golden", "dense"))
     return None

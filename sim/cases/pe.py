@@ -15,6 +15,7 @@ from eie_gen.config import EIEConfig
 from eie_gen.encode import column_lengths
 from eie_gen.golden.examples import paper_16x8
 from eie_gen.image import ModelImage, image_from_indices
+from eie_gen.golden.mismatch import describe_mismatch
 from eie_gen.golden.model import layer_inputs
 from eie_gen.golden.pe_model import pe_cycles, writeback_cycles
 from eie_gen.placement import place
@@ -182,8 +183,8 @@ def check_case(cfg: EIEConfig, case: PECase, result: PEResult) -> str | None:
         want = acts[L + 1][k::n_pe]
         for r, (g, w) in enumerate(zip(got, want)):
             if g != w:
-                return (f"{case.name}: layer {L}, PE {k}, row {r * n_pe + k} (local row {r}), "
-                        f"input 0: RTL {g}, golden {int(w)}")
+                return describe_mismatch(case.image, L, 0, g, w, row=r * n_pe + k,
+                                         case=case.name)
         if any(got[len(want):]):
             return f"{case.name}: layer {L}, PE {k}: padding rows not zero: {got[len(want):]}"
         layer = case.image.layers[L]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from eie_gen.golden.array_model import run_timing
-from eie_gen.rows import stored_row
+from eie_gen.golden.mismatch import describe_mismatch
 from eie_gen.compress.balance import balanced_row_order
 from eie_gen.config import EIEConfig
 from eie_gen.errors import InputError
@@ -118,11 +118,9 @@ def check_top_case(cfg: EIEConfig, case: TopCase, y, cycles) -> str | None:
     for n in range(len(case.xs)):
         bad = np.nonzero(np.asarray(y[n]) != want[n])[0]
         if bad.size:
-            i = int(bad[0])                            # network output i: stored row p
-            p = stored_row(case.image.output_order, i)
-            return (f"{case.name}: layer {last} (output), PE {p % cfg.n_pe}, row {p} "
-                    f"(network output {i}), input {n}: RTL {int(y[n][i])}, golden "
-                    f"{int(want[n][i])}")
+            i = int(bad[0])                            # a network output
+            return describe_mismatch(case.image, last, n, y[n][i], want[n][i], output=i,
+                                     case=case.name)
         model = run_timing(case.image, cfg, case.xs[n]).cycles
         if cycles[n] != model:
             return (f"{case.name}: input {n}: {cycles[n]} cycles on the RTL, the array model "
