@@ -9,8 +9,8 @@ Per layer and configuration (``n_pe``, FIFO depth, row order):
 
 * ``theoretical`` = ceil(real multiply-accumulates / n_pe): every PE busy on a real weight in
   every cycle;
-* ``actual`` = the broadcast phase of :func:`eie_gen.golden.array_model.layer_timing` (what the core
-  spends from the first scan until every PE is idle); ``layer_cycles`` adds the codebook
+* ``actual`` = the broadcast phase of :func:`eie_gen.golden.array_model.layer_timing` (what
+  the core spends from the first scan until every PE is idle); ``layer_cycles`` adds the codebook
   copy, the write-back and the control steps, as the core's CYCLES register counts them;
 * ``efficiency`` = entries / (n_pe x actual): the share of PE cycles spent on an entry, i.e.
   1 - bubbles / total (the paper's load-balance efficiency, Fig. 8);

@@ -60,9 +60,8 @@ def pe_workloads(cfg: EIEConfig, seed: int = 1) -> list[dict]:
 
 def measure_pe(cfg: EIEConfig, workloads, progress=None) -> list[dict]:
     """Run each workload on the generated PE (Amaranth simulator) and on the cycle model."""
-    from amaranth.sim import Simulator  # noqa: PLC0415 (slow import)
-
     from eie_gen.hw.pe import ProcessingElement  # noqa: PLC0415
+    from eie_gen.sim.amaranth import simulate  # noqa: PLC0415
     from eie_gen.sim.io import AmaranthIO  # noqa: PLC0415
     from eie_gen.sim.bfm.pe import PEDriver, broadcasts_for  # noqa: PLC0415
 
@@ -87,10 +86,7 @@ def measure_pe(cfg: EIEConfig, workloads, progress=None) -> list[dict]:
             got["cycles"] = await drv.broadcast(items)
             got["seconds"] = time.perf_counter() - start
 
-        sim = Simulator(dut)
-        sim.add_clock(1e-8)
-        sim.add_testbench(bench)
-        sim.run()
+        simulate(dut, bench)
         lengths = column_lengths(image.layers[0].ptr[0])[np.nonzero(w["x"])[0]]
         model = pe_cycles(lengths, cfg.fifo_depth)
         entries, cycles = model.entries, got["cycles"]

@@ -24,7 +24,8 @@ from eie_gen.config import EIEConfig
 from eie_gen.fileio import atomic_write_bytes, atomic_write_text
 
 from eie_gen.bench.cpu import cpu_matvec
-from eie_gen.bench.paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
+from eie_gen.bench.paper import (PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer,
+                                 synthetic_layer)
 
 __all__ = ["run_bench", "render", "SECTIONS", "PAPER_CLOCK_MHZ", "measured_fmax"]
 
@@ -146,7 +147,8 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
                                             rtl_sim, config=cfg, image=image,
                                             progress=say))
     if "sims" in sections:
-        from eie_gen.compress.deep import CompressOptions, compress, random_network  # noqa: PLC0415
+        from eie_gen.compress.deep import (  # noqa: PLC0415
+            CompressOptions, compress, random_network)
 
         from eie_gen.bench.rtl import sim_speed  # noqa: PLC0415
         weights = random_network([256, 192, 128, 10], 3)
@@ -159,7 +161,8 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
         res["sims"]["model"] = ("random 256-192-128-10, weights 10/10/25 % dense, inputs "
                                 "50 % non-zero, 4 PEs, 2 inputs")
     if "pe" in sections:
-        from eie_gen.bench.pe import THROUGHPUT_TARGET, measure_pe, pe_ecp5, pe_workloads  # noqa: PLC0415
+        from eie_gen.bench.pe import (  # noqa: PLC0415
+            THROUGHPUT_TARGET, measure_pe, pe_ecp5, pe_workloads)
         cfg = pe_config or EIEConfig()
         say("PE throughput (Amaranth simulator)")
         work = measure_pe(cfg, pe_workloads(cfg), progress)

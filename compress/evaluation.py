@@ -27,8 +27,8 @@ TARGET_LOSS = 0.5              # accuracy points lost against the float model, a
 
 def evaluation_report(*, model: dict, golden_test: float, n_test: int, float_test=None,
                       compress_summary=None, rtl=None, cycles=None) -> dict:
-    """Assemble the report. ``model``: :func:`eie_gen.compress.report.image_report`; ``rtl``: the RTL
-    check (``sim``, ``images``, ``equal_outputs``, ``equal_predictions``, ``accuracy``,
+    """Assemble the report. ``model``: :func:`eie_gen.compress.report.image_report`; ``rtl``:
+    the RTL check (``sim``, ``images``, ``equal_outputs``, ``equal_predictions``, ``accuracy``,
     ``first_mismatch``); ``cycles``: per-image RTL and array-model cycles with per-layer
     means."""
     loss = None if float_test is None else 100 * (float_test - golden_test)

@@ -117,8 +117,8 @@ def to_markdown(cfg: EIEConfig) -> str:
     lines = [f"# eie_top address map ({cfg.slug})", "",
              f"AXI4-Lite, 32-bit data, {am.addr_bits}-bit byte addresses; every register is a "
              "32-bit word (`wstrb` is ignored: writes are whole words). Reads of write-only "
-             "words return 0; writes other than CTRL and the activations are ignored while "
-             "the core is busy.", "",
+             "words return 0; writes other than CTRL and IRQ_EN (the activations too) are "
+             "ignored while the core is busy.", "",
              "## Identification (read-only)", "", "| address | name | value |", "|---|---|---|"]
     for n, (name, value) in enumerate(am.id_values().items()):
         lines.append(f"| {h(am.id_base + 4 * n)} | {name.upper()} | {value:#x} |")

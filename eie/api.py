@@ -172,7 +172,8 @@ def train(out_path, *, data: str = "fashion-mnist", data_dir=None, sizes=(784, 3
           epochs: int = 15, lr: float = 0.05, batch: int = 128, seed: int = 0,
           progress=None) -> dict:
     """Train a float ReLU MLP (numpy) on ``data``; write ``W0, b0, ...`` to ``out_path``."""
-    from eie_gen.compress.train import TrainOptions, accuracy, init_mlp, train as _train  # noqa: PLC0415
+    from eie_gen.compress.train import (  # noqa: PLC0415
+        TrainOptions, accuracy, init_mlp, train as _train)
     say = progress or (lambda msg: None)
     opts = TrainOptions(epochs=epochs, lr=lr, batch=batch, seed=seed).check()
     if epochs < 1:
@@ -515,7 +516,8 @@ def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
     """``make bench``: see :mod:`bench.run`. ``config`` is the PE section's configuration.
     ``render_only``: write the page again from ``out_dir/results.json``."""
     from eie_gen.bench.paper import layer_by_name  # noqa: PLC0415
-    from eie_gen.bench.run import SECTIONS, render, run_bench  # noqa: PLC0415 (Amaranth, simulators)
+    from eie_gen.bench.run import (  # noqa: PLC0415 (Amaranth, simulators)
+        SECTIONS, render, run_bench)
     out = _out_dir(out_dir, create=False)
     if render_only:
         try:

@@ -16,26 +16,15 @@ from pathlib import Path
 
 from eie_gen.config import EIEConfig
 
-__all__ = ["UNITS", "cli_reference", "unit_page", "design_index", "write_reference"]
+__all__ = ["units", "cli_reference", "unit_page", "design_index", "write_reference"]
 
-# module -> (class name, one line on its place in the design), top-down.
-UNITS = {
-    "eie_top": ("EIETop", "the accelerator: PEs, LNZD tree, control unit, AXI4-Lite port"),
-    "axil": ("AXILiteSlave", "the host port: AXI4-Lite to the register bus"),
-    "ccu": ("ControlUnit", "the central control unit: registers, layer sequencing"),
-    "lnzd_tree": ("LNZDTree", "the leading-non-zero-detection quadtree over all PEs"),
-    "lnzd_node": ("LNZDNode", "one node of the quadtree: four children into one"),
-    "pe": ("ProcessingElement", "one processing element"),
-    "lnzd_leaf": ("LNZDLeaf", "the PE's local non-zero detector (a leaf of the tree)"),
-    "act_queue": ("ActivationQueue", "the PE's activation queue"),
-    "ptr_read": ("PointerRead", "the PE's pointer read (even/odd banks)"),
-    "spmat_read": ("SparseMatrixRead", "the PE's sparse-matrix read"),
-    "relidx": ("RelativeIndex", "relative index to row address"),
-    "arith": ("ArithmeticUnit", "codebook decode, multiply, accumulate"),
-    "codebook": ("CodebookDecoder", "the 16-entry codebook lookup"),
-    "act_regfile": ("ActivationRegisterFiles", "the PE's source/destination activation banks"),
-    "writeback": ("WriteBack", "bias, shift, ReLU and write-back of a layer's outputs"),
-}
+
+
+def units() -> dict[str, tuple[str, str]]:
+    """module -> (class name, summary) of every hardware unit, top-down
+    (:mod:`eie_gen.hw.registry`)."""
+    from eie_gen.hw.registry import units as registry  # noqa: PLC0415 (Amaranth)
+    return {m: (u.cls.__name__, u.cls.summary) for m, u in registry().items()}
 
 
 def _parser_help(parser: argparse.ArgumentParser) -> str:
@@ -66,7 +55,7 @@ def cli_reference(parser: argparse.ArgumentParser) -> str:
 
 def _unit(module: str, config: EIEConfig):
     import importlib  # noqa: PLC0415
-    cls = getattr(importlib.import_module(f"eie_gen.hw.{module}"), UNITS[module][0])
+    cls = getattr(importlib.import_module(f"eie_gen.hw.{module}"), units()[module][0])
     if module == "axil":
         from eie_gen.addrmap import address_map  # noqa: PLC0415
         unit = cls(config, address_map(config).addr_bits)
@@ -84,7 +73,7 @@ def unit_page(module: str, config: EIEConfig | None = None) -> str:
     cls, unit = _unit(module, config)
     doc = inspect.cleandoc(cls.__doc__ or "")
     title, _, body = doc.partition("\n")
-    lines = [f"# {cls.__name__} (`hw/{module}.py`)", "", f"*{UNITS[module][1]}.* {title}", "",
+    lines = [f"# {cls.__name__} (`hw/{module}.py`)", "", f"*{units()[module][1]}.* {title}", "",
              body.strip(), "",
              f"## Ports for the default configuration ({config.slug}: {config.n_pe} PEs)", "",
              "Verilog names: the member path joined by `__` (`o.payload` is `o__payload`). "
@@ -102,7 +91,7 @@ def design_index() -> str:
     lines = ["# Design: one page per unit", "",
              "Each page is generated from the unit's docstring (its contract, latency and "
              "resources) and its signature (`eie docs`). The units, top-down:", ""]
-    for module, (cls, what) in UNITS.items():
+    for module, (cls, what) in units().items():
         lines.append(f"* [{cls}]({module}.md) (`hw/{module}.py`): {what}")
     lines += ["", "How the units fit together, the arithmetic and the cycle models: "
               "[implementation.md](../implementation.md). The host's view: "
@@ -113,8 +102,11 @@ def design_index() -> str:
 
 def pages(parser: argparse.ArgumentParser) -> dict[str, str]:
     """Relative path -> text of every generated page."""
-    out = {"cli.md": cli_reference(parser), "design/README.md": design_index()}
-    for module in UNITS:
+    from eie_gen.addrmap import to_markdown  # noqa: PLC0415
+    from eie_gen.config import to_markdown as config_markdown  # noqa: PLC0415
+    out = {"cli.md": cli_reference(parser), "design/README.md": design_index(),
+           "address-map.md": to_markdown(EIEConfig()), "config.md": config_markdown()}
+    for module in units():
         out[f"design/{module}.md"] = unit_page(module)
     return out
 

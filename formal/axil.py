@@ -1,6 +1,7 @@
 """The AXI4-Lite port: every accepted write and read gets exactly one response; responses are
 held until taken; each write is one bus write (its address and data) and each read one bus
-read answered ``READ_LATENCY`` cycles later; ready is only raised under a valid.
+read answered ``READ_LATENCY`` cycles later; ready is only raised under a valid; a waiting
+read is overtaken by at most one write.
 
 The master is the solver's free inputs, assumed to obey AXI (a valid stays, with its address
 or data unchanged, until its handshake); the core's read data is assumed steady while the
@@ -62,6 +63,12 @@ class AXILiteProof(Proof):
         r = axi.rvalid & axi.rready
         writes, reads = Signal(2), Signal(2)               # accepted, not yet answered
         m.d.sync += [writes.eq(writes + aw - b), reads.eq(reads + ar - r)]
+        # Writes accepted while a read address waits (arvalid high, not yet taken).
+        overtaken = Signal(2)
+        with m.If(ar | ~axi.arvalid):
+            m.d.sync += overtaken.eq(0)
+        with m.Elif(aw & (overtaken != 3)):
+            m.d.sync += overtaken.eq(overtaken + 1)
         since = Signal(range(READ_LATENCY + 2))            # cycles since a read's address
         with m.If(ar):
             m.d.sync += since.eq(1)
@@ -88,6 +95,9 @@ class AXILiteProof(Proof):
             Assert((since != READ_LATENCY) | axi.rvalid,
                    "read data READ_LATENCY cycles after the address"),
             Assert((axi.bresp == 0) & (axi.rresp == 0), "responses are OKAY"),
+            Assert(overtaken <= 1, "a waiting read is served after at most one write"),
+            Assert((overtaken == 0) | port._read_next | axi.arready,
+                   "a read that waited goes next"),
         ]
         # The invariant: what each state holds (makes the proof inductive).
         fsm, idle = port._fsm, port._fsm.ongoing("IDLE")

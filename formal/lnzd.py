@@ -156,7 +156,7 @@ class NodeProof(Proof):
         self.burst = burst
 
     def properties(self, m, node):
-        children = [getattr(node, f"c{n}") for n in range(FAN_IN)]
+        children = list(node.c)
         width = len(node.o.payload.as_value())
         started = Signal()                       # a cycle has passed since reset
         m.d.sync += started.eq(1)
@@ -270,7 +270,7 @@ class _TreeBench(Elaboratable):
         m = Module()
         for k, leaf in enumerate(self.leaves):
             m.submodules[f"leaf{k}"] = leaf
-            tree_in = getattr(self.tree, f"leaf{k}")
+            tree_in = self.tree.leaf[k]
             m.d.comb += [leaf.load.eq(self.load), tree_in.valid.eq(leaf.o.valid),
                          tree_in.payload.eq(leaf.o.payload), leaf.o.ready.eq(tree_in.ready)]
         m.submodules.tree = self.tree

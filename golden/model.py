@@ -21,8 +21,8 @@ from eie_gen.golden.fixedpoint import wrap, writeback
 from eie_gen.golden.mismatch import describe_mismatch
 from eie_gen.image import ModelImage, decode_weights
 
-__all__ = ["run_golden", "run_dense", "layer_inputs", "check_input", "first_mismatch", "LayerTrace",
-           "AccumulatorWrapWarning", "worst_case_acc_bits"]
+__all__ = ["run_golden", "run_dense", "layer_inputs", "check_input", "first_mismatch",
+           "LayerTrace", "AccumulatorWrapWarning", "worst_case_acc_bits"]
 
 
 class AccumulatorWrapWarning(UserWarning):

@@ -33,6 +33,10 @@ class ActivationQueue(EIEComponent):
     read port (LUT-RAM or flops), two pointers and a counter.
     """
 
+    summary = "the PE's activation queue"
+    waves = {"queue":
+             ["i__valid", "i__ready", "o__valid", "o__ready", "o__payload", "level"]}
+
     def __init__(self, config: EIEConfig):
         super().__init__(config, {
             "i": In(stream.Signature(act_layout(config))),

@@ -47,6 +47,8 @@ class ActivationRegisterFiles(EIEComponent):
     flag flops with their write decoders and read muxes.
     """
 
+    summary = "the PE's source/destination activation banks"
+
     def __init__(self, config: EIEConfig):
         cfg = config
         rd = MemReadSignature(cfg.row_bits, acc_shape(cfg))

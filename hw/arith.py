@@ -41,6 +41,10 @@ class ArithmeticUnit(EIEComponent):
     ``acc_bits`` adder, two ``row_bits`` comparators and the 3:1 bypass mux.
     """
 
+    summary = "codebook decode, multiply, accumulate"
+    waves = {"accumulator":
+             ["i__valid", "s3_row", "acc_rd__data", "acc_wr__en", "busy"]}
+
     latency = 4
 
     def __init__(self, config: EIEConfig):

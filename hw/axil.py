@@ -27,13 +27,19 @@ class AXILiteSignature(wiring.Signature):
         })
 
 
+def write_first(read_next, arvalid):
+    """Whether an offered write goes before an offered read: not right after a write."""
+    return ~(read_next & arvalid)
+
+
 class AXILiteSlave(EIEComponent):
     """One transaction at a time: a write when address and data are both valid, else a read.
 
     Contract: each write becomes one ``bus.w_en`` cycle and an OKAY response; each read one
     ``bus.r_en`` cycle and, ``READ_LATENCY`` cycles later, the data with OKAY. ``wstrb`` and
-    the protection bits are ignored (every register is a whole word). Writes win over reads
-    offered in the same cycle.
+    the protection bits are ignored (every register is a whole word). When a write and a read
+    are both offered, the one unlike the last transaction goes first, so a waiting read is
+    served right after the write in progress, however many writes follow it.
 
     Members
     -------
@@ -48,6 +54,8 @@ class AXILiteSlave(EIEComponent):
     core's write decode starts at a flip-flop (it was the ECP5 critical path behind the FSM).
     No read-data register: the core holds read data steady.
     """
+
+    summary = "the host port: AXI4-Lite to the register bus"
 
     def __init__(self, config: EIEConfig, addr_bits: int):
         self.addr_bits = addr_bits
@@ -69,17 +77,19 @@ class AXILiteSlave(EIEComponent):
         # and data until their handshake in the next state), cleared after one cycle.
         w_en, r_en = Signal(), Signal()
         addr, w_data = Signal.like(bus.addr), Signal.like(bus.w_data)
+        read_next = Signal()                   # the last transaction was a write
         m.d.comb += [bus.w_en.eq(w_en), bus.r_en.eq(r_en), bus.addr.eq(addr),
                      bus.w_data.eq(w_data)]
         m.d.sync += [w_en.eq(0), r_en.eq(0)]
         with m.FSM() as fsm:
             with m.State("IDLE"):
-                with m.If(axi.awvalid & axi.wvalid):
+                with m.If(axi.awvalid & axi.wvalid & write_first(read_next, axi.arvalid)):
                     m.d.sync += [awready.eq(1), w_en.eq(1), addr.eq(axi.awaddr),
-                                 w_data.eq(axi.wdata)]
+                                 w_data.eq(axi.wdata), read_next.eq(1)]
                     m.next = "WRITE"
                 with m.Elif(axi.arvalid):
-                    m.d.sync += [arready.eq(1), r_en.eq(1), addr.eq(axi.araddr)]
+                    m.d.sync += [arready.eq(1), r_en.eq(1), addr.eq(axi.araddr),
+                                 read_next.eq(0)]
                     m.next = "READ"
             with m.State("WRITE"):                    # both channels handshake this cycle
                 m.d.sync += [awready.eq(0), bvalid.eq(1)]
@@ -100,5 +110,5 @@ class AXILiteSlave(EIEComponent):
                 with m.If(axi.rready):
                     m.d.sync += rvalid.eq(0)
                     m.next = "IDLE"
-        self._fsm, self._wait = fsm, wait                       # for formal/axil.py
+        self._fsm, self._wait, self._read_next = fsm, wait, read_next   # for formal/axil.py
         return m

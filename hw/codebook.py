@@ -46,6 +46,9 @@ class CodebookDecoder(EIEComponent):
     (LUT-RAM on FPGAs, e.g. 4 ``TRELLIS_DPR16X4`` on ECP5 for 16 x 16) and one valid flop.
     """
 
+    summary = "the 16-entry codebook lookup"
+    top = True
+
     latency = 1
 
     def __init__(self, config: EIEConfig):

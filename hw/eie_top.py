@@ -36,6 +36,14 @@ class EIETop(EIEComponent):
     control unit (see each).
     """
 
+    summary = "the accelerator: PEs, LNZD tree, control unit, AXI4-Lite port"
+    top = True
+    waves = {"AXI4-Lite port":
+             ["s_axil__awvalid", "s_axil__awready", "s_axil__awaddr", "s_axil__wvalid",
+              "s_axil__wready", "s_axil__wdata", "s_axil__bvalid", "s_axil__bready",
+              "s_axil__arvalid", "s_axil__arready", "s_axil__araddr", "s_axil__rvalid",
+              "s_axil__rready", "s_axil__rdata", "irq"]}
+
     def __init__(self, config: EIEConfig):
         self.map = address_map(config)
         super().__init__(config, {"s_axil": In(AXILiteSignature(self.map.addr_bits)),
@@ -62,23 +70,15 @@ class EIETop(EIEComponent):
         for k, pe in enumerate(pes):
             m.d.comb += [pe.act_in.valid.eq(tree.o.valid & all_ready),
                          pe.act_in.payload.eq(tree.o.payload)]
-            wiring.connect(m, pe.nz_out, getattr(tree, f"leaf{k}"))
+            wiring.connect(m, pe.nz_out, tree.leaf[k])
 
         # Control and host ports, shared by all PEs; host writes go to the PE in pe_sel.
+        wiring.connect(m, ccu.layer, *(pe.layer for pe in pes))
+        wiring.connect(m, ccu.cb_wr, *(pe.cb_wr for pe in pes))
+        for pulse in ("sel", "clear_src", "clear_dst", "scan", "wb_start"):
+            m.d.comb += [getattr(pe, pulse).eq(getattr(ccu, pulse)) for pe in pes]
         for k, pe in enumerate(pes):
             sel = ccu.pe_sel[k]
-            m.d.comb += [
-                pe.sel.eq(ccu.sel), pe.clear_src.eq(ccu.clear_src),
-                pe.clear_dst.eq(ccu.clear_dst), pe.scan.eq(ccu.scan),
-                pe.wb_start.eq(ccu.wb_start),
-                pe.layer.ptr_base.eq(ccu.layer.ptr_base),
-                pe.layer.bias_base.eq(ccu.layer.bias_base),
-                pe.layer.n_rows.eq(ccu.layer.n_rows),
-                pe.layer.shift.eq(ccu.layer.shift),
-                pe.layer.relu.eq(ccu.layer.relu),
-                pe.cb_wr.en.eq(ccu.cb_wr.en), pe.cb_wr.addr.eq(ccu.cb_wr.addr),
-                pe.cb_wr.data.eq(ccu.cb_wr.data),
-            ]
             for port, port_sel in (("ptr_wr", sel), ("spmat_wr", sel), ("bias_wr", sel),
                                    ("act_wr", ccu.act_sel[k])):
                 src, dst = getattr(ccu, port), getattr(pe, port)

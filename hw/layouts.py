@@ -7,11 +7,13 @@ from amaranth.hdl import signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
+from eie_gen.addrmap import LAYER_FIELDS
 from eie_gen.config import EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "MemReadSignature", "LayerSignature",
-           "RegBusSignature", "READ_LATENCY", "acc_shape"]
+           "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS", "descriptor_fields",
+           "descriptor_layout"]
 
 
 def act_layout(cfg: EIEConfig) -> data.StructLayout:
@@ -70,17 +72,27 @@ class MemReadSignature(wiring.Signature):
         super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "data": In(shape)})
 
 
+SHIFT_BITS = 5          # SPEC §3: a layer's write-back shift is 0..31
+
+
+def descriptor_fields(cfg: EIEConfig) -> dict:
+    """A layer descriptor's fields and widths, in the address map's order
+    (:data:`eie_gen.addrmap.LAYER_FIELDS`)."""
+    widths = {"ptr_base": cfg.ptr_addr_bits, "bias_base": cfg.bias_addr_bits,
+              "n_rows": cfg.row_bits + 1, "shift": SHIFT_BITS, "relu": 1}
+    return {name: widths[name] for name in LAYER_FIELDS}
+
+
+def descriptor_layout(cfg: EIEConfig) -> data.StructLayout:
+    """A layer descriptor as the control unit stores it."""
+    return data.StructLayout({name: unsigned(w) for name, w in descriptor_fields(cfg).items()})
+
+
 class LayerSignature(wiring.Signature):
     """The layer descriptor fields a PE needs, as the control unit drives them."""
 
     def __init__(self, cfg: EIEConfig):
-        super().__init__({
-            "ptr_base": Out(unsigned(cfg.ptr_addr_bits)),
-            "bias_base": Out(unsigned(cfg.bias_addr_bits)),
-            "n_rows": Out(unsigned(cfg.row_bits + 1)),
-            "shift": Out(unsigned(5)),
-            "relu": Out(1),
-        })
+        super().__init__({name: Out(unsigned(w)) for name, w in descriptor_fields(cfg).items()})
 
 
 class RegBusSignature(wiring.Signature):

@@ -54,6 +54,10 @@ class LNZDLeaf(EIEComponent):
     output registers.
     """
 
+    summary = "the PE's local non-zero detector (a leaf of the tree)"
+    waves = {"LNZD leaf":
+             ["load", "o__valid", "o__ready", "o__payload", "done"]}
+
     def __init__(self, config: EIEConfig):
         cfg = config
         super().__init__(config, {

@@ -28,7 +28,7 @@ class LNZDNode(EIEComponent):
 
     Members
     -------
-    c0 .. c3 : In(stream.Signature(act_layout))
+    c : In(stream.Signature(act_layout)).array(4), the children, lowest first
     o : Out(stream.Signature(act_layout))
     busy : Out(1), the node holds an item.
 
@@ -38,15 +38,18 @@ class LNZDNode(EIEComponent):
     priority decode.
     """
 
+    summary = "one node of the quadtree: four children into one"
+
     def __init__(self, config: EIEConfig):
-        members = {f"c{n}": In(stream.Signature(act_layout(config))) for n in range(FAN_IN)}
-        members["o"] = Out(stream.Signature(act_layout(config)))
-        members["busy"] = Out(1)
-        super().__init__(config, members)
+        super().__init__(config, {
+            "c": In(stream.Signature(act_layout(config))).array(FAN_IN),
+            "o": Out(stream.Signature(act_layout(config))),
+            "busy": Out(1),
+        })
 
     def elaborate(self, platform):
         m = Module()
-        children = [getattr(self, f"c{n}") for n in range(FAN_IN)]
+        children = list(self.c)
         skid_valid = Signal()
         skid = Signal.like(self.o.payload)
         chosen = Signal.like(self.o.payload)

@@ -23,7 +23,7 @@ class LNZDTree(EIEComponent):
 
     Members
     -------
-    leaf0 .. leaf{n_pe-1} : In(stream.Signature(nonzero_layout))
+    leaf : In(stream.Signature(nonzero_layout)).array(n_pe), one per PE
     o : Out(stream.Signature(act_layout))
     busy : Out(1), some node holds an item.
 
@@ -33,12 +33,16 @@ class LNZDTree(EIEComponent):
     of ``col_bits + act_bits`` and a 4:1 mux; a constant multiply by ``n_pe`` per leaf.
     """
 
+    summary = "the leading-non-zero-detection quadtree over all PEs"
+    waves = {"LNZD tree (broadcast)":
+             ["o__valid", "o__ready", "o__payload", "busy"]}
+
     def __init__(self, config: EIEConfig):
-        members = {f"leaf{k}": In(stream.Signature(nonzero_layout(config)))
-                   for k in range(config.n_pe)}
-        members["o"] = Out(stream.Signature(act_layout(config)))
-        members["busy"] = Out(1)
-        super().__init__(config, members)
+        super().__init__(config, {
+            "leaf": In(stream.Signature(nonzero_layout(config))).array(config.n_pe),
+            "o": Out(stream.Signature(act_layout(config))),
+            "busy": Out(1),
+        })
 
     def elaborate(self, platform):
         cfg = self.config
@@ -46,7 +50,7 @@ class LNZDTree(EIEComponent):
         # Level 0: each leaf's local row becomes the global column index.
         level = []
         for k in range(cfg.n_pe):
-            leaf = getattr(self, f"leaf{k}")
+            leaf = self.leaf[k]
             s = stream.Signature(act_layout(cfg)).create(path=(f"in{k}",))
             m.d.comb += [
                 s.valid.eq(leaf.valid),
@@ -63,7 +67,7 @@ class LNZDTree(EIEComponent):
                 node = LNZDNode(cfg)
                 m.submodules[f"node_l{depth}_{g // FAN_IN}"] = node
                 for n, child in enumerate(level[g:g + FAN_IN]):
-                    wiring.connect(m, child, getattr(node, f"c{n}"))
+                    wiring.connect(m, child, node.c[n])
                 # Missing children stay at their reset value: valid 0.
                 busy.append(node.busy)
                 nxt.append(node.o)

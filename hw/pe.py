@@ -58,12 +58,15 @@ class ProcessingElement(EIEComponent):
     Latency: a column of ``n`` entries broadcast into an idle PE in cycle 0 leaves it idle
     again in cycle ``n + 10`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
     and a drain of 7: matrix word and entry registers, relative index, arithmetic unit 4).
-    ``eie_gen.golden.pe_model`` gives the exact count for any broadcast sequence; the write-back takes
-    ``n_rows + 7``. Throughput: one entry per cycle, across column and word boundaries; padding
+    ``eie_gen.golden.pe_model`` gives the exact count for any broadcast sequence; the
+    write-back takes ``n_rows + 7``. Throughput: one entry per cycle, across column and word boundaries; padding
     entries take their cycle; a column with no entries here costs no matrix-read cycle.
     Resources: see each unit; memories are the pointer banks, matrix, bias and the
     two register-file banks (block RAM), the codebook and queue (LUT-RAM).
     """
+
+    summary = "one processing element"
+    top = True
 
     def __init__(self, config: EIEConfig):
         cfg = config

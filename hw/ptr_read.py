@@ -43,6 +43,10 @@ class PointerRead(EIEComponent):
     ``ptr_addr_bits`` adder, two stages of registers.
     """
 
+    summary = "the PE's pointer read (even/odd banks)"
+    waves = {"pointer":
+             ["i__valid", "i__ready", "o__valid", "o__ready", "o__payload", "busy"]}
+
     def __init__(self, config: EIEConfig):
         cfg = config
         super().__init__(config, {

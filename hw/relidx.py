@@ -34,6 +34,8 @@ class RelativeIndex(EIEComponent):
     Resources: a ``row_bits + 1`` adder and register, the output registers.
     """
 
+    summary = "relative index to row address"
+
     def __init__(self, config: EIEConfig):
         super().__init__(config, {
             "i": In(stream.Signature(entry_layout(config))),

@@ -44,6 +44,10 @@ class SparseMatrixRead(EIEComponent):
     one a whole word wide), an ``entries_per_word``:1 lane mux after them.
     """
 
+    summary = "the PE's sparse-matrix read"
+    waves = {"entry":
+             ["i__valid", "i__ready", "o__valid", "o__ready", "o__payload", "busy"]}
+
     def __init__(self, config: EIEConfig):
         cfg = config
         super().__init__(config, {

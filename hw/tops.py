@@ -11,25 +11,15 @@ from amaranth.back import rtlil
 from eie_gen.config import EIEConfig
 from eie_gen.errors import InputError
 
-from eie_gen.hw.codebook import CodebookDecoder
-from eie_gen.hw.eie_top import EIETop
-from eie_gen.hw.pe import ProcessingElement
+from eie_gen.hw.registry import tops
 
-__all__ = ["TOPS", "PLANNED", "build_top", "to_verilog", "convert"]
+__all__ = ["TOPS", "build_top", "to_verilog", "convert"]
 
-# name -> constructor taking the config
-TOPS = {
-    "codebook": CodebookDecoder,
-    "pe": ProcessingElement,
-    "eie_top": EIETop,
-}
-# Named in the contract but not built yet: a clear error instead of an unknown-name one.
-PLANNED: dict[str, str] = {}
+# name -> constructor taking the config: the units whose class says ``top = True``
+TOPS = tops()
 
 
 def build_top(name: str, config: EIEConfig):
-    if name in PLANNED:
-        raise InputError(PLANNED[name])
     if name not in TOPS:
         raise InputError(f"unknown top {name!r}; available: {', '.join(TOPS)}")
     return TOPS[name](config)

@@ -7,12 +7,10 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import BankWriteSignature, MemReadSignature, MemWriteSignature, acc_shape
+from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, MemReadSignature,
+                                MemWriteSignature, acc_shape)
 
 __all__ = ["WriteBack"]
-
-SHIFT_BITS = 5          # SPEC §3: shift is 0..31
-
 
 class WriteBack(EIEComponent):
     """Rewrite rows ``0 .. n_rows-1`` of the destination bank in place with the layer's outputs.
@@ -46,6 +44,10 @@ class WriteBack(EIEComponent):
     Resources: a ``bias_depth`` x ``act_bits`` memory (block RAM), two barrel shifters of
     ``acc_bits``, two ``acc_bits`` adders, the saturation comparators.
     """
+
+    summary = "bias, shift, ReLU and write-back of a layer's outputs"
+    waves = {"write-back":
+             ["start", "acc_rd__addr", "acc_wr__en", "acc_wr__addr", "busy"]}
 
     latency = 7
 

@@ -37,6 +37,9 @@ class AmaranthIO:
         port, mask = self._port(path)
         return int(self._ctx.get(port)) & mask
 
+    def width(self, path: str) -> int:
+        return len(self._port(path)[0])
+
     async def settle(self) -> None:
         pass
 
@@ -70,6 +73,9 @@ class CocotbIO:
         value = self._port(path).value      # Logic for 1-bit ports, LogicArray otherwise
         # X or Z raises here: an undriven output is a failure, not a number.
         return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)
+
+    def width(self, path: str) -> int:
+        return len(self._port(path))
 
     async def settle(self) -> None:
         await self._read_only()

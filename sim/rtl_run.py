@@ -1,5 +1,6 @@
 """Run a model image on the generated eie_top: in the Amaranth simulator, or on Icarus or
-Verilator through cocotb (with cocotbext-axi). Both go through :class:`eie_gen.sim.driver.EIEDriver`."""
+Verilator through cocotb (with cocotbext-axi). Both go through
+:class:`eie_gen.sim.driver.EIEDriver`."""
 
 from __future__ import annotations
 
@@ -25,10 +26,8 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
     """``(y, cycles)`` of ``xs`` on eie_top in the Amaranth simulator; ``stats`` (a dict)
     receives ``clock_cycles`` simulated (loading included) and ``seconds`` of simulation.
     ``waves`` (a directory): write ``eie_top.vcd`` and ``eie_top.gtkw`` there."""
-    from amaranth.sim import Simulator  # noqa: PLC0415 (slow import)
-
-    from eie_gen.hw.eie_top import EIETop  # noqa: PLC0415
-
+    from eie_gen.hw.eie_top import EIETop  # noqa: PLC0415 (slow import)
+    from eie_gen.sim.amaranth import simulate  # noqa: PLC0415
     from eie_gen.sim.bfm.axil import AmaranthAXILite  # noqa: PLC0415
     from eie_gen.sim.io import AmaranthIO  # noqa: PLC0415
 
@@ -48,20 +47,15 @@ def run_amaranth(image: ModelImage, config: EIEConfig, xs: np.ndarray,
         await drv.load(image)
         out["y"], out["cycles"] = await drv.run(xs)
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
     start = time.perf_counter()
     if waves is None:
-        sim.run()
+        simulate(dut, bench)
     else:
         from eie_gen.hw.tops import to_verilog  # noqa: PLC0415
-
         from eie_gen.sim.waves import write_gtkw  # noqa: PLC0415
         out_dir = Path(waves)
         out_dir.mkdir(parents=True, exist_ok=True)
-        with sim.write_vcd(str(out_dir / "eie_top.vcd")):
-            sim.run()
+        simulate(dut, bench, vcd=out_dir / "eie_top.vcd")
         write_gtkw(out_dir / "eie_top.gtkw", out_dir / "eie_top.vcd", config,
                    to_verilog("eie_top", config), "amaranth")
     if stats is not None:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from eie_gen.config import EIEConfig
+from eie_gen.hw.registry import units
 
 __all__ = ["SHARED_GROUPS", "PE_GROUPS", "signal_widths", "write_gtkw", "find_dump",
            "SCOPES"]
@@ -22,31 +23,23 @@ __all__ = ["SHARED_GROUPS", "PE_GROUPS", "signal_widths", "write_gtkw", "find_du
 # Top scope of the design in each simulator's dump.
 SCOPES = {"icarus": "eie_top", "verilator": "eie_top", "amaranth": "bench.top"}
 
-# group -> signals, as "unit.port" below eie_top ("" unit: eie_top's own ports).
-SHARED_GROUPS = {
-    "AXI4-Lite port": [f".s_axil__{p}" for p in (
-        "awvalid", "awready", "awaddr", "wvalid", "wready", "wdata", "bvalid", "bready",
-        "arvalid", "arready", "araddr", "rvalid", "rready", "rdata")] + [".irq"],
-    "control unit": ["ccu.bus__w_en", "ccu.bus__r_en", "ccu.bus__addr", "ccu.scan",
-                     "ccu.tree_done", "ccu.wb_start", "ccu.wb_busy", "ccu.all_idle",
-                     "ccu.clear_dst", "ccu.irq"],
-    "LNZD tree (broadcast)": ["tree.o__valid", "tree.o__ready", "tree.o__payload",
-                              "tree.busy"],
-}
-PE_GROUPS = {
-    "LNZD leaf": ["lnzd.load", "lnzd.o__valid", "lnzd.o__ready", "lnzd.o__payload",
-                  "lnzd.done"],
-    "queue": ["queue.i__valid", "queue.i__ready", "queue.o__valid", "queue.o__ready",
-              "queue.o__payload", "queue.level"],
-    "pointer": ["ptr_read.i__valid", "ptr_read.i__ready", "ptr_read.o__valid",
-                "ptr_read.o__ready", "ptr_read.o__payload", "ptr_read.busy"],
-    "entry": ["spmat_read.i__valid", "spmat_read.i__ready", "spmat_read.o__valid",
-              "spmat_read.o__ready", "spmat_read.o__payload", "spmat_read.busy"],
-    "accumulator": ["arith.i__valid", "arith.s3_row", "arith.acc_rd__data",
-                    "arith.acc_wr__en", "arith.busy"],
-    "write-back": ["writeback.start", "writeback.acc_rd__addr", "writeback.acc_wr__en",
-                   "writeback.acc_wr__addr", "writeback.busy"],
-}
+def _unit_groups() -> tuple[dict, dict]:
+    """(shared, per PE) group -> signals, as "unit.port" below eie_top or below a PE ("" unit:
+    eie_top's own ports), from each unit's ``waves`` (:mod:`eie_gen.hw.registry`)."""
+    shared, per_pe = {}, {}
+    for unit in units().values():
+        for title, ports in unit.cls.waves.items():
+            prefix = "" if unit.parent is None else unit.instance
+            if unit.parent in (None, "eie_top"):
+                shared[title] = [f"{prefix}.{p}" for p in ports]
+            elif unit.parent == "pe":
+                per_pe[title] = [f"{prefix}.{p}" for p in ports]
+            else:
+                raise RuntimeError(f"hw/{unit.module}.py: waves only for units in eie_top or a PE")
+    return shared, per_pe
+
+
+SHARED_GROUPS, PE_GROUPS = _unit_groups()
 
 _MODULE = re.compile(r"^module (\S+)\s*\(.*?^endmodule", re.M | re.S)
 _DECL = re.compile(r"^\s*(?:input|output|inout|wire|reg)\s+(?:signed\s+)?(?:\[(\d+):(\d+)\]\s+)?"

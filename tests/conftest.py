@@ -11,6 +11,7 @@ settings.load_profile("default")
 
 from eie_gen.config import EIEConfig
 from eie_gen.image import ModelImage, image_from_indices
+from eie_gen.sim.cases.random import random_codebook, random_indices  # noqa: F401 (for tests)
 
 
 def make_image(indices_list, codebooks, *, n_pe, **kwargs) -> ModelImage:
@@ -18,16 +19,6 @@ def make_image(indices_list, codebooks, *, n_pe, **kwargs) -> ModelImage:
     return image_from_indices(indices_list, codebooks, n_pe=n_pe, **kwargs)
 
 
-def random_indices(rng, rows, cols, density):
-    idx = rng.integers(1, 16, size=(rows, cols))
-    idx[rng.random((rows, cols)) >= density] = 0
-    return idx
-
-
-def random_codebook(rng, weight_bits=16):
-    cb = rng.integers(-(1 << (weight_bits - 1)), 1 << (weight_bits - 1), size=16)
-    cb[0] = 0
-    return cb
 
 
 @pytest.fixture

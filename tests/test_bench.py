@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from eie_gen.bench.paper import PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer, synthetic_layer
+from eie_gen.bench.paper import (PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer,
+                                 synthetic_layer)
 from eie_gen.bench.pe import measure_pe, pe_workloads
 from eie_gen.bench.rtl import layer_image, layer_input, run_layer_rtl, sim_speed
 from eie_gen.bench.run import run_bench

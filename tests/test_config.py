@@ -73,3 +73,13 @@ def test_bad_json(text, message):
 def test_load_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="cannot read config"):
         EIEConfig.load(tmp_path / "nope.json")
+
+
+def test_every_field_has_a_meaning_and_a_row_in_the_page():
+    import dataclasses
+
+    from eie_gen.config import MEANING, to_markdown
+    names = [f.name for f in dataclasses.fields(EIEConfig)]
+    assert set(MEANING) == set(names)
+    page = to_markdown()
+    assert all(f"| `{n}` |" in page for n in names)

@@ -27,10 +27,11 @@ def test_generated_reference_pages_are_current():
     # docs/cli.md and docs/design/ come from the code (eie docs): a changed --help, docstring
     # or port list must be regenerated (make docs) and committed.
     from eie_gen.cli import build_parser
-    from eie_gen.reference import UNITS, pages
+    from eie_gen.reference import pages, units
 
     fresh = pages(build_parser())
-    assert set(fresh) == {"cli.md", "design/README.md", *(f"design/{m}.md" for m in UNITS)}
+    assert set(fresh) == {"cli.md", "design/README.md", "address-map.md", "config.md",
+                          *(f"design/{m}.md" for m in units())}
     stale = [rel for rel, text in fresh.items() if (DOCS / rel).read_text() != text]
     assert not stale, f"run 'make docs': {stale} differ from the code"
 
@@ -38,7 +39,7 @@ def test_generated_reference_pages_are_current():
 def test_every_hardware_unit_has_a_page_with_latency_and_resources():
     import ast
 
-    from eie_gen.reference import UNITS
+    from eie_gen.reference import units
     hw = DOCS.parent / "hw"
     components = {}
     for src in hw.glob("*.py"):
@@ -46,8 +47,9 @@ def test_every_hardware_unit_has_a_page_with_latency_and_resources():
             if isinstance(node, ast.ClassDef) and any(
                     getattr(b, "id", None) == "EIEComponent" for b in node.bases):
                 components[src.stem] = node.name
-    assert {m: UNITS[m][0] for m in components} == components
-    for module in UNITS:
+    assert {m: units()[m][0] for m in components} == components
+    assert all(summary for _, summary in units().values())
+    for module in units():
         page = (DOCS / "design" / f"{module}.md").read_text()
         assert "Latency" in page or "latency" in page, module
         assert "Resources" in page or "resources" in page, module

@@ -73,3 +73,14 @@ def test_cli_names_an_unknown_proof(tmp_path, capsys):
     from eie_gen.cli import main
     assert main(["formal", "--only", "queue_depth4,fifo", "-o", str(tmp_path / "f")]) == 2
     assert "no proof 'fifo'" in capsys.readouterr().err
+
+
+def test_a_read_starved_by_writes_fails(tmp_path, monkeypatch):
+    # Writes always first: back-to-back writes keep a read waiting as long as they come.
+    from eie_gen.hw import axil
+    monkeypatch.setattr(axil, "write_first", lambda read_next, arvalid: 1)
+    what, make, depth, modes = PROOFS["axi_lite"]
+    r = check(make(), "axi_lite-starved", tmp_path, modes=(modes[0],), depth=depth)
+    _fails(r, modes[0])
+    assert "at most one write" in r["modes"][modes[0]]["reason"] or \
+        "goes next" in r["modes"][modes[0]]["reason"], r["modes"]

@@ -4,15 +4,16 @@ import random
 
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from eie_gen.config import EIEConfig
 from eie_gen.encode import codebook_decode
 from eie_gen.hw.codebook import CodebookDecoder
 from eie_gen.sim.bfm.stream import stream_through
+from eie_gen.sim.io import AmaranthIO
+from eie_gen.sim.amaranth import simulate
 
 
-def simulate(config, codebooks, batches, *, seed=0, idle=0.0, stall=0.0):
+def decode(config, codebooks, batches, *, seed=0, idle=0.0, stall=0.0):
     """Program each codebook, stream its batch of indices, return what came out."""
     dut = CodebookDecoder(config)
     rng = random.Random(seed)
@@ -27,12 +28,10 @@ def simulate(config, codebooks, batches, *, seed=0, idle=0.0, stall=0.0):
                 await ctx.tick()
             ctx.set(dut.wr.en, 0)
             results.append(
-                await stream_through(ctx, dut.i, dut.o, indices, rng, idle, stall))
+                await stream_through(AmaranthIO(ctx, dut), "i", "o", indices, rng, idle, stall,
+                               signed=True))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return results
 
 
@@ -43,7 +42,7 @@ def test_decodes_like_golden(idle, stall, weight_bits):
     rng = np.random.default_rng(weight_bits)
     codebooks = [rng.integers(cfg.weight_min, cfg.weight_max + 1, size=16) for _ in range(2)]
     batches = [rng.integers(0, 16, size=300) for _ in range(2)]
-    results = simulate(cfg, codebooks, batches, seed=7, idle=idle, stall=stall)
+    results = decode(cfg, codebooks, batches, seed=7, idle=idle, stall=stall)
     for cb, idx, got in zip(codebooks, batches, results):
         assert got == codebook_decode(cb, idx).tolist()
 
@@ -71,10 +70,7 @@ def test_full_throughput_without_backpressure():
             seen.append((ctx.get(dut.o.valid), ctx.get(dut.o.payload)))
             await ctx.tick()
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     assert seen[0][0] == 0                              # latency: nothing in cycle 0
     assert [p for v, p in seen[1:17]] == codebook       # then one result per cycle
     assert all(v for v, _ in seen[1:17]) and not seen[17][0]

@@ -4,21 +4,18 @@ import random
 
 import pytest
 from amaranth.hdl import Module, Signal
-from amaranth.sim import Simulator
 
 from eie_gen.config import EIEConfig
 from eie_gen.hw.lnzd_node import LNZDNode
 from eie_gen.hw.lnzd_tree import LNZDTree
+from eie_gen.sim.amaranth import simulate
 
 
-def simulate(dut, bench):
+def clocked(dut):
     m = Module()                          # a clock domain even for a 1-PE tree (no register)
     m.submodules.dut = dut
     m.d.sync += Signal().eq(1)
-    sim = Simulator(m)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    return m
 
 
 def test_node_picks_the_lowest_valid_child_for_every_pattern():
@@ -30,16 +27,16 @@ def test_node_picks_the_lowest_valid_child_for_every_pattern():
         ctx.set(dut.o.ready, 1)
         for pattern in range(16):
             for n in range(4):
-                child = getattr(dut, f"c{n}")
+                child = dut.c[n]
                 ctx.set(child.valid, (pattern >> n) & 1)
                 ctx.set(child.payload.as_value(), 100 + n)
-            readies = [ctx.get(getattr(dut, f"c{n}").ready) for n in range(4)]
+            readies = [ctx.get(dut.c[n].ready) for n in range(4)]
             await ctx.tick()
             for n in range(4):
-                ctx.set(getattr(dut, f"c{n}").valid, 0)
+                ctx.set(dut.c[n].valid, 0)
             seen[pattern] = (readies, ctx.get(dut.o.valid), ctx.get(dut.o.payload.as_value()))
             await ctx.tick()                     # drain the register
-    simulate(dut, bench)
+    simulate(clocked(dut), bench)
     for pattern, (readies, valid, payload) in seen.items():
         lowest = (pattern & -pattern).bit_length() - 1 if pattern else None
         assert readies == [int(n == lowest) for n in range(4)], pattern
@@ -53,13 +50,13 @@ def test_node_holds_while_stalled():
     log = []
 
     async def bench(ctx):
-        ctx.set(dut.c2.valid, 1)
-        ctx.set(dut.c2.payload.as_value(), 7)
+        ctx.set(dut.c[2].valid, 1)
+        ctx.set(dut.c[2].payload.as_value(), 7)
         ctx.set(dut.o.ready, 0)
         for _ in range(3):
-            log.append((ctx.get(dut.c2.ready), ctx.get(dut.o.valid)))
+            log.append((ctx.get(dut.c[2].ready), ctx.get(dut.o.valid)))
             await ctx.tick()
-    simulate(dut, bench)
+    simulate(clocked(dut), bench)
     # Takes one into the output register, one into the skid, then back-pressures.
     assert log == [(1, 0), (1, 1), (0, 1)]
 
@@ -74,15 +71,15 @@ def test_node_ready_does_not_look_at_the_output_ready():
     async def bench(ctx):
         for _ in range(200):
             for n in range(4):
-                ctx.set(getattr(dut, f"c{n}").valid, rng.random() < 0.6)
+                ctx.set(dut.c[n].valid, rng.random() < 0.6)
             readies = []
             for o_ready in (0, 1):
                 ctx.set(dut.o.ready, o_ready)
-                readies.append([ctx.get(getattr(dut, f"c{n}").ready) for n in range(4)])
+                readies.append([ctx.get(dut.c[n].ready) for n in range(4)])
             checked.append(readies[0] == readies[1])
             ctx.set(dut.o.ready, rng.random() < 0.5)
             await ctx.tick()
-    simulate(dut, bench)
+    simulate(clocked(dut), bench)
     assert len(checked) == 200 and all(checked)
 
 
@@ -101,7 +98,7 @@ def test_tree_delivers_every_item_once_pe_major(n_pe, stall):
         pos = {k: 0 for k in items}
         for _ in range(20 * total + 20):
             for k in range(n_pe):                 # leaves: valid while they have items
-                leaf = getattr(dut, f"leaf{k}")
+                leaf = dut.leaf[k]
                 if pos[k] < len(items[k]):
                     r = items[k][pos[k]]
                     ctx.set(leaf.valid, 1)
@@ -114,11 +111,11 @@ def test_tree_delivers_every_item_once_pe_major(n_pe, stall):
             if ready and ctx.get(dut.o.valid):
                 got.append((ctx.get(dut.o.payload.j), ctx.get(dut.o.payload.a)))
             for k in range(n_pe):
-                if ctx.get(getattr(dut, f"leaf{k}").ready) and pos[k] < len(items[k]):
+                if ctx.get(dut.leaf[k].ready) and pos[k] < len(items[k]):
                     pos[k] += 1
             await ctx.tick()
         assert not ctx.get(dut.busy)
-    simulate(dut, bench)
+    simulate(clocked(dut), bench)
     want = [(r * n_pe + k, values[(k, r)]) for k in range(n_pe) for r in items[k]]
     assert got == want
 
@@ -131,7 +128,7 @@ def test_tree_latency_is_its_level_count(n_pe):
 
     async def bench(ctx):
         ctx.set(dut.o.ready, 1)
-        last = getattr(dut, f"leaf{n_pe - 1}")
+        last = dut.leaf[n_pe - 1]
         ctx.set(last.valid, 1)
         ctx.set(last.payload.r, 3)
         for cycle in range(10):
@@ -141,5 +138,5 @@ def test_tree_latency_is_its_level_count(n_pe):
             await ctx.tick()
             if taken:
                 ctx.set(last.valid, 0)
-    simulate(dut, bench)
+    simulate(clocked(dut), bench)
     assert cycles == [(cfg.lnzd_levels, 3 * n_pe + n_pe - 1)]

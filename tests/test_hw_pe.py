@@ -4,12 +4,12 @@ against golden and cycle-exact against eie_gen.golden.pe_model."""
 import os
 
 import pytest
-from amaranth.sim import Simulator
 
 from eie_gen.config import EIEConfig
 from eie_gen.hw.pe import ProcessingElement
 from eie_gen.sim.io import AmaranthIO
 from eie_gen.sim.cases.pe import check_case, pe_cases, run_case
+from eie_gen.sim.amaranth import simulate
 
 CONFIGS = {
     "default": EIEConfig(),
@@ -28,10 +28,7 @@ def run_cases(cfg, cases):
         for case in cases:
             results.append(await run_case(AmaranthIO(ctx, dut), cfg, case))
 
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
+    simulate(dut, bench)
     return results
 
 

@@ -25,15 +25,10 @@ from eie_gen.hw.relidx import RelativeIndex
 from eie_gen.hw.spmat_read import SparseMatrixRead
 from eie_gen.hw.writeback import WriteBack
 from eie_gen.sim.bfm.stream import stream_through
+from eie_gen.sim.io import AmaranthIO
+from eie_gen.sim.amaranth import simulate
 
 IDLE_STALL = [(0.0, 0.0), (0.4, 0.0), (0.0, 0.4), (0.3, 0.3)]
-
-
-def simulate(dut, bench):
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
-    sim.add_testbench(bench)
-    sim.run()
 
 
 def pack(fields):
@@ -69,7 +64,8 @@ def test_queue_keeps_order_under_pressure(depth, idle, stall):
     got = []
 
     async def bench(ctx):
-        got.extend(await stream_through(ctx, dut.i, dut.o, items, rng, idle, stall))
+        got.extend(await stream_through(AmaranthIO(ctx, dut), "i", "o", items, rng, idle,
+                                        stall))
     simulate(dut, bench)
     assert got == items
 
@@ -116,8 +112,8 @@ def test_pointer_read_pairs_and_drops_empty_columns(base, idle, stall):
     async def bench(ctx):
         await write_mem(ctx, dut.wr, [0] * base + pointer_words(ptr, 0, cfg.ptr_bits))
         ctx.set(dut.base, base)
-        got.extend(await stream_through(ctx, dut.i, dut.o, items, rng, idle, stall,
-                                        n_out=len(want)))
+        got.extend(await stream_through(AmaranthIO(ctx, dut), "i", "o", items, rng, idle,
+                                        stall, n_out=len(want)))
     simulate(dut, bench)
     assert got == want
 
@@ -151,8 +147,8 @@ def test_matrix_read_walks_entries(epw, idle, stall):
 
     async def bench(ctx):
         await write_mem(ctx, dut.wr, pack_words(np.array(entries, np.uint8), epw))
-        got.extend(await stream_through(ctx, dut.i, dut.o, items, rng, idle, stall,
-                                        n_out=len(want)))
+        got.extend(await stream_through(AmaranthIO(ctx, dut), "i", "o", items, rng, idle,
+                                        stall, n_out=len(want)))
     simulate(dut, bench)
     assert got == want
 
@@ -214,8 +210,8 @@ def test_relative_index_matches_the_decoder(idle, stall):
     prng = random.Random(1)
 
     async def bench(ctx):
-        got.extend(await stream_through(ctx, dut.i, dut.o, items, prng, idle, stall,
-                                        n_out=len(want)))
+        got.extend(await stream_through(AmaranthIO(ctx, dut), "i", "o", items, prng, idle,
+                                        stall, n_out=len(want)))
     simulate(dut, bench)
     assert got == want
 

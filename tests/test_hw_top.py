@@ -5,7 +5,6 @@ import os
 
 import numpy as np
 import pytest
-from amaranth.sim import Simulator
 
 from eie_gen.config import EIEConfig
 from eie_gen.errors import InputError
@@ -15,18 +14,17 @@ from eie_gen.sim.bfm.axil import AmaranthAXILite
 from eie_gen.sim.driver import EIEDriver
 from eie_gen.sim.io import AmaranthIO
 from eie_gen.sim.cases.top import check_top_case, run_top_case, top_cases
+from eie_gen.sim.amaranth import simulate
 
 N_CASES = int(os.environ.get("EIE_N_CASES", "3"))
 
 
-def simulate(cfg, bench):
+def simulate_top(cfg, bench):
     dut = EIETop(cfg)
-    sim = Simulator(dut)
-    sim.add_clock(1e-8)
+
     async def testbench(ctx):
         await bench(ctx, dut)
-    sim.add_testbench(testbench)
-    sim.run()
+    simulate(dut, testbench)
 
 
 # Shallow queues stall the broadcast often: the tree's skid registers must keep the
@@ -43,7 +41,7 @@ def test_top_regression(n_pe, max_size, fifo_depth):
         bus = AmaranthAXILite(AmaranthIO(ctx, dut), delay=0.3, seed=n_pe)
         for case in cases:
             results.append(await run_top_case(bus, case))
-    simulate(cfg, bench)
+    simulate_top(cfg, bench)
     problems = [p for c, (y, cyc) in zip(cases, results) if (p := check_top_case(cfg, c, y, cyc))]
     assert not problems, "\n".join(problems)
 
@@ -65,7 +63,7 @@ def test_driver_discovers_the_core_and_refuses_an_image_that_does_not_fit():
             except InputError as exc:
                 log[name] = str(exc)
         log["cycles_spent"] = io.cycle - writes_before
-    simulate(cfg, bench)
+    simulate_top(cfg, bench)
     assert log["config"] == cfg
     assert "layer 0: input length 20 needs 10 activations per PE" in log["wide"]
     assert "n_pe=4, the accelerator 2" in log["pes"]

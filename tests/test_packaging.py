@@ -45,7 +45,8 @@ def test_the_wheel_holds_every_module_and_the_command(installed):
     for folder, pkg in FOLDERS.items():
         for src in (REPO / folder).rglob("*.py"):
             assert f"{pkg}/{src.relative_to(REPO / folder)}" in names, src
-    assert {n.split("/")[0] for n in names} == {"eie_gen", wheel.name.split("-py")[0] + ".dist-info"}
+    dist_info = wheel.name.split("-py")[0] + ".dist-info"
+    assert {n.split("/")[0] for n in names} == {"eie_gen", dist_info}
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "eie = eie_gen.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 

@@ -94,7 +94,7 @@ def test_eie_top_against_the_stored_baseline(tmp_path, monkeypatch):
         for block in ("ptr_read.ptr_even", "ptr_read.ptr_odd", "spmat_read.spmat",
                       "writeback.bias", "regfile.bank0", "regfile.bank1"):
             assert set(mapping[f"pe{k}.{block}"]) == {"DP16KD"}, block
-    assert set(mapping["ccu.codebooks"]) == {"DP16KD"}
+    assert set(mapping["ccu.regs.codebooks"]) == {"DP16KD"}
     res, tol = rep["resources"], base["tolerance"]
     assert rep["utilization"]["bram"] == {"used": res["bram"], "available": 208}
     for key in ("bram", "dsp"):

@@ -15,8 +15,8 @@ from eie_gen.golden.fixedpoint import to_fixed
 from eie_gen.image import decode_weights
 from eie_gen.golden.model import run_dense
 from eie_gen.compress.pipeline import Recipe, deep_compress, golden_predict, quantize_inputs
-from eie_gen.compress.train import (Constraint, TrainOptions, _backward, accuracy, fake_quant, forward,
-                          init_mlp, train)
+from eie_gen.compress.train import (Constraint, TrainOptions, _backward, accuracy, fake_quant,
+                                    forward, init_mlp, train)
 
 
 def write_idx(path, array: np.ndarray, gz=True):

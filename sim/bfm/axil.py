@@ -8,8 +8,8 @@ __all__ = ["AmaranthAXILite"]
 
 
 class AmaranthAXILite:
-    """Word reads and writes on an ``AXILiteSignature`` port through an :class:`~eie_gen.sim.io.AmaranthIO`
-    style adapter (``set``/``get``/``settle``/``tick``). ``delay`` is the probability of an idle
+    """Word reads and writes on an ``AXILiteSignature`` port through an
+    :class:`~eie_gen.sim.io.AmaranthIO` style adapter (``set``/``get``/``settle``/``tick``). ``delay`` is the probability of an idle
     cycle before each channel handshake and of holding ``bready``/``rready`` low."""
 
     def __init__(self, io, prefix: str = "s_axil", *, delay: float = 0.0, seed: int = 0):

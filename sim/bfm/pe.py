@@ -9,15 +9,16 @@ cycles, flips the banks and reads the outputs back.
 from __future__ import annotations
 
 from eie_gen.config import EIEConfig
+from eie_gen.hw.layouts import act_layout, nonzero_layout
 from eie_gen.placement import LayerPlace, PEContents
+from eie_gen.sim.bfm.stream import StreamSource
 
 __all__ = ["PEDriver", "pack_act", "broadcasts_for"]
 
 
 def pack_act(config: EIEConfig, j: int, a: int) -> int:
-    """The ``act_layout`` payload bits of broadcast ``(j, a)``: ``j`` low, ``a`` above."""
-    return (j & ((1 << config.col_bits) - 1)) | ((a & ((1 << config.act_bits) - 1))
-                                                << config.col_bits)
+    """The ``act_layout`` payload bits of broadcast ``(j, a)``."""
+    return act_layout(config).const({"j": j, "a": a}).as_value().value
 
 
 def _signed(value: int, bits: int) -> int:
@@ -33,7 +34,7 @@ class PEDriver:
     def __init__(self, io, config: EIEConfig):
         self.io, self.cfg = io, config
         self.sel = 0
-        self.refused = 0          # cycles of the last broadcast() with valid high and ready low
+        self.refused = 0        # cycles of the last broadcast() with valid high and ready low
         for name in ("act_in.valid", "sel", "clear_src", "clear_dst", "scan", "wb_start",
                      "ptr_wr.en", "spmat_wr.en", "cb_wr.en", "bias_wr.en", "act_wr.en",
                      "act_rd.en", "nz_out.ready"):
@@ -79,32 +80,20 @@ class PEDriver:
         with every item taken and ``idle`` high (what :func:`eie_gen.golden.pe_model.pe_cycles`
         predicts).
         """
-        io, n = self.io, len(items)
-        gaps = [0] * n if gaps is None else list(gaps)
-        sent, valid, wait = 0, False, (gaps[0] if n else 0)
-        self.refused = 0
+        io = self.io
+        src = StreamSource(io, "act_in", [pack_act(self.cfg, j, a) for j, a in items], gaps)
         for cycle in range(timeout):
-            if not valid and sent < n:
-                if wait == 0:
-                    valid = True
-                    io.set("act_in.payload", pack_act(self.cfg, *items[sent]))
-                else:
-                    wait -= 1
-            io.set("act_in.valid", int(valid))
+            src.drive()
             await io.settle()
-            ready, idle = io.get("act_in.ready"), io.get("idle")
-            if sent == n and idle:
+            if src.done and io.get("idle"):
                 await io.tick()                 # leave the sampling phase before returning
+                self.refused = src.refused
                 return cycle
-            if valid and ready:
-                sent, valid = sent + 1, False
-                wait = gaps[sent] if sent < n else 0
-            elif valid:
-                self.refused += 1
+            src.sample()
             await io.tick()
             io.set("act_in.valid", 0)
-        raise AssertionError(f"PE not idle after {timeout} cycles ({sent} of {n} broadcasts "
-                             f"taken)")
+        raise AssertionError(f"PE not idle after {timeout} cycles ({src.sent} of {len(items)} "
+                             f"broadcasts taken)")
 
     async def writeback(self, n_rows: int, timeout: int = 100_000) -> int:
         """Run the write-back; returns cycles from the start pulse to ``wb_busy`` low."""
@@ -151,9 +140,8 @@ class PEDriver:
         for _ in range(timeout):
             await io.settle()
             if io.get("nz_out.valid"):
-                payload = io.get("nz_out.payload")
-                r = payload & ((1 << self.cfg.row_bits) - 1)
-                out.append((r, _signed(payload >> self.cfg.row_bits, self.cfg.act_bits)))
+                item = nonzero_layout(self.cfg).from_bits(io.get("nz_out.payload"))
+                out.append((item.r, item.a))
             elif io.get("scan_done"):
                 await io.tick()
                 io.set("nz_out.ready", 0)

@@ -21,6 +21,7 @@ from eie_gen.golden.pe_model import pe_cycles, writeback_cycles
 from eie_gen.placement import place
 
 from eie_gen.sim.bfm.pe import PEDriver, broadcasts_for
+from eie_gen.sim.cases.random import random_codebook, random_indices
 
 __all__ = ["PECase", "PEResult", "pe_cases", "run_case", "check_case"]
 
@@ -41,21 +42,6 @@ class PEResult:
     cycles: list                # per layer, compute cycles (see PEDriver.broadcast)
     wb_cycles: list             # per layer, write-back cycles
     refused: list               # per layer, cycles the PE refused an offered broadcast
-
-
-def _codebook(rng, bits, big=False):
-    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    cb = rng.integers(lo, hi + 1, 16)
-    if big:
-        cb = np.where(rng.random(16) < 0.5, lo, hi)
-    cb[0] = 0
-    return cb
-
-
-def _indices(rng, rows, cols, density):
-    idx = rng.integers(1, 16, size=(rows, cols))
-    idx[rng.random((rows, cols)) >= density] = 0
-    return idx
 
 
 def _input(rng, cfg, n, zero_frac, big=False):
@@ -86,7 +72,7 @@ def pe_cases(cfg: EIEConfig, seed: int, n_random: int = 12) -> list[PECase]:
     def layer(name, idx, *, k=None, x=None, shift=None, relu=False, bias=True, gaps=None,
               big=False, zero_frac=0.3):
         rows, cols = idx.shape
-        cb = _codebook(rng, cfg.weight_bits, big)
+        cb = random_codebook(rng, cfg.weight_bits, big)
         b = (rng.integers(cfg.act_min, cfg.act_max + 1, rows) if bias
              else np.zeros(rows, np.int64))
         shift = int(rng.integers(0, 20)) if shift is None else shift
@@ -108,7 +94,7 @@ def pe_cases(cfg: EIEConfig, seed: int, n_random: int = 12) -> list[PECase]:
         rows = int(rng.integers(1, max_rows + 1))
         cols = int(rng.integers(1, min(max_cols, 96) + 1))
         gaps = _gaps(rng, cols, [0.0, 0.3, 0.7][n % 3]) if n % 3 else None
-        layer(f"density{density:g}_{n}", _indices(rng, rows, cols, density), gaps=gaps,
+        layer(f"density{density:g}_{n}", random_indices(rng, rows, cols, density), gaps=gaps,
               relu=bool(n % 2), zero_frac=float(rng.choice([0.0, 0.3, 0.8])))
 
     # Zero runs of 15, 16, 31, 32, 33 and 63 local rows in the PE's slice, and empty columns.
@@ -120,26 +106,26 @@ def pe_cases(cfg: EIEConfig, seed: int, n_random: int = 12) -> list[PECase]:
             if run + 1 + 15 < 64:
                 idx[(run + 1 + 15) * n_pe + k, c] = 2             # then a run of 15 more
         layer("zero_runs", idx, k=k, zero_frac=0.0)
-    idx = _indices(rng, min(max_rows, 40), min(max_cols, 20), 0.3)
+    idx = random_indices(rng, min(max_rows, 40), min(max_cols, 20), 0.3)
     idx[:, ::3] = 0                                               # every third column empty
     layer("empty_columns", idx, zero_frac=0.0)
 
     # No non-zero input at all: nothing broadcast, the outputs are the biases' write-back.
-    idx = _indices(rng, min(max_rows, 24), min(max_cols, 12), 0.5)
+    idx = random_indices(rng, min(max_rows, 24), min(max_cols, 12), 0.5)
     layer("all_zero_input", idx, x=np.zeros(idx.shape[1], np.int64))
 
     # Saturating sums (extreme weights and inputs, no shift) and sums that wrap acc_bits.
-    idx = _indices(rng, min(max_rows, 32), min(max_cols, 48), 0.7)
+    idx = random_indices(rng, min(max_rows, 32), min(max_cols, 48), 0.7)
     layer("saturate", idx, shift=0, big=True, zero_frac=0.0)
     layer("saturate_relu", idx, shift=0, big=True, relu=True, zero_frac=0.0)
-    layer("wrap", _indices(rng, min(max_rows, 16), min(max_cols, 64), 1.0), shift=int(
+    layer("wrap", random_indices(rng, min(max_rows, 16), min(max_cols, 64), 1.0), shift=int(
         cfg.acc_bits - cfg.act_bits), big=True, zero_frac=0.0)
 
     # A whole network on one PE: the detector feeds the PE its own outputs, banks ping-pong.
     if n_pe == 1 and depth >= 8:
         sizes = [int(rng.integers(4, min(depth, 48) + 1)) for _ in range(4)]
-        idxs = [_indices(rng, sizes[L + 1], sizes[L], 0.4) for L in range(3)]
-        cbs = [_codebook(rng, cfg.weight_bits) for _ in range(3)]
+        idxs = [random_indices(rng, sizes[L + 1], sizes[L], 0.4) for L in range(3)]
+        cbs = [random_codebook(rng, cfg.weight_bits) for _ in range(3)]
         biases = [rng.integers(cfg.act_min // 4, cfg.act_max // 4, sizes[L + 1])
                   for L in range(3)]
         image = image_from_indices(idxs, cbs, n_pe=1, shifts=[cfg.weight_bits - 2] * 3,

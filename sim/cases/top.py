@@ -16,6 +16,7 @@ from eie_gen.image import ModelImage, image_from_indices
 from eie_gen.golden.model import run_golden
 from eie_gen.placement import check_fits
 
+from eie_gen.sim.cases.random import random_indices
 from eie_gen.sim.driver import EIEDriver
 
 __all__ = ["TopCase", "top_cases", "run_top_case", "check_top_case"]
@@ -37,8 +38,7 @@ def _random_image(rng, cfg: EIEConfig, n_layers: int, max_size: int) -> ModelIma
     for L in range(n_layers):
         rows, cols = sizes[L + 1], sizes[L]
         density = float(rng.choice([0.02, 0.1, 0.3, 0.7, 1.0]))
-        idx = rng.integers(1, 16, (rows, cols))
-        idx[rng.random(idx.shape) >= density] = 0
+        idx = random_indices(rng, rows, cols, density)
         cb = rng.integers(cfg.weight_min, cfg.weight_max + 1, 16)
         # Adversarial layers, one in four: the most padding (weights only in each PE's last
         # local row), no weights at all, one full column, or the codebook's extremes.

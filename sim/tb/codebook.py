@@ -1,40 +1,34 @@
-"""cocotb tests of the codebook decoder, run inside the simulator by :func:`eie_gen.sim.runner.run_cocotb`.
+"""cocotb tests of the codebook decoder, run inside the simulator by
+:func:`eie_gen.sim.runner.run_cocotb`.
 
 Checks every decoded weight against the golden decode, with random idle cycles on the input
 stream and random back-pressure on the output stream. Seeded from ``COCOTB_RANDOM_SEED``.
 """
 
 import os
-import random
 
 import cocotb
-from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly
+from cocotb.triggers import FallingEdge
 
-from eie_gen.config import EIEConfig
 from eie_gen.encode import codebook_decode
+from eie_gen.sim.bfm.stream import stream_through
+from eie_gen.sim.io import CocotbIO
+from eie_gen.sim.tb import common
 
-CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
+CFG = common.config()
 N_ITEMS = int(os.environ.get("EIE_N_ITEMS", "1000"))
 
 
-def _rng(name: str) -> random.Random:
-    return random.Random(f"{os.environ.get('COCOTB_RANDOM_SEED', '1')}:{name}")
-
-
-def _random_codebook(rng: random.Random) -> list[int]:
+def _random_codebook(rng) -> list[int]:
     return [rng.randint(CFG.weight_min, CFG.weight_max) for _ in range(CFG.codebook_size)]
 
 
 async def _start(dut):
-    Clock(dut.clk, 10, unit="ns").start()
-    dut.rst.value = 1
+    common.start(dut)
     dut.i__valid.value = 0
     dut.o__ready.value = 0
     dut.wr__en.value = 0
-    await ClockCycles(dut.clk, 2)
-    await FallingEdge(dut.clk)
-    dut.rst.value = 0
+    await common.release(dut)
 
 
 async def _program(dut, codebook):
@@ -48,27 +42,8 @@ async def _program(dut, codebook):
 
 
 async def _stream(dut, indices, rng, idle: float, stall: float) -> list[int]:
-    """Send ``indices`` through ``i`` and collect ``o``; keeps valid/payload until accepted."""
-    got, sent, valid = [], 0, False
-    timeout = 20 * len(indices) + 100
-    while len(got) < len(indices):
-        timeout -= 1
-        assert timeout > 0, f"stalled: sent {sent}, received {len(got)} of {len(indices)}"
-        if not valid and sent < len(indices) and rng.random() >= idle:
-            valid = True
-            dut.i__payload.value = indices[sent]
-        dut.i__valid.value = int(valid)
-        ready = rng.random() >= stall
-        dut.o__ready.value = int(ready)
-        await ReadOnly()
-        if valid and dut.i__ready.value:
-            sent, valid = sent + 1, False
-        if ready and dut.o__valid.value:
-            got.append(dut.o__payload.value.to_signed())
-        await FallingEdge(dut.clk)
-    dut.i__valid.value = 0
-    dut.o__ready.value = 0
-    return got
+    """Send ``indices`` through ``i`` and collect ``o`` (signed weights)."""
+    return await stream_through(CocotbIO(dut), "i", "o", indices, rng, idle, stall, signed=True)
 
 
 def _check(codebook, indices, got):
@@ -81,7 +56,7 @@ def _check(codebook, indices, got):
 @cocotb.test()
 @cocotb.parametrize(idle=[0.0, 0.4], stall=[0.0, 0.4])
 async def decode_random(dut, idle, stall):
-    rng = _rng(f"decode_random:{idle}:{stall}")
+    rng = common.rng(f"decode_random:{idle}:{stall}")
     await _start(dut)
     codebook = _random_codebook(rng)
     await _program(dut, codebook)
@@ -92,7 +67,7 @@ async def decode_random(dut, idle, stall):
 @cocotb.test()
 async def reprogram_between_layers(dut):
     """A second codebook written after the first layer drains replaces the first entirely."""
-    rng = _rng("reprogram")
+    rng = common.rng("reprogram")
     await _start(dut)
     for _layer in range(3):
         codebook = _random_codebook(rng)
@@ -104,7 +79,7 @@ async def reprogram_between_layers(dut):
 @cocotb.test()
 async def extremes(dut):
     """The most negative and most positive weights, every index, back to back."""
-    rng = _rng("extremes")
+    rng = common.rng("extremes")
     await _start(dut)
     codebook = [CFG.weight_min if k % 2 else CFG.weight_max for k in range(CFG.codebook_size)]
     await _program(dut, codebook)

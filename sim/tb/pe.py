@@ -1,33 +1,29 @@
 """cocotb tests of one processing element, run inside the simulator by
-:func:`eie_gen.sim.runner.run_cocotb`: the regression set of :mod:`eie_gen.sim.cases.pe` (bit-exact against
-golden, cycle-exact against the PE model), and a reset in the middle of a run.
+:func:`eie_gen.sim.runner.run_cocotb`: the regression set of :mod:`eie_gen.sim.cases.pe`
+(bit-exact against golden, cycle-exact against the PE model), and a reset in the middle of a
+run.
 """
 
 import os
 
 import cocotb
-from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, FallingEdge
 
-from eie_gen.config import EIEConfig
 from eie_gen.placement import place
-from eie_gen.sim.io import CocotbIO
-from eie_gen.sim.cases.pe import check_case, pe_cases, run_case
 from eie_gen.sim.bfm.pe import PEDriver, broadcasts_for, pack_act
+from eie_gen.sim.cases.pe import check_case, pe_cases, run_case
+from eie_gen.sim.io import CocotbIO
+from eie_gen.sim.tb import common
 
-CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
-SEED = int(os.environ.get("COCOTB_RANDOM_SEED", "1"))
+CFG = common.config()
+SEED = common.seed()
 N_CASES = int(os.environ.get("EIE_N_CASES", "12"))
 
 
 async def _start(dut) -> CocotbIO:
-    Clock(dut.clk, 10, unit="ns").start()
+    common.start(dut)
     io = CocotbIO(dut)
     PEDriver(io, CFG)                        # drives every control input low
-    dut.rst.value = 1
-    await ClockCycles(dut.clk, 2)
-    await FallingEdge(dut.clk)
-    dut.rst.value = 0
+    await common.release(dut)
     return io
 
 

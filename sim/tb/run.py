@@ -6,23 +6,18 @@ import os
 
 import cocotb
 import numpy as np
-from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, FallingEdge
-from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from eie_gen.image import read_image
 from eie_gen.sim.bfm.backdoor import CocotbBackdoor
 from eie_gen.sim.driver import CocotbAXILite, EIEDriver
+from eie_gen.sim.tb import common
 
 
 @cocotb.test()
 async def run_model(dut):
-    Clock(dut.clk, 10, unit="ns").start()
-    dut.rst.value = 1
-    master = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil_"), dut.clk, dut.rst)
-    await ClockCycles(dut.clk, 3)
-    await FallingEdge(dut.clk)
-    dut.rst.value = 0
+    common.start(dut)
+    master = common.axil_master(dut)
+    await common.release(dut, 3)
     drv = EIEDriver(CocotbAXILite(master))
     await drv.discover()
     progress = os.environ.get("EIE_RUN_PROGRESS")

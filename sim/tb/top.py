@@ -1,6 +1,6 @@
 """cocotb tests of eie_top through cocotbext-axi's AXI4-Lite master (random pauses on every
-channel), run inside the simulator by :func:`eie_gen.sim.runner.run_cocotb`: random multi-layer models
-bit-exact against golden and cycle-exact against the array model, and a reset in the middle of
+channel), run inside the simulator by :func:`eie_gen.sim.runner.run_cocotb`: random multi-layer
+models bit-exact against golden and cycle-exact against the array model, and a reset in the middle of
 a run followed by a clean run."""
 
 import itertools
@@ -10,18 +10,16 @@ import random
 
 import cocotb
 import numpy as np
-from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge
-from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from eie_gen import addrmap as am_
 from eie_gen.golden.array_model import run_timing
-from eie_gen.config import EIEConfig
 from eie_gen.sim.driver import CocotbAXILite, EIEDriver
 from eie_gen.sim.cases.top import check_top_case, run_top_case, top_cases
+from eie_gen.sim.tb import common
 
-CFG = EIEConfig.from_json(os.environ["EIE_CONFIG"])
-SEED = int(os.environ.get("COCOTB_RANDOM_SEED", "1"))
+CFG = common.config()
+SEED = common.seed()
 N_CASES = int(os.environ.get("EIE_N_CASES", "3"))
 MAX_SIZE = int(os.environ.get("EIE_MAX_SIZE", "64"))
 # Replay and report (sim/regress.py): run only case n; write the first mismatch as JSON; and,
@@ -36,17 +34,14 @@ def _pauses(rng: random.Random, p: float):
 
 
 async def _start(dut, pause: float = 0.3) -> CocotbAXILite:
-    Clock(dut.clk, 10, unit="ns").start()
-    dut.rst.value = 1
-    master = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil_"), dut.clk, dut.rst)
+    common.start(dut)
+    master = common.axil_master(dut)
     rng = random.Random(SEED)
     for channel in (master.write_if.aw_channel, master.write_if.w_channel,
                     master.write_if.b_channel, master.read_if.ar_channel,
                     master.read_if.r_channel):
         channel.set_pause_generator(_pauses(rng, pause))
-    await ClockCycles(dut.clk, 3)
-    await FallingEdge(dut.clk)
-    dut.rst.value = 0
+    await common.release(dut, 3)
     await ClockCycles(dut.clk, 2)
     return CocotbAXILite(master)
 

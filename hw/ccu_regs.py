@@ -1,0 +1,227 @@
+"""The control unit's register block: host address decode, write staging and read-back."""
+
+from amaranth.hdl import Array, Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from eie_gen import addrmap as am_
+from eie_gen.config import EIEConfig
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature,
+                                RegBusSignature, acc_shape, descriptor_layout)
+
+__all__ = ["RegisterBlock", "pe_host_ports", "ACT_WINDOW"]
+
+PTR_WINDOW, SPMAT_WINDOW, BIAS_WINDOW, ACT_WINDOW = range(4)   # a PE region's windows
+
+
+def pe_host_ports(cfg: EIEConfig) -> dict:
+    """The members through which the host reaches the PEs' memories (shared by the control
+    unit, which passes them on)."""
+    return {
+        "ptr_wr": Out(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
+        "spmat_wr": Out(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
+        "bias_wr": Out(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
+        "act_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+        "act_sel": Out(cfg.n_pe),
+        "pe_sel": Out(cfg.n_pe),
+        "act_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+        "act_data": In(cfg.n_pe * cfg.acc_bits),
+    }
+
+
+class RegisterBlock(EIEComponent):
+    """The host's view of the core (``eie_gen.addrmap``): decode, registers, write staging
+    and read-back; the sequencer (:class:`~eie_gen.hw.ccu_seq.Sequencer`) runs the layers.
+
+    Contract: identification words read back as the address map says; CTRL (START,
+    ACK, CLEAR_ACT), N_LAYERS, IRQ_EN and the ``max_layers`` layer descriptors and codebooks
+    (a memory) are written here; STATUS and CYCLES read the sequencer's ``busy``, ``done``
+    and ``cycles``. PE memories are written on shared address/data ports with a one-hot
+    ``pe_sel``; matrix words arrive in 32-bit parts through a staging register and are written
+    with the last part. Writes to anything but CTRL and IRQ_EN (activations included) are
+    ignored while ``busy``; START is ignored while busy or when N_LAYERS is 0.
+
+    Members
+    -------
+    bus : In(RegBusSignature(addr_bits)), the host port
+    start, ack : Out(1), pulses in the cycle of the CTRL write (START accepted, ACK)
+    clear_src : Out(1), CLEAR_ACT, registered: a cycle after the write
+    n_layers : Out(range(max_layers + 1))
+    busy, done : In(1); cycles : In(32), from the sequencer
+    irq : Out(1), ``done`` while IRQ_EN
+    layer_index : In(range(max_layers + 1)), the layer the sequencer runs
+    layer : Out(LayerSignature), that layer's descriptor, registered (a cycle after
+        ``layer_index``; the sequencer's codebook copy at each layer start covers it)
+    cb_rd : In(MemReadSignature), the sequencer's read port on the codebooks
+    ptr_wr, spmat_wr, bias_wr : Out(write signatures), for the PEs in ``pe_sel``
+    act_wr : Out(MemWriteSignature), for the PEs in ``act_sel`` (one-hot): registered, a cycle
+        after the bus write, so no bus decode reaches every PE's flags in one cycle
+    pe_sel : Out(n_pe), one-hot
+    act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
+
+    Latency: writes take effect at the end of their cycle (``act_wr``, ``clear_src`` one cycle
+    later); read data is on ``bus.r_data`` ``READ_LATENCY`` (3) cycles after ``r_en``: decode,
+    then each PE's data registered where it leaves the PE, then the n_pe:1 select.
+    Resources: ``max_layers`` descriptors (about 31 bits each), a ``codebook_size x
+    max_layers`` x ``weight_bits`` memory, the staging register, a 32-bit read pipeline and
+    the n_pe:1 read select.
+    """
+
+    summary = "the control unit's register block: decode, registers, staging, read-back"
+
+    def __init__(self, config: EIEConfig):
+        cfg = config
+        self.map = am_.address_map(cfg)
+        cb_addr = (cfg.codebook_size * cfg.max_layers - 1).bit_length()
+        super().__init__(config, {
+            "bus": In(RegBusSignature(self.map.addr_bits)),
+            "start": Out(1), "ack": Out(1), "clear_src": Out(1),
+            "n_layers": Out(range(cfg.max_layers + 1), init=1),
+            "busy": In(1), "done": In(1), "cycles": In(32), "irq": Out(1),
+            "layer_index": In(range(cfg.max_layers + 1)),
+            "layer": Out(LayerSignature(cfg)),
+            "cb_rd": In(MemReadSignature(cb_addr, signed(cfg.weight_bits))),
+            **pe_host_ports(cfg),
+        })
+
+    def _word(self, n: int) -> int:
+        """Word index in the control region of control register ``n``."""
+        return (self.map.ctrl(n) - self.map.id_base) >> 2
+
+    def elaborate(self, platform):
+        m = Module()
+        d = self._decode(m)
+        irq_en = Signal()
+        self._descriptors(m, d)
+        self._control_writes(m, d, irq_en)
+        self._pe_writes(m, d)
+        self._reads(m, d, irq_en)
+        m.d.comb += self.irq.eq(self.done & irq_en)
+        return m
+
+    def _decode(self, m) -> dict:
+        """Which region, PE, window and index the bus address names."""
+        cfg, amap, addr = self.config, self.map, self.bus.addr
+        stride_bits = amap.pe_stride.bit_length() - 1
+        win_bits = (amap.ptr_off or amap.spmat_off).bit_length() - 1   # window size, log2
+        region = Signal(max(1, amap.addr_bits - stride_bits))   # no aliasing above the map
+        pe_index = Signal(range(max(cfg.n_pe, 2)))
+        index = Signal(win_bits - 2)
+        m.d.comb += [region.eq(addr[stride_bits:]), pe_index.eq(region - 1),
+                     index.eq(addr[2:win_bits])]
+        in_pe = (region != 0) & (region <= cfg.n_pe)
+        for k in range(cfg.n_pe):
+            m.d.comb += self.pe_sel[k].eq(in_pe & (pe_index == k))
+        return {"in_ctrl": region == 0, "in_pe": in_pe, "pe_index": pe_index,
+                "window": addr[win_bits:stride_bits], "index": index,
+                "word": addr[2:stride_bits]}
+
+    def _descriptors(self, m, d):
+        """Descriptor registers and the codebook memory, written while idle; the running
+        layer's descriptor out, registered (the mux fed the PEs' pointer adders)."""
+        cfg, amap, bus = self.config, self.map, self.bus
+        layout = descriptor_layout(cfg)
+        descs = [Signal(layout, name=f"layer{L}") for L in range(cfg.max_layers)]
+        idle_write = bus.w_en & d["in_ctrl"] & ~self.busy
+        for L, desc in enumerate(descs):
+            for name in am_.LAYER_FIELDS:
+                with m.If(idle_write & (bus.addr == amap.layer(L, name))):
+                    m.d.sync += desc[name].eq(bus.w_data)
+        current = Signal(layout)
+        m.d.sync += current.eq(Array(desc.as_value() for desc in descs)[self.layer_index])
+        m.d.comb += [getattr(self.layer, name).eq(current[name]) for name in am_.LAYER_FIELDS]
+
+        size = cfg.codebook_size * cfg.max_layers
+        m.submodules.codebooks = cbm = Memory(shape=signed(cfg.weight_bits), depth=size, init=[])
+        cb_w = cbm.write_port()
+        cb_r = cbm.read_port(domain="sync")
+        in_cb = (bus.addr >= amap.codebook_base) & (bus.addr < amap.codebook_base + 4 * size)
+        m.d.comb += [cb_w.addr.eq(d["word"] - (amap.codebook_base >> 2)),
+                     cb_w.data.eq(bus.w_data), cb_w.en.eq(idle_write & in_cb),
+                     cb_r.addr.eq(self.cb_rd.addr), cb_r.en.eq(self.cb_rd.en),
+                     self.cb_rd.data.eq(cb_r.data)]
+
+    def _control_writes(self, m, d, irq_en):
+        """CTRL (START, ACK, CLEAR_ACT), N_LAYERS and IRQ_EN."""
+        bus, data = self.bus, self.bus.w_data
+        clear_src = Signal()
+        with m.If(bus.w_en & d["in_ctrl"]):
+            with m.If(d["word"] == self._word(am_.CTRL)):
+                m.d.comb += [self.start.eq(data[0] & ~self.busy & (self.n_layers != 0)),
+                             self.ack.eq(data[1]), clear_src.eq(data[2] & ~self.busy)]
+            with m.Elif(d["word"] == self._word(am_.N_LAYERS)):
+                with m.If(~self.busy):
+                    m.d.sync += self.n_layers.eq(data)
+            with m.Elif(d["word"] == self._word(am_.IRQ_EN)):
+                m.d.sync += irq_en.eq(data[0])
+        # Registered like act_wr; a run's first scan is well after START, so CLEAR_ACT and
+        # START in one write still clear first.
+        m.d.sync += self.clear_src.eq(clear_src)
+
+    def _pe_writes(self, m, d):
+        """The PEs' pointer, matrix, bias and activation memories."""
+        amap, bus, index = self.map, self.bus, d["index"]
+        sub_bits = (amap.spmat_sub_stride - 1).bit_length()
+        staging = Signal(32 * max(1, amap.spmat_sub - 1))
+        act_en = Signal()
+        m.d.comb += [
+            self.ptr_wr.addr.eq(index), self.ptr_wr.data.eq(bus.w_data),
+            self.bias_wr.addr.eq(index), self.bias_wr.data.eq(bus.w_data),
+            self.spmat_wr.addr.eq(index >> sub_bits),
+            self.spmat_wr.data.eq(Cat(staging, bus.w_data) if amap.spmat_sub > 1
+                                  else bus.w_data),
+        ]
+        with m.If(bus.w_en & d["in_pe"] & ~self.busy):
+            with m.Switch(d["window"]):
+                with m.Case(PTR_WINDOW):
+                    m.d.comb += self.ptr_wr.en.eq(1)
+                with m.Case(SPMAT_WINDOW):
+                    sub = index[:sub_bits] if sub_bits else Const(0, 1)
+                    with m.If(sub == amap.spmat_sub - 1):
+                        m.d.comb += self.spmat_wr.en.eq(1)
+                    for part in range(amap.spmat_sub - 1):
+                        with m.If(sub == part):
+                            m.d.sync += staging.word_select(part, 32).eq(bus.w_data)
+                with m.Case(BIAS_WINDOW):
+                    m.d.comb += self.bias_wr.en.eq(1)
+                with m.Case(ACT_WINDOW):
+                    m.d.comb += act_en.eq(1)
+        m.d.sync += self.act_wr.en.eq(act_en)
+        with m.If(act_en):
+            m.d.sync += [self.act_wr.addr.eq(index), self.act_wr.data.eq(bus.w_data.as_signed()),
+                         self.act_sel.eq(self.pe_sel)]
+
+    def _reads(self, m, d, irq_en):
+        """Read-back in READ_LATENCY = 3 cycles: decode and register; register each PE's
+        data where it leaves the PE's RAM; select (RAM clock-to-out followed by the wide mux
+        across the chip limited Fmax)."""
+        cfg, amap, bus = self.config, self.map, self.bus
+        ctrl_values = {am_.STATUS: Cat(self.busy, self.done), am_.N_LAYERS: self.n_layers,
+                       am_.CYCLES: self.cycles, am_.IRQ_EN: irq_en}
+        value = Signal(32)
+        with m.Switch(d["word"]):
+            for n, v in enumerate(amap.id_values().values()):
+                with m.Case(n):
+                    m.d.comb += value.eq(v)
+            for n, v in ctrl_values.items():
+                with m.Case(self._word(n)):
+                    m.d.comb += value.eq(v)
+        is_act = d["in_pe"] & (d["window"] == ACT_WINDOW)
+        m.d.comb += [self.act_rd.addr.eq(d["index"]), self.act_rd.en.eq(bus.r_en & is_act)]
+        r1_valid, r1_value, r1_act = Signal(), Signal(32), Signal()
+        r1_pe = Signal.like(d["pe_index"])
+        m.d.sync += r1_valid.eq(bus.r_en)
+        with m.If(bus.r_en):
+            m.d.sync += [r1_value.eq(Mux(d["in_ctrl"], value, 0)), r1_act.eq(is_act),
+                         r1_pe.eq(d["pe_index"])]
+        r2_valid, r2_value, r2_act = Signal(), Signal(32), Signal()
+        r2_pe = Signal.like(d["pe_index"])
+        act_q = Signal.like(self.act_data)
+        m.d.sync += [r2_valid.eq(r1_valid), act_q.eq(self.act_data)]
+        with m.If(r1_valid):
+            m.d.sync += [r2_value.eq(r1_value), r2_act.eq(r1_act), r2_pe.eq(r1_pe)]
+        act_words = Array(act_q.word_select(k, cfg.acc_bits).as_signed()
+                          for k in range(cfg.n_pe))
+        with m.If(r2_valid):                           # hold the data until the next read
+            m.d.sync += bus.r_data.eq(Mux(r2_act, act_words[r2_pe], r2_value))

@@ -1,0 +1,101 @@
+"""The control unit's sequencer: runs the layers of a model, counts the cycles."""
+
+from amaranth.hdl import Cat, Module, Signal, signed
+from amaranth.lib.wiring import In, Out
+
+from eie_gen.config import EIEConfig
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.codebook import CodebookWriteSignature
+from eie_gen.hw.layouts import MemReadSignature
+
+__all__ = ["Sequencer"]
+
+
+class Sequencer(EIEComponent):
+    """Run ``n_layers`` layers after ``start``; then ``done`` and the run's ``cycles``.
+
+    Contract: for each layer, copy its codebook from the register block's memory into every
+    PE (``cb_wr``, ``codebook_size + 1`` cycles), pulse ``clear_dst`` and ``scan``, wait a
+    cycle (the detectors load their masks), let the LNZD tree broadcast until it is empty
+    and every PE is idle, pulse ``wb_start``, wait for the write-back, flip ``sel``. After the
+    last layer ``busy`` falls and ``done`` rises; ``ack`` clears ``done``. ``cycles`` is the
+    count from START to DONE.
+
+    Members
+    -------
+    start, ack : In(1), pulses from the register block
+    n_layers : In(range(max_layers + 1))
+    busy, done : Out(1); cycles : Out(32)
+    layer_index : Out(range(max_layers + 1)), the layer being run
+    cb_rd : Out(MemReadSignature), on the codebook memory
+    cb_wr : Out(CodebookWriteSignature), to every PE
+    sel, clear_dst, scan, wb_start : Out(1), to every PE
+    all_idle, tree_done, wb_busy : In(1)
+
+    Latency: per layer ``codebook_size + 1`` (codebook) + 2 (scan, settle) + the broadcast
+    + 1 + the write-back; ``eie_gen.golden.array_model`` counts it exactly.
+    Resources: a 7-state FSM, a 32-bit cycle counter and its copy, the layer and codebook
+    counters.
+    """
+
+    summary = "the control unit's sequencer: runs the layers"
+
+    def __init__(self, config: EIEConfig):
+        cfg = config
+        cb_addr = (cfg.codebook_size * cfg.max_layers - 1).bit_length()
+        super().__init__(config, {
+            "start": In(1), "ack": In(1),
+            "n_layers": In(range(cfg.max_layers + 1)),
+            "busy": Out(1), "done": Out(1), "cycles": Out(32),
+            "layer_index": Out(range(cfg.max_layers + 1)),
+            "cb_rd": Out(MemReadSignature(cb_addr, signed(cfg.weight_bits))),
+            "cb_wr": Out(CodebookWriteSignature(cfg)),
+            "sel": Out(1), "clear_dst": Out(1), "scan": Out(1), "wb_start": Out(1),
+            "all_idle": In(1), "tree_done": In(1), "wb_busy": In(1),
+        })
+
+    def elaborate(self, platform):
+        cfg = self.config
+        m = Module()
+        copy = cfg.codebook_size + 1                 # read latency 1
+        layer, busy, done, sel = self.layer_index, self.busy, self.done, self.sel
+        cb_count = Signal(range(copy + 1))
+        count = Signal(32)
+        m.d.comb += [self.cb_rd.addr.eq(Cat(cb_count[:cfg.index_bits], layer)),
+                     self.cb_rd.en.eq(1), self.cb_wr.addr.eq(cb_count - 1),
+                     self.cb_wr.data.eq(self.cb_rd.data)]
+        with m.If(self.ack):
+            m.d.sync += done.eq(0)
+        with m.If(busy):
+            m.d.sync += count.eq(count + 1)
+        with m.FSM():
+            with m.State("IDLE"):
+                with m.If(self.start):
+                    m.d.sync += [busy.eq(1), done.eq(0), layer.eq(0), count.eq(1),
+                                 cb_count.eq(0)]
+                    m.next = "CODEBOOK"
+            with m.State("CODEBOOK"):
+                m.d.sync += cb_count.eq(cb_count + 1)
+                m.d.comb += self.cb_wr.en.eq(cb_count != 0)
+                with m.If(cb_count == copy - 1):
+                    m.next = "SCAN"
+            with m.State("SCAN"):
+                m.d.comb += [self.clear_dst.eq(1), self.scan.eq(1)]
+                m.next = "SETTLE"
+            with m.State("SETTLE"):                   # the detectors load their masks
+                m.next = "BROADCAST"
+            with m.State("BROADCAST"):
+                with m.If(self.tree_done & self.all_idle):
+                    m.next = "WRITEBACK"
+            with m.State("WRITEBACK"):
+                m.d.comb += self.wb_start.eq(1)
+                m.next = "WB_WAIT"
+            with m.State("WB_WAIT"):
+                with m.If(~self.wb_busy):
+                    m.d.sync += [sel.eq(~sel), layer.eq(layer + 1), cb_count.eq(0)]
+                    with m.If(layer + 1 == self.n_layers):
+                        m.d.sync += [busy.eq(0), done.eq(1), self.cycles.eq(count)]
+                        m.next = "IDLE"
+                    with m.Else():
+                        m.next = "CODEBOOK"
+        return m
