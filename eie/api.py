@@ -464,17 +464,26 @@ def _version() -> str:
 
 
 def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,
-          workdir=None, progress=None) -> dict:
+          workdir=None, breakdown: bool = False, progress=None) -> dict:
     """Synthesize ``top`` (eie_top, or a unit: pe, codebook) for ``target`` (ecp5, ice40,
     xilinx) with Yosys, and place and route ecp5/ice40 with nextpnr over ``seeds``; write the
     report (``resources``: lut, ff, bram, dsp; ``fmax_mhz``: median over seeds; per-seed
-    results; the device-fit check) to ``out_path`` as JSON and return it. Work files go to
-    ``workdir`` (default ``build/synth/...``)."""
+    results; the device-fit check) to ``out_path`` as JSON and return it. ``breakdown``: also
+    resources per unit from a synthesis that keeps the hierarchy (``report["breakdown"]``,
+    and ``<out_path>.md`` with its table). Work files go to ``workdir`` (default
+    ``build/synth/...``)."""
     from eie_gen.synth.flow import synthesize  # noqa: PLC0415
     out_path = _check_parent(out_path)
     workdir = workdir or Path("build") / "synth" / f"{top}-{config.slug}-{target}"
-    rep = synthesize(top, config, target, workdir, seeds=seeds, progress=progress)
+    rep = synthesize(top, config, target, workdir, seeds=seeds, breakdown=breakdown,
+                     progress=progress)
     atomic_write_text(out_path, json.dumps(rep, indent=2) + "\n")
+    if breakdown:
+        from eie_gen.synth.breakdown import to_markdown as table  # noqa: PLC0415
+        atomic_write_text(out_path.with_suffix(".md"), (
+            f"# {top} on {rep['device']}: resources per unit ({config.slug})\n\n"
+            "Synthesized without flattening: each unit's own cells, per instance.\n\n"
+            + table(rep["breakdown"])))
     return rep
 
 

@@ -192,12 +192,17 @@ def cmd_export(args) -> None:
 def cmd_synth(args) -> None:
     from eie_gen import api
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
-                    progress=_say)
+                    breakdown=args.breakdown, progress=_say)
     r = rep["resources"]
     fmax = f"{rep['fmax_mhz']:.1f} MHz" if rep["fmax_mhz"] else "n/a (no open P&R)"
     print(f"{rep['top']} on {rep['device']}: LUT {r['lut']}, FF {r['ff']}, carry {r['carry']}, "
           f"BRAM {r['bram']}, DSP {r['dsp']}, LUT-RAM {r['lutram']}; Fmax {fmax}")
-    print(f"wrote {args.output}")
+    if args.breakdown:
+        from eie_gen.synth.breakdown import to_markdown
+        print(to_markdown(rep["breakdown"]), end="")
+        print(f"wrote {args.output} and {Path(args.output).with_suffix('.md')}")
+    else:
+        print(f"wrote {args.output}")
 
 
 def cmd_synth_sweep(args) -> None:
@@ -420,6 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--target", required=True, choices=("ecp5", "ice40", "xilinx"))
     s.add_argument("--top", default="eie_top", help="design: eie_top or a unit: pe, codebook")
     s.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
+    s.add_argument("--breakdown", action="store_true", help="also resources per unit, from a "
+                   "synthesis that keeps the hierarchy: in REPORT.json, printed, and as a "
+                   "table in REPORT.md")
     s.add_argument("-o", "--output", required=True, metavar="REPORT.json")
     s.set_defaults(func=cmd_synth)
 

@@ -22,10 +22,11 @@ from pathlib import Path
 from eie_gen.config import EIEConfig
 from eie_gen.errors import EIEError
 from eie_gen.hw.tops import build_top, convert
+from eie_gen.synth.breakdown import breakdown as unit_breakdown
 
 from eie_gen.synth.harness import PinHarness
 
-__all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize",
+__all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize", "estimate_fit",
            "resources_from_cells", "tool_versions", "memory_mapping", "check_device"]
 
 
@@ -228,12 +229,40 @@ def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float,
     return float(clk["achieved"]) if clk else None
 
 
+# From this many PEs on, eie_top's synthesis takes minutes: one PE is synthesized first.
+ESTIMATE_FROM_PES = 8
+
+
+def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None) -> dict:
+    """Refuse, before synthesizing eie_top, a configuration whose PEs alone overflow the
+    target: one PE of ``config`` is synthesized (seconds) and its resources times ``n_pe``
+    are checked against the part. Block RAMs and DSPs are exact (each PE has its own); LUTs
+    and FFs are the PE's as synthesized alone, which the cores measured here exceed (2 PEs on
+    ECP5: 4131 LUT4 against 2 x 1740), and the control unit and the tree come on top.
+    Raises :class:`DeviceFull` naming the resource; returns the estimate."""
+    workdir = Path(workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    say(f"yosys: one PE first, to check that {config.n_pe} fit the {TARGETS[target]['part']}")
+    (workdir / "pe.v").write_text(convert(build_top("pe", config), "pe"))
+    cells = _yosys(workdir, "pe", TARGETS[target]["synth"].format(top="pe"), "stat.json")
+    scaled = {t: n * config.n_pe for t, n in cells.items()}
+    estimate = resources_from_cells(scaled)
+    try:
+        check_device(target, "eie_top", estimate, scaled)
+    except DeviceFull as e:
+        raise DeviceFull(f"{e} (estimated before synthesis: {config.n_pe} PEs x one PE's "
+                         f"{e.used // config.n_pe})", e.resource, e.used, e.available) from None
+    return estimate
+
+
 def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int = 3,
                freq_mhz: float = 100.0, pnr_timeout: float | None = None,
-               progress=None) -> dict:
+               breakdown: bool = False, progress=None) -> dict:
     """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict. With
     ``pnr_timeout`` (seconds per seed), a seed whose place-and-route runs longer is stopped
-    and reported in ``pnr_notes``, and later seeds are not tried (they would stall too)."""
+    and reported in ``pnr_notes``, and later seeds are not tried (they would stall too).
+    ``breakdown``: also resources per unit from a synthesis that keeps the hierarchy
+    (:mod:`eie_gen.synth.breakdown`), as ``report["breakdown"]``."""
     if target not in TARGETS:
         raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     if seeds < 1:
@@ -243,12 +272,18 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
 
+    if top == "eie_top" and config.n_pe >= ESTIMATE_FROM_PES:
+        estimate_fit(config, target, workdir / "estimate", say)
     dut = build_top(top, config)
     (workdir / f"{top}.v").write_text(convert(dut, top))       # what 'eie generate' writes
     say(f"yosys: {spec['synth'].split()[0]} of {top}")
     cells = _yosys(workdir, top, spec["synth"].format(top=top), "stat.json")
     resources = resources_from_cells(cells)
     utilization = check_device(target, top, resources, cells)     # before a doomed P&R
+    per_unit = None
+    if breakdown:
+        say(f"yosys: {top} without flattening, resources per unit")
+        per_unit = unit_breakdown(workdir, top, target, _yosys, resources_from_cells)
 
     fmax_runs: list = []
     pnr_notes: list[str] = []
@@ -279,6 +314,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         "resources": resources,
         "utilization": utilization,
         "cells": cells,
+        "breakdown": per_unit,
         "mapping": memory_mapping(netlist_file) if netlist_file.exists() else None,
         "fmax_mhz": statistics.median(achieved) if achieved else None,
         "fmax_mhz_per_seed": fmax_runs,

@@ -223,3 +223,63 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch, capsys):
                  "tcp://127.0.0.1:9", "-o", str(tmp_path / "s")]) == 2
     err = capsys.readouterr().err
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and err.count("\n") == 1
+
+
+def test_breakdown_rows_sum_instances_and_leave_submodules_out():
+    from eie_gen.synth.breakdown import from_stat, to_markdown, unit_path
+    from eie_gen.synth.flow import resources_from_cells
+    stat = {"modules": {
+        "\\eie_top": {"num_cells_by_type": {"LUT4": 5, "eie_top.pe0": 1, "eie_top.pe1": 1}},
+        "\\eie_top.pe0": {"num_cells_by_type": {"LUT4": 10, "DP16KD": 2, "eie_top.pe0.arith": 1}},
+        "\\eie_top.pe1": {"num_cells_by_type": {"LUT4": 12, "DP16KD": 2, "eie_top.pe1.arith": 1}},
+        "\\eie_top.pe0.arith": {"num_cells_by_type": {"LUT4": 3, "MULT18X18D": 1}},
+        "\\eie_top.pe1.arith": {"num_cells_by_type": {"LUT4": 4, "MULT18X18D": 1}},
+        "\\eie_top.tree.node_l1_0": {"num_cells_by_type": {"LUT4": 7}},
+    }}
+    rows = {r["path"]: r for r in from_stat(stat, "eie_top", resources_from_cells)}
+    assert set(rows) == {"eie_top", "pe", "pe.arith", "tree.node"}
+    assert (rows["pe"]["instances"], rows["pe"]["lut"], rows["pe"]["bram"]) == (2, 22, 4)
+    assert (rows["pe.arith"]["lut"], rows["pe.arith"]["dsp"]) == (7, 2)
+    assert rows["eie_top"]["lut"] == 5 and rows["eie_top"]["instances"] == 1
+    assert unit_path("\\pe", "pe") == "pe"
+    assert "| `pe` | 2 | 11 |" in to_markdown(list(rows.values()))
+
+
+@pytest.mark.synth
+def test_breakdown_of_a_pe_names_every_unit(tmp_path, monkeypatch, capsys):
+    """Unflattened, every unit of the PE has its row; block RAMs and DSPs add up to the
+    flattened report's (flattening merges logic, never memories or multipliers)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth", "--pes", "1", "--top", "pe", "--target", "xilinx", "--breakdown",
+                 "-o", "pe.json"]) == 0
+    rep = json.loads((tmp_path / "pe.json").read_text())
+    rows = {r["path"]: r for r in rep["breakdown"]}
+    assert set(rows) == {"pe", "queue", "ptr_read", "spmat_read", "relidx", "arith",
+                         "arith.codebook", "regfile", "writeback", "lnzd"}
+    assert all(r["instances"] == 1 for r in rows.values())
+    for key in ("bram", "dsp"):
+        assert sum(r[key] for r in rows.values()) == rep["resources"][key], key
+    assert rows["arith"]["dsp"] == 1
+    assert "| `regfile` | 1 |" in (tmp_path / "pe.md").read_text()
+    assert "| `regfile` | 1 |" in capsys.readouterr().out
+
+
+@pytest.mark.synth
+def test_a_core_too_big_is_refused_from_one_pe_before_synthesis(tmp_path, monkeypatch, capsys):
+    """64 default PEs need about 9 x 64 block RAMs and 110k LUT4 on an 85F: refused after one
+    PE's synthesis (seconds), naming the resource, with no report and no eie_top netlist."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["synth", "--pes", "64", "--target", "ecp5", "--seeds", "1", "-o",
+                 "r.json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "does not fit the LFE5U-85F" in err and "estimated before synthesis: 64 PEs" in err
+    assert not (tmp_path / "r.json").exists()
+    assert not list(tmp_path.rglob("eie_top.v"))
+
+
+@pytest.mark.synth
+def test_the_estimate_lets_a_core_that_fits_through(tmp_path):
+    from eie_gen.config import EIEConfig
+    from eie_gen.synth.flow import estimate_fit
+    est = estimate_fit(EIEConfig(n_pe=8), "ecp5", tmp_path)
+    assert (est["bram"], est["dsp"]) == (8 * 9, 8)      # 9 DP16KD and 1 MULT18 per PE
