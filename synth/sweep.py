@@ -20,6 +20,7 @@ from pathlib import Path
 from eie_gen.config import EIEConfig
 from eie_gen.parallel import executor
 
+from eie_gen.synth.breakdown import to_markdown as unit_table
 from eie_gen.synth.flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
 
 __all__ = ["SWEEP_PES", "sweep_config", "run_sweep", "to_markdown", "plot", "GOALS"]
@@ -66,7 +67,9 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
             return old
     t0 = time.monotonic()
     try:
-        rep = synthesize("eie_top", cfg, target, workdir, seeds=seeds, pnr_timeout=pnr_timeout)
+        # One PE's core also unflattened: the per-unit table of the page (seconds more).
+        rep = synthesize("eie_top", cfg, target, workdir, seeds=seeds, pnr_timeout=pnr_timeout,
+                         breakdown=n_pe == 1)
         rep["fits"] = True
     except DeviceFull as e:
         rep = {"top": "eie_top", "target": target, "device": TARGETS[target]["device"],
@@ -251,6 +254,11 @@ def to_markdown(result: dict, plot_name: str | None = None) -> str:
         if slope["lut"] is not None:
             lines += ["", "Per additional PE: " + ", ".join(
                 f"{v:.1f} {k.upper()}" for k, v in slope.items()) + "."]
+        one = next((r for r in rows if r["n_pe"] == 1 and r.get("breakdown")), None)
+        if one:
+            lines += ["", "Per unit, eie_top with 1 PE synthesized without flattening (each "
+                      "unit's own cells; `eie synth --breakdown`):", "",
+                      unit_table(one["breakdown"]).rstrip()]
     lines += ["", "## Tools", ""] + [f"* {k}: {v}" for k, v in result["tools"].items()]
     lines += ["", "Rerun: `make synth` (all cores; `eie synth-sweep --help` for targets, PE "
               "counts, seeds and jobs). Per-run JSON reports, netlists and logs are under "

@@ -167,6 +167,8 @@ def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
     text = doc.read_text()
     assert "| 1 | " in text and "does not fit the iCE40UP5K" in text
     assert "![" in text and "synthesis.png" in text
+    assert "Per unit, eie_top with 1 PE" in text and "| `pe.regfile` | 1 |" in text
+    assert {r["path"] for r in runs[1]["breakdown"]} >= {"eie_top", "ccu.regs", "pe.arith"}
     png = tmp_path / "synthesis.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
     # Again: nothing changed, so the saved reports are taken instead of synthesizing.
