@@ -273,8 +273,9 @@ def cmd_docs(args) -> None:
 
 def cmd_status(args) -> None:
     from eie_gen.hw.tops import TOPS
-    print("Built: golden model (compress, encode/decode, bit-exact run, report, PE and array "
-          "cycle models); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and "
+    print("Built: Deep Compression (compress/: prune, share, report), the model image "
+          "(encode/decode/validate), the golden model (bit-exact run, PE and array cycle "
+          "models); RTL: " + ", ".join(TOPS) + " (generate, cocotb on Icarus and "
           "Verilator, synth for ecp5/ice40/xilinx); 'eie run' on the Amaranth simulator, "
           "Icarus and Verilator through the AXI4-Lite driver; 'eie bench' (the paper's layers, "
           "sweeps, CPU baselines; make bench); 'eie synth-sweep' "
@@ -282,7 +283,8 @@ def cmd_status(args) -> None:
           "Compression with retraining), 'eie evaluate' (make demo); 'eie formal' (proofs of "
           "the queue, LNZD leaf/node/tree and AXI port; make formal); 'eie run --waves' "
           "(waveform and GTKWave save file); 'eie generate' integration files and 'eie "
-          "export' (C); 'eie docs' (make docs); synth-sweep --scheduler (Dask).")
+          "export' (C); 'eie docs' (make docs); synth-sweep --scheduler (Dask); 'eie synth "
+          "--breakdown' (resources per unit). One import root: eie_gen.")
 
 
 def build_parser() -> argparse.ArgumentParser:

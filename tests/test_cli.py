@@ -175,7 +175,7 @@ def test_argparse_errors_exit_2(capsys, tmp_path):
 def test_console_script_runs(tmp_path):
     exe = [sys.executable, "-m", "eie_gen.cli", "status"]
     proc = subprocess.run(exe, capture_output=True, text=True)
-    assert proc.returncode == 0 and "Built: golden model" in proc.stdout
+    assert proc.returncode == 0 and "Built: Deep Compression" in proc.stdout
 
 
 def test_wrong_container_kinds(tmp_path, model, capsys):
