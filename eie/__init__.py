@@ -18,12 +18,20 @@ from importlib import metadata as _metadata
 
 from eie_gen.config import EIEConfig
 from eie_gen.errors import ConfigError, EIEError, ImageError, InputError
-from eie_gen.image import ModelImage
 
 try:
     __version__ = _metadata.version("eie-gen")
 except _metadata.PackageNotFoundError:       # a checkout on sys.path, not installed
-    __version__ = "0+unknown"
+    __version__ = "0.0.0"
+
+
+def __getattr__(name):
+    # ModelImage on first use: the image module needs numpy, which every `eie` start-up
+    # (and `eie --help`) would otherwise pay for.
+    if name == "ModelImage":
+        from eie_gen.image import ModelImage
+        return ModelImage
+    raise AttributeError(f"module 'eie_gen' has no attribute {name!r}")
 
 __all__ = ["EIEConfig", "ModelImage", "EIEError", "ConfigError", "ImageError", "InputError",
            "__version__"]

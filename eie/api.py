@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+import eie_gen
 from eie_gen.compress.deep import CompressOptions, compress as _compress, random_network, \
     read_weights
 from eie_gen.compress.report import image_report, to_json, to_markdown
@@ -19,7 +20,7 @@ from eie_gen.fileio import atomic_write_bytes, atomic_write_text, load_npy
 from eie_gen.golden.mismatch import describe_mismatch, first_difference
 from eie_gen.golden.model import first_mismatch, run_golden
 from eie_gen.image import ModelImage, read_image, write_image
-from eie_gen.placement import check_fits
+from eie_gen.placement import check_fits, config_for_image
 
 __all__ = ["compress", "compress_network", "run", "run_model", "RunResult", "evaluate",
            "evaluate_model", "Evaluation", "report", "generate", "synth", "synth_sweep",
@@ -259,7 +260,7 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
     _check_rtl_options(sim, rtl)
     image = read_image(model_path)
     float_layers = read_weights(float_path) if float_path else None
-    check_fits(image, _config_for(image, config))
+    cfg = _config_for(image, config)                 # before the data set is loaded
     dataset = _load_data(data, data_dir)
     if image.input_size != dataset.n_inputs or image.output_size != 10:
         raise InputError(f"{model_path} maps {image.input_size} inputs to "
@@ -269,7 +270,7 @@ def evaluate(model_path, *, data: str = "fashion-mnist", data_dir=None, float_pa
     if out is not None and (out / "compress.json").is_file():
         summary = json.loads((out / "compress.json").read_text())
     ev = evaluate_model(image, dataset, float_layers=float_layers, rtl=rtl, sim=sim,
-                        config=config, compress_summary=summary, progress=progress)
+                        config=cfg, compress_summary=summary, progress=progress)
     if out is not None:
         write_evaluation(out, ev.report, image, ev.config.to_json(),
                          evaluation_title(image, data))
@@ -313,7 +314,6 @@ def _check_run_options(sim: str, backdoor: bool, waves):
 
 def _config_for(image: ModelImage, config: EIEConfig | None) -> EIEConfig:
     """``config``, or the smallest accelerator that holds ``image``; checked to fit."""
-    from eie_gen.placement import check_fits, config_for_image  # noqa: PLC0415
     cfg = config or config_for_image(image)
     check_fits(image, cfg)
     return cfg
@@ -426,7 +426,7 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
         texts.update({"address-map.md": map_markdown(config), "eie_regs.h": to_c_header(config),
                       "eie_top_inst.vh": instance_template(config),
                       f"{WRAPPER}.v": axi_wrapper(config),
-                      "eie.core": fusesoc_core(config, _version())})
+                      "eie.core": fusesoc_core(config, eie_gen.__version__)})
     out = _out_dir(out_dir)
     files = []
     for name, body in texts.items():
@@ -444,7 +444,7 @@ def export(model_path, out_path, config: EIEConfig | None = None) -> int:
 
     >>> export("build/model.npz", "build/eie_model.h")              # doctest: +SKIP
     """
-    from eie_gen.placement import config_for_image, host_writes, to_c_writes  # noqa: PLC0415
+    from eie_gen.placement import host_writes, to_c_writes  # noqa: PLC0415
     image = read_image(model_path)
     _check_parent(out_path)
     cfg = config or config_for_image(image)
@@ -453,14 +453,6 @@ def export(model_path, out_path, config: EIEConfig | None = None) -> int:
         writes, "eie_model_writes", f"the model {Path(model_path).name} for eie_top ({cfg.slug})",
         image.output_size, image.output_order))
     return len(writes)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
-    try:
-        return version("eie-gen")
-    except PackageNotFoundError:             # run from a checkout without installing
-        return "0.0.0"
 
 
 def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,
@@ -490,7 +482,7 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
 def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
                 jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
                 progress=None, scheduler: str | None = None) -> dict:
-    """Synthesize eie_top over PE counts and targets (``synth.sweep``; on local processes,
+    """Synthesize eie_top over PE counts and targets (``eie_gen.synth.sweep``; on local processes,
     or on a Dask distributed cluster at ``scheduler``); write
     ``out_dir/results.json``, ``results.md`` and ``synthesis.png``, and with ``doc`` also that
     Markdown page with its plot beside it (``docs/synthesis.md`` + ``docs/synthesis.png``)."""
@@ -522,7 +514,7 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
 def bench(out_dir, config: EIEConfig | None = None, *, seeds: int = 3, doc=None,
           doc_plots=None, sections=None, scale: float = 1.0, rtl_layers=None,
           render_only: bool = False, progress=None) -> dict:
-    """``make bench``: see :mod:`bench.run`. ``config`` is the PE section's configuration.
+    """``make bench``: see :mod:`eie_gen.bench.run`. ``config`` is the PE section's configuration.
     ``render_only``: write the page again from ``out_dir/results.json``."""
     from eie_gen.bench.paper import layer_by_name  # noqa: PLC0415
     from eie_gen.bench.run import (  # noqa: PLC0415 (Amaranth, simulators)
@@ -579,7 +571,7 @@ def regress(out_dir, *, sims=("icarus", "verilator"), seeds=(1,), n_cases: int =
 
 
 def formal(out_dir, names=None, progress=None) -> dict:
-    """``make formal``: the proofs of :mod:`formal.proofs` (all, or ``names``); results in
+    """``make formal``: the proofs of :mod:`eie_gen.formal.proofs` (all, or ``names``); results in
     ``out_dir``. Raises :class:`MismatchError` naming the failed ones (after writing)."""
     from eie_gen.formal.proofs import PROOFS, run_proofs  # noqa: PLC0415 (Amaranth, SymbiYosys)
     from eie_gen.formal.run import FormalError  # noqa: PLC0415

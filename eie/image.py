@@ -308,7 +308,7 @@ def image_from_indices(indices_list, codebooks, *, n_pe, shifts=None, relus=None
                        scale=2.0 ** -8, row_orders=None) -> ModelImage:
     """An image straight from codebook-index matrices (rows x cols, 0 = no weight) and their
     codebooks: for tests, examples and hand-made layers. Scales are all ``scale``. With
-    ``row_orders`` (per layer an order or None, see :mod:`golden.balance`) the matrices and
+    ``row_orders`` (per layer an order or None, see :mod:`eie_gen.rows`) the matrices and
     biases are given in the network's order and stored permuted."""
     n = len(indices_list)
     orders = list(row_orders) if row_orders is not None else [None] * n

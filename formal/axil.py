@@ -21,7 +21,7 @@ __all__ = ["AXILiteProof"]
 
 
 class AXILiteProof(Proof):
-    """An :class:`hw.axil.AXILiteSlave` with its proof obligations."""
+    """An :class:`eie_gen.hw.axil.AXILiteSlave` with its proof obligations."""
 
     def __init__(self, config, mutate=None, addr_bits: int = 6):
         super().__init__(AXILiteSlave(config, addr_bits), mutate)

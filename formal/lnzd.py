@@ -74,7 +74,7 @@ def _read_port(m, leaf, bank, name) -> Signal:
 
 
 class LeafProof(Proof):
-    """An :class:`hw.lnzd_leaf.LNZDLeaf` on a modelled source bank. ``flags``, ``load`` and
+    """An :class:`eie_gen.hw.lnzd_leaf.LNZDLeaf` on a modelled source bank. ``flags``, ``load`` and
     ``o.ready`` are free; ``load`` only comes while the leaf is done (the control unit's
     contract: a layer's scan starts after the last one drained)."""
 
@@ -148,7 +148,7 @@ class LeafProof(Proof):
 
 
 class NodeProof(Proof):
-    """An :class:`hw.lnzd_node.LNZDNode` with its proof obligations; ``burst=True`` adds the
+    """An :class:`eie_gen.hw.lnzd_node.LNZDNode` with its proof obligations; ``burst=True`` adds the
     burst lemma (module docstring)."""
 
     def __init__(self, config, mutate=None, burst=False):

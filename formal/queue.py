@@ -21,7 +21,7 @@ __all__ = ["QueueProof"]
 
 
 class QueueProof(Proof):
-    """An :class:`hw.act_queue.ActivationQueue` with its proof obligations; its stream
+    """An :class:`eie_gen.hw.act_queue.ActivationQueue` with its proof obligations; its stream
     inputs are the solver's free inputs."""
 
     def __init__(self, config, mutate=None):

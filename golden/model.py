@@ -152,7 +152,7 @@ def run_golden(image: ModelImage, x, *, warn: bool = True):
 
 def layer_inputs(image: ModelImage, x) -> list[np.ndarray]:
     """For one input vector: every layer's input activations, then the network's output, as
-    the core holds them (in stored order, see :mod:`golden.balance`)."""
+    the core holds them (in stored order, see :mod:`eie_gen.rows`)."""
     a = check_input(image, x)[0]
     out = [a]
     for L in range(image.n_layers):

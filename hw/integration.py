@@ -1,6 +1,6 @@
 """What a project needs around ``eie_top.v`` (``eie generate`` writes these next to it): an
 instantiation template, a wrapper with the AXI names Vivado and LiteX expect, and a FuseSoC
-core file. The port list comes from :class:`hw.eie_top.EIETop`'s signature, so it cannot
+core file. The port list comes from :class:`eie_gen.hw.eie_top.EIETop`'s signature, so it cannot
 drift from the Verilog."""
 
 from __future__ import annotations

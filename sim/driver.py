@@ -20,16 +20,13 @@ from eie_gen.errors import InputError
 from eie_gen.image import ModelImage
 from eie_gen.golden.model import check_input
 from eie_gen.placement import check_fits, layer_writes, pe_writes, place
+from eie_gen.sim.io import to_signed
 
 __all__ = ["EIEDriver", "CocotbAXILite", "DriverError"]
 
 
 class DriverError(InputError):
     """The core does not answer as an eie_top, or an image cannot run on it."""
-
-
-def _signed32(value: int) -> int:
-    return value - (1 << 32) if value >> 31 else value
 
 
 class CocotbAXILite:
@@ -109,7 +106,7 @@ class EIEDriver:
         await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_START)
 
     async def finish(self, poll=None, max_polls: int | None = None) -> tuple[list[int], int]:
-        """Wait for DONE; the outputs (in the core's stored order, see :mod:`golden.balance`),
+        """Wait for DONE; the outputs (in the core's stored order, see :mod:`eie_gen.rows`),
         the cycle count; ACK. With ``max_polls``, a core that
         has not finished after that many STATUS reads raises :class:`DriverError`."""
         cfg, amap = self.config, self.map
@@ -122,7 +119,7 @@ class EIEDriver:
             if poll is not None:
                 await poll()
         cycles = await self.bus.read(amap.ctrl(am_.CYCLES))
-        y = [_signed32(await self.bus.read(amap.act(i % cfg.n_pe, i // cfg.n_pe)))
+        y = [to_signed(await self.bus.read(amap.act(i % cfg.n_pe, i // cfg.n_pe)), 32)
              for i in range(self.image.output_size)]
         await self.bus.write(amap.ctrl(am_.CTRL), am_.CTRL_ACK)
         return y, cycles

@@ -7,7 +7,12 @@ with those inputs), ``await tick()`` (one clock edge). Ports are named by their 
 
 from __future__ import annotations
 
-__all__ = ["AmaranthIO", "CocotbIO"]
+__all__ = ["AmaranthIO", "CocotbIO", "to_signed"]
+
+
+def to_signed(value: int, bits: int) -> int:
+    """An unsigned ``bits``-wide port value as two's complement."""
+    return value - (1 << bits) if value >> (bits - 1) else value
 
 
 class AmaranthIO:

@@ -2,7 +2,7 @@
 
 Area comes from Yosys ``stat -json`` on the design itself. Fmax is the median over seeds of
 nextpnr's post-route figure: out-of-context on ECP5 (so I/O count does not limit it), behind a
-:class:`~synth.harness.PinHarness` on iCE40. Xilinx 7-series gets area only (no open P&R).
+:class:`~eie_gen.synth.harness.PinHarness` on iCE40. Xilinx 7-series gets area only (no open P&R).
 YoWASP tools cannot see absolute paths under /tmp, so every tool runs in the work directory
 on relative file names.
 """

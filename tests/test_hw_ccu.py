@@ -42,10 +42,6 @@ async def read(ctx, dut, addr):
     return seen
 
 
-def run(dut, bench):
-    simulate(dut, bench)
-
-
 def test_reads_return_the_map_three_cycles_later():
     dut, got = RegisterBlock(CFG), {}
 
@@ -60,7 +56,7 @@ def test_reads_return_the_map_three_cycles_later():
             got[reg] = await read(ctx, dut, AMAP.ctrl(reg))
         got["irq"] = ctx.get(dut.irq)
 
-    run(dut, bench)
+    simulate(dut, bench)
     # r_en in cycle 0: data in the cycle READ_LATENCY after it (index READ_LATENCY - 1 here),
     # the previous read's data until then.
     words = list(AMAP.id_values().values()) + [3, am_.STATUS_DONE, 123456, 1]
@@ -99,7 +95,7 @@ def test_writes_while_busy_are_ignored_except_ctrl_and_irq_en():
         await ctx.tick().repeat(2)
         got["shift"] = ctx.get(dut.layer.shift)
 
-    run(dut, bench)
+    simulate(dut, bench)
     assert got["n_layers"] == 2 and got["shift"] == 0
     assert got["start"] == 0 and got["ptr"] == 0 and got["bias"] == 0
     assert got["ack"] == 1 and got["irq_en"] == 1
@@ -117,7 +113,7 @@ def test_start_needs_an_idle_core_and_a_layer():
         ctx.set(dut.bus.w_en, 0)
         got.append(ctx.get(dut.start))                  # a pulse, not a level
 
-    run(dut, bench)
+    simulate(dut, bench)
     assert got == [0, 1, 0]
 
 
@@ -143,7 +139,7 @@ def test_descriptors_and_codebooks_are_stored_per_layer():
             await ctx.tick()
             got["cb"].append(ctx.get(dut.cb_rd.data))
 
-    run(dut, bench)
+    simulate(dut, bench)
     assert got["early"] == 0
     assert got["layer"] == desc
     assert got["cb"] == [(-1) ** v * (200 + v) for v in range(CFG.codebook_size)]
@@ -158,7 +154,7 @@ def test_matrix_words_are_staged_and_written_with_their_last_part():
         for sub, part in enumerate(parts):
             seen.append(await write(ctx, dut, AMAP.spmat(2, 5, sub), part))
 
-    run(dut, bench)
+    simulate(dut, bench)
     assert [s["spmat"] for s in seen] == [0] * (len(parts) - 1) + [1]
     assert (seen[-1]["spmat_addr"], seen[-1]["spmat_data"], seen[-1]["pe_sel"]) == \
         (5, word, 0b100)

@@ -12,6 +12,7 @@ from eie_gen.config import EIEConfig
 from eie_gen.hw.layouts import act_layout, nonzero_layout
 from eie_gen.placement import LayerPlace, PEContents
 from eie_gen.sim.bfm.stream import StreamSource
+from eie_gen.sim.io import to_signed
 
 __all__ = ["PEDriver", "pack_act", "broadcasts_for"]
 
@@ -19,10 +20,6 @@ __all__ = ["PEDriver", "pack_act", "broadcasts_for"]
 def pack_act(config: EIEConfig, j: int, a: int) -> int:
     """The ``act_layout`` payload bits of broadcast ``(j, a)``."""
     return act_layout(config).const({"j": j, "a": a}).as_value().value
-
-
-def _signed(value: int, bits: int) -> int:
-    return value - (1 << bits) if value >> (bits - 1) else value
 
 
 def broadcasts_for(x) -> list[tuple[int, int]]:
@@ -122,7 +119,7 @@ class PEDriver:
             io.set("act_rd.addr", min(r, n - 1) if n else 0)
             if r:
                 await io.settle()
-                out.append(_signed(io.get("act_rd.data"), self.cfg.acc_bits))
+                out.append(to_signed(io.get("act_rd.data"), self.cfg.acc_bits))
             await io.tick()
         io.set("act_rd.en", 0)
         return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 
+from eie_gen.sim.io import to_signed
+
 __all__ = ["StreamSource", "random_gaps", "stream_through"]
 
 
@@ -56,10 +58,6 @@ class StreamSource:
         return False
 
 
-def _signed(value: int, bits: int) -> int:
-    return value - (1 << bits) if value >> (bits - 1) else value
-
-
 async def stream_through(io, i: str, o: str, payloads, rng, idle: float = 0.0,
                          stall: float = 0.0, n_out: int | None = None,
                          signed: bool = False) -> list[int]:
@@ -82,7 +80,7 @@ async def stream_through(io, i: str, o: str, payloads, rng, idle: float = 0.0,
         await io.settle()
         if ready and io.get(f"{o}.valid"):       # the payload only when valid (X otherwise)
             value = io.get(f"{o}.payload")
-            got.append(_signed(value, width) if signed else value)
+            got.append(to_signed(value, width) if signed else value)
         src.sample()
         await io.tick()
     io.set(f"{i}.valid", 0)
