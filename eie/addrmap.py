@@ -124,8 +124,9 @@ def to_markdown(cfg: EIEConfig) -> str:
         lines.append(f"| {h(am.id_base + 4 * n)} | {name.upper()} | {value:#x} |")
     lines += ["", "## Control", "", "| address | name | access | meaning |", "|---|---|---|---|",
               f"| {h(am.ctrl(CTRL))} | CTRL | W | bit 0 START a run of N_LAYERS layers on the "
-              "activations in the source bank; bit 1 ACK: clear DONE and the interrupt; bit 2 "
-              "CLEAR_ACT: zero every PE's source bank |",
+              "PEs' activations; bit 1 ACK: clear DONE and the interrupt; bit 2 CLEAR_ACT: "
+              "every PE's activations count as zero until written (write the non-zero inputs "
+              "after it) |",
               f"| {h(am.ctrl(STATUS))} | STATUS | R | bit 0 BUSY, bit 1 DONE |",
               f"| {h(am.ctrl(N_LAYERS))} | N_LAYERS | RW | layers per run, 1..{cfg.max_layers} |",
               f"| {h(am.ctrl(CYCLES))} | CYCLES | R | clock cycles of the last run, START to "
@@ -154,8 +155,9 @@ def to_markdown(cfg: EIEConfig) -> str:
               f"{am.spmat_sub} 32-bit parts, low part first; writing the last part stores the "
               "word |",
               f"| {h(am.bias_off)} | BIAS | W | {cfg.bias_depth} signed biases |",
-              f"| {h(am.act_off)} | ACT | RW | {cfg.act_depth} activations of the source bank "
-              "(row r holds a_{r n_pe + k}); before START the inputs, after DONE the outputs |"]
+              f"| {h(am.act_off)} | ACT | RW | {cfg.act_depth} activations (row r holds "
+              "a_{r n_pe + k}); before START the inputs, after DONE the outputs (a row no layer "
+              "wrote and the host did not write since CLEAR_ACT reads back its old word) |"]
     return "\n".join(lines) + "\n"
 
 
@@ -213,7 +215,7 @@ def to_c_header(cfg: EIEConfig) -> str:
               f"#define EIE_SPMAT(k, word, part) (EIE_PE(k) + {h(am.spmat_off)} + "
               f"((uint32_t)(word) * {am.spmat_sub_stride}u + (uint32_t)(part)) * 4u)",
               f"#define EIE_BIAS(k, n) (EIE_PE(k) + {h(am.bias_off)} + (uint32_t)(n) * 4u)",
-              "/* Activation r of PE k's source bank holds a[r * EIE_N_PE + k]: the inputs "
+              "/* Activation r of PE k holds a[r * EIE_N_PE + k]: the inputs "
               "before START, the outputs after DONE. */",
               f"#define EIE_ACT(k, r) (EIE_PE(k) + {h(am.act_off)} + (uint32_t)(r) * 4u)", "",
               f"#endif /* {guard} */", ""]

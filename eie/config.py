@@ -49,7 +49,7 @@ MEANING = {
     "fifo_depth": "entries of each PE's activation queue",
     "spmat_words": "sparse-matrix memory words per PE, all layers together",
     "ptr_depth": "column pointers per PE, all layers' cols + 1 together",
-    "act_depth": "activations per register-file bank per PE (local rows of the widest layer)",
+    "act_depth": "activation and accumulator rows per PE (local rows of the widest layer)",
     "bias_depth": "biases per PE, all layers' local rows together",
     "max_layers": "layer descriptors and codebooks in the control unit",
 }
@@ -61,7 +61,7 @@ class EIEConfig:
 
     ``index_bits`` and ``zrun_bits`` are fixed at 4 by model image v1 (SPEC §2). Capacities are
     per PE: ``spmat_words`` words of ``entries_per_word`` entries, ``ptr_depth`` pointers (all
-    layers' ``cols + 1`` together), ``act_depth`` activations per register-file bank,
+    layers' ``cols + 1`` together), ``act_depth`` activation and accumulator rows,
     ``bias_depth`` biases (all layers' local rows together); ``max_layers`` layer descriptors
     and codebooks in the control unit.
     """
@@ -142,7 +142,7 @@ class EIEConfig:
 
     @property
     def row_bits(self) -> int:
-        """Width of a local row (an address into one register-file bank)."""
+        """Width of a local row (an address into the activations or accumulators)."""
         return max(1, _ceil_log2(self.act_depth))
 
     @property
@@ -172,7 +172,7 @@ class EIEConfig:
 
     @property
     def max_vector(self) -> int:
-        """Longest activation vector (layer input or output) the register files hold."""
+        """Longest activation vector (layer input or output) the PEs hold."""
         return self.n_pe * self.act_depth
 
     @property

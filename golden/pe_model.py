@@ -13,8 +13,8 @@ The PE's compute path is a chain of stream stages; only the first ones ever wait
   included (the next word is read the cycle before it is needed).
 
 Everything after the matrix read never stalls: an entry issued in cycle ``x`` is written to its
-accumulator at the end of cycle ``x + 6`` (word register 1, entry register 1, relative index
-1, arithmetic 4 minus the shared cycle), and the PE is idle from ``x + 7``. Cycle 0 is the
+accumulator at the end of cycle ``x + 7`` (word register 1, entry register 1, relative index
+1, arithmetic 5 minus the shared cycle), and the PE is idle from ``x + 8``. Cycle 0 is the
 cycle the first broadcast is offered.
 """
 
@@ -28,8 +28,8 @@ __all__ = ["PETiming", "pe_cycles", "broadcast_timing", "writeback_cycles", "DRA
            "WRITEBACK_LATENCY"]
 
 # From the last entry's issue to the first idle cycle: matrix read 2 (word, entry registers),
-# relative index 1, arithmetic unit 4 (codebook, multiply, accumulator register, add-and-write).
-DRAIN = 7
+# relative index 1, arithmetic unit 5 (codebook, multiply, accumulator register, add, write).
+DRAIN = 8
 # hw/writeback.py: read, register, add bias, shift, round, saturate, write.
 WRITEBACK_LATENCY = 7
 

@@ -8,44 +8,50 @@ from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.codebook import CodebookDecoder, CodebookWriteSignature
-from eie_gen.hw.layouts import BankWriteSignature, MemReadSignature, acc_shape, update_layout
+from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature, acc_shape, update_layout
 
 __all__ = ["ArithmeticUnit"]
+
+BYPASS = 3          # the writes an accumulator read can miss: its sum is forwarded instead
 
 
 class ArithmeticUnit(EIEComponent):
     """``acc[row] += codebook[v] * a`` for every update, modulo ``2**acc_bits`` (SPEC §3).
 
-    Four stages: (1) codebook look-up, with the row and activation alongside; (2) multiply into
+    Five stages: (1) codebook look-up, with the row and activation alongside; (2) multiply into
     a product register (the DSP's output register) while the row's accumulator is read from the
-    bank; (3) the accumulator into a register; (4) add and write back. The read in stage 2
-    cannot see the writes of the two updates ahead of it, so when either hit the same row its
-    sum is forwarded to the adder's input, the newer one first (EIE's bypass path); updates
-    further apart read the memory.
+    memory, and compare the row with the three updates ahead; (3) the accumulator into a
+    register, and which of those updates (if any) it must take instead, as a one-hot register;
+    (4) add; (5) write from a register. The read in stage 2 cannot see the writes of the three
+    updates ahead of it, so when one hit the same row its sum is forwarded to the adder's
+    input, the newest first (EIE's bypass path); updates further apart read the memory. No
+    comparator and no write-data path sits between the mux and the adder: the critical loop is
+    one 4:1 mux and the ``acc_bits`` carry chain.
 
     Contract: every update accepted on ``i`` (always ready) is added to accumulator ``row``
-    through ``acc_rd``/``acc_wr`` (a bank whose synchronous read port returns the value before
-    a same-cycle write). Program the codebook through ``cb_wr`` while idle.
+    through ``acc_rd``/``acc_wr`` (a memory whose synchronous read port may return anything
+    for a word written in the same cycle: the bypass covers it). Program the codebook through
+    ``cb_wr`` while idle.
 
     Members
     -------
     i : In(stream.Signature(update_layout)), ``ready`` is constant 1.
     cb_wr : In(CodebookWriteSignature)
     acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
-    acc_wr : Out(BankWriteSignature(row_bits, signed(acc_bits))), ``flag`` 1.
+    acc_wr : Out(MemWriteSignature(row_bits, signed(acc_bits)))
     busy : Out(1), an update is in flight (its write is not done).
 
-    Latency: an update accepted in cycle t is written at the end of cycle t + 3. Throughput:
+    Latency: an update accepted in cycle t is written at the end of cycle t + 4. Throughput:
     one update per cycle, with any row sequence.
     Resources: the codebook LUT, one ``weight_bits`` x ``act_bits`` multiplier (a DSP), one
-    ``acc_bits`` adder, two ``row_bits`` comparators and the 3:1 bypass mux.
+    ``acc_bits`` adder, three ``row_bits`` comparators and the 4:1 bypass mux.
     """
 
     summary = "codebook decode, multiply, accumulate"
     waves = {"accumulator":
              ["i__valid", "s3_row", "acc_rd__data", "acc_wr__en", "busy"]}
 
-    latency = 4
+    latency = 5
 
     def __init__(self, config: EIEConfig):
         cfg = config
@@ -53,7 +59,7 @@ class ArithmeticUnit(EIEComponent):
             "i": In(stream.Signature(update_layout(cfg))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
             "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
-            "acc_wr": Out(BankWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "acc_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
             "busy": Out(1),
         })
 
@@ -68,50 +74,49 @@ class ArithmeticUnit(EIEComponent):
             codebook.i.payload.eq(self.i.payload.v),
             codebook.o.ready.eq(1),
         ]
+        stage = lambda n: (Signal(name=f"s{n}_valid"),                       # noqa: E731
+                           Signal(cfg.row_bits, name=f"s{n}_row"))
+        (v2, row2), (v3, row3), (v4, row4), (v5, row5) = (stage(n) for n in (2, 3, 4, 5))
 
-        # Stage 1: the weight is in the codebook's read register.
+        # Stage 1: the weight is in the codebook's read register; the accumulator is read.
         s1_row = Signal(cfg.row_bits)
         s1_a = Signal(signed(cfg.act_bits))
         m.d.sync += [s1_row.eq(self.i.payload.row), s1_a.eq(self.i.payload.a)]
-        s1_valid = codebook.o.valid
+        v1 = codebook.o.valid
+        m.d.comb += [self.acc_rd.addr.eq(s1_row), self.acc_rd.en.eq(v1)]
 
-        # Stage 2: the product register; the row's accumulator arrives from the bank.
-        s2_valid = Signal()
-        s2_row = Signal(cfg.row_bits)
-        s2_prod = Signal(signed(cfg.weight_bits + cfg.act_bits))
-        m.d.sync += [s2_valid.eq(s1_valid), s2_row.eq(s1_row),
-                     s2_prod.eq(codebook.o.payload * s1_a)]
-        m.d.comb += [self.acc_rd.addr.eq(s1_row), self.acc_rd.en.eq(s1_valid)]
-
-        # Stage 3: the accumulator registered (block RAM outputs are slow), then add and write.
-        s3_valid = Signal()
-        s3_row = Signal(cfg.row_bits)
-        s3_prod = Signal.like(s2_prod)
-        s3_mem = Signal(acc_shape(cfg))
-        m.d.sync += [s3_valid.eq(s2_valid), s3_row.eq(s2_row), s3_prod.eq(s2_prod),
-                     s3_mem.eq(self.acc_rd.data)]
-        # The read for this update was issued two cycles ago: it missed the writes of the
-        # last two cycles, so their sums are forwarded, the newer first (EIE's bypass).
-        last = [(Signal(name=f"last{n}_valid"), Signal(cfg.row_bits, name=f"last{n}_row"),
-                 Signal(acc_shape(cfg), name=f"last{n}_sum")) for n in (1, 2)]
-        old = Signal(acc_shape(cfg))
-        total = Signal(acc_shape(cfg))
-        with m.If(last[0][0] & (last[0][1] == s3_row)):
-            m.d.comb += old.eq(last[0][2])
-        with m.Elif(last[1][0] & (last[1][1] == s3_row)):
-            m.d.comb += old.eq(last[1][2])
+        # Stage 2: the product register; the accumulator arrives; the bypass is decided: the
+        # updates in stages 3, 4 and 5 write after this read was issued.
+        prod2 = Signal(signed(cfg.weight_bits + cfg.act_bits))
+        m.d.sync += [v2.eq(v1), row2.eq(s1_row), prod2.eq(codebook.o.payload * s1_a)]
+        sums = [Signal(acc_shape(cfg), name=f"s{n}_sum") for n in (4, 5, 6)]
+        hit = Signal(BYPASS)            # one-hot after priority: the newest matching update
+        with m.If(v3 & (row3 == row2)):
+            m.d.sync += hit.eq(0b001)
+        with m.Elif(v4 & (row4 == row2)):
+            m.d.sync += hit.eq(0b010)
+        with m.Elif(v5 & (row5 == row2)):
+            m.d.sync += hit.eq(0b100)
         with m.Else():
-            m.d.comb += old.eq(s3_mem)
+            m.d.sync += hit.eq(0)
+
+        # Stage 3: the accumulator and the product registered; add (the sum registers of the
+        # three updates ahead are, newest first, sums[0..2]).
+        mem3 = Signal(acc_shape(cfg))
+        prod3 = Signal.like(prod2)
+        m.d.sync += [v3.eq(v2), row3.eq(row2), prod3.eq(prod2), mem3.eq(self.acc_rd.data)]
+        old = Signal(acc_shape(cfg))
+        with m.Switch(hit):
+            for n in range(BYPASS):
+                with m.Case(1 << n):
+                    m.d.comb += old.eq(sums[n])
+            with m.Default():
+                m.d.comb += old.eq(mem3)
+        # Stage 4: the sum registered (truncation to acc_bits is the wrap) and written.
+        m.d.sync += [v4.eq(v3), row4.eq(row3), sums[0].eq(old + prod3),
+                     v5.eq(v4), row5.eq(row4), sums[1].eq(sums[0]), sums[2].eq(sums[1])]
         m.d.comb += [
-            total.eq(old + s3_prod),            # truncation to acc_bits is the wrap
-            self.acc_wr.en.eq(s3_valid),
-            self.acc_wr.addr.eq(s3_row),
-            self.acc_wr.data.eq(total),
-            self.acc_wr.flag.eq(1),
-            self.busy.eq(s1_valid | s2_valid | s3_valid),
-        ]
-        m.d.sync += [
-            last[0][0].eq(s3_valid), last[0][1].eq(s3_row), last[0][2].eq(total),
-            last[1][0].eq(last[0][0]), last[1][1].eq(last[0][1]), last[1][2].eq(last[0][2]),
+            self.acc_wr.en.eq(v4), self.acc_wr.addr.eq(row4), self.acc_wr.data.eq(sums[0]),
+            self.busy.eq(v1 | v2 | v3 | v4),
         ]
         return m

@@ -26,21 +26,21 @@ class ControlUnit(EIEComponent):
     while busy. Reads return data ``READ_LATENCY`` (3) cycles later.
 
     A run (CTRL.START): per layer, copy its codebook into every PE, scan, broadcast until the
-    tree is empty and every PE idle, write back, flip ``sel``; then DONE (``irq`` while DONE
+    tree is empty and every PE idle, write back; then DONE (``irq`` while DONE
     and IRQ_EN). CYCLES counts the cycles from START to DONE.
 
     Members
     -------
     bus : In(RegBusSignature(addr_bits))
     irq, busy : Out(1)
-    layer : Out(LayerSignature); sel, clear_src, clear_dst, scan, wb_start : Out(1)
+    layer : Out(LayerSignature); clear_src, scan, wb_start : Out(1)
     cb_wr : Out(CodebookWriteSignature)
     ptr_wr, spmat_wr, bias_wr : Out(write signatures), for the PEs in ``pe_sel``
     act_wr : Out(MemWriteSignature), for the PEs in ``act_sel`` (one-hot), a cycle after the
         bus write (no host sequence sees it: bus writes are at least 3 cycles apart)
     pe_sel : Out(n_pe), one-hot
     act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
-    all_idle, tree_done, wb_busy : In(1)
+    all_ready, all_idle, tree_done, wb_busy : In(1)
 
     Latency: the sequencer's; ``eie_gen.golden.array_model`` counts it. Resources: the
     register block's and the sequencer's.
@@ -49,7 +49,7 @@ class ControlUnit(EIEComponent):
     summary = "the central control unit: registers, layer sequencing"
     waves = {"control unit":
              ["bus__w_en", "bus__r_en", "bus__addr", "scan", "tree_done", "wb_start",
-              "wb_busy", "all_idle", "clear_dst", "irq"]}
+              "wb_busy", "all_idle", "all_ready", "irq"]}
 
     def __init__(self, config: EIEConfig):
         cfg = config
@@ -58,11 +58,10 @@ class ControlUnit(EIEComponent):
             "bus": In(RegBusSignature(self.map.addr_bits)),
             "irq": Out(1),
             "layer": Out(LayerSignature(cfg)),
-            "sel": Out(1), "clear_src": Out(1), "clear_dst": Out(1), "scan": Out(1),
-            "wb_start": Out(1),
+            "clear_src": Out(1), "scan": Out(1), "wb_start": Out(1),
             "cb_wr": Out(CodebookWriteSignature(cfg)),
             **pe_host_ports(cfg),
-            "all_idle": In(1), "tree_done": In(1), "wb_busy": In(1),
+            "all_ready": In(1), "all_idle": In(1), "tree_done": In(1), "wb_busy": In(1),
             "busy": Out(1),
         })
 
@@ -82,8 +81,7 @@ class ControlUnit(EIEComponent):
         for port in ("layer", "ptr_wr", "spmat_wr", "bias_wr", "act_wr", "act_rd"):
             wiring.connect(m, wiring.flipped(getattr(self, port)), getattr(regs, port))
         wiring.connect(m, wiring.flipped(self.cb_wr), seq.cb_wr)
-        m.d.comb += [self.sel.eq(seq.sel), self.clear_dst.eq(seq.clear_dst),
-                     self.scan.eq(seq.scan), self.wb_start.eq(seq.wb_start),
-                     seq.all_idle.eq(self.all_idle), seq.tree_done.eq(self.tree_done),
+        m.d.comb += [self.scan.eq(seq.scan), self.wb_start.eq(seq.wb_start),
+                     seq.all_ready.eq(self.all_ready), seq.all_idle.eq(self.all_idle), seq.tree_done.eq(self.tree_done),
                      seq.wb_busy.eq(self.wb_busy)]
         return m

@@ -8,7 +8,7 @@ from eie_gen import addrmap as am_
 from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature,
-                                RegBusSignature, acc_shape, descriptor_layout)
+                                RegBusSignature, descriptor_layout)
 
 __all__ = ["RegisterBlock", "pe_host_ports", "ACT_WINDOW"]
 
@@ -22,11 +22,11 @@ def pe_host_ports(cfg: EIEConfig) -> dict:
         "ptr_wr": Out(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
         "spmat_wr": Out(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
         "bias_wr": Out(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
-        "act_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+        "act_wr": Out(MemWriteSignature(cfg.row_bits, signed(cfg.act_bits))),
         "act_sel": Out(cfg.n_pe),
         "pe_sel": Out(cfg.n_pe),
-        "act_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
-        "act_data": In(cfg.n_pe * cfg.acc_bits),
+        "act_rd": Out(MemReadSignature(cfg.row_bits, signed(cfg.act_bits))),
+        "act_data": In(cfg.n_pe * cfg.act_bits),
     }
 
 
@@ -221,7 +221,7 @@ class RegisterBlock(EIEComponent):
         m.d.sync += [r2_valid.eq(r1_valid), act_q.eq(self.act_data)]
         with m.If(r1_valid):
             m.d.sync += [r2_value.eq(r1_value), r2_act.eq(r1_act), r2_pe.eq(r1_pe)]
-        act_words = Array(act_q.word_select(k, cfg.acc_bits).as_signed()
+        act_words = Array(act_q.word_select(k, cfg.act_bits).as_signed()
                           for k in range(cfg.n_pe))
         with m.If(r2_valid):                           # hold the data until the next read
             m.d.sync += bus.r_data.eq(Mux(r2_act, act_words[r2_pe], r2_value))

@@ -14,12 +14,13 @@ __all__ = ["Sequencer"]
 class Sequencer(EIEComponent):
     """Run ``n_layers`` layers after ``start``; then ``done`` and the run's ``cycles``.
 
-    Contract: for each layer, copy its codebook from the register block's memory into every
-    PE (``cb_wr``, ``codebook_size + 1`` cycles), pulse ``clear_dst`` and ``scan``, wait a
-    cycle (the detectors load their masks), let the LNZD tree broadcast until it is empty
-    and every PE is idle, pulse ``wb_start``, wait for the write-back, flip ``sel``. After the
-    last layer ``busy`` falls and ``done`` rises; ``ack`` clears ``done``. ``cycles`` is the
-    count from START to DONE.
+    Contract: once every PE is ``all_ready`` (its accumulators zeroed after reset), for each
+    layer: copy its codebook from the register block's memory into every PE (``cb_wr``,
+    ``codebook_size + 1`` cycles), pulse ``scan``, wait a cycle (the detectors load their
+    masks), let the LNZD tree broadcast until it is empty and every PE is idle, pulse
+    ``wb_start``, wait for the write-back. After the last layer ``busy`` falls and ``done``
+    rises; ``ack`` clears ``done``. ``cycles`` is the count from the first codebook cycle to
+    DONE: from START, unless START came while the PEs were not yet ready.
 
     Members
     -------
@@ -29,12 +30,12 @@ class Sequencer(EIEComponent):
     layer_index : Out(range(max_layers + 1)), the layer being run
     cb_rd : Out(MemReadSignature), on the codebook memory
     cb_wr : Out(CodebookWriteSignature), to every PE
-    sel, clear_dst, scan, wb_start : Out(1), to every PE
-    all_idle, tree_done, wb_busy : In(1)
+    scan, wb_start : Out(1), to every PE
+    all_ready, all_idle, tree_done, wb_busy : In(1)
 
     Latency: per layer ``codebook_size + 1`` (codebook) + 2 (scan, settle) + the broadcast
     + 1 + the write-back; ``eie_gen.golden.array_model`` counts it exactly.
-    Resources: a 7-state FSM, a 32-bit cycle counter and its copy, the layer and codebook
+    Resources: an 8-state FSM, a 32-bit cycle counter and its copy, the layer and codebook
     counters.
     """
 
@@ -50,15 +51,15 @@ class Sequencer(EIEComponent):
             "layer_index": Out(range(cfg.max_layers + 1)),
             "cb_rd": Out(MemReadSignature(cb_addr, signed(cfg.weight_bits))),
             "cb_wr": Out(CodebookWriteSignature(cfg)),
-            "sel": Out(1), "clear_dst": Out(1), "scan": Out(1), "wb_start": Out(1),
-            "all_idle": In(1), "tree_done": In(1), "wb_busy": In(1),
+            "scan": Out(1), "wb_start": Out(1),
+            "all_ready": In(1), "all_idle": In(1), "tree_done": In(1), "wb_busy": In(1),
         })
 
     def elaborate(self, platform):
         cfg = self.config
         m = Module()
         copy = cfg.codebook_size + 1                 # read latency 1
-        layer, busy, done, sel = self.layer_index, self.busy, self.done, self.sel
+        layer, busy, done = self.layer_index, self.busy, self.done
         cb_count = Signal(range(copy + 1))
         count = Signal(32)
         m.d.comb += [self.cb_rd.addr.eq(Cat(cb_count[:cfg.index_bits], layer)),
@@ -74,13 +75,19 @@ class Sequencer(EIEComponent):
                     m.d.sync += [busy.eq(1), done.eq(0), layer.eq(0), count.eq(1),
                                  cb_count.eq(0)]
                     m.next = "CODEBOOK"
+                    with m.If(~self.all_ready):
+                        m.next = "WAIT_READY"
+            with m.State("WAIT_READY"):                 # only right after reset
+                m.d.sync += count.eq(1)
+                with m.If(self.all_ready):
+                    m.next = "CODEBOOK"
             with m.State("CODEBOOK"):
                 m.d.sync += cb_count.eq(cb_count + 1)
                 m.d.comb += self.cb_wr.en.eq(cb_count != 0)
                 with m.If(cb_count == copy - 1):
                     m.next = "SCAN"
             with m.State("SCAN"):
-                m.d.comb += [self.clear_dst.eq(1), self.scan.eq(1)]
+                m.d.comb += self.scan.eq(1)
                 m.next = "SETTLE"
             with m.State("SETTLE"):                   # the detectors load their masks
                 m.next = "BROADCAST"
@@ -92,7 +99,7 @@ class Sequencer(EIEComponent):
                 m.next = "WB_WAIT"
             with m.State("WB_WAIT"):
                 with m.If(~self.wb_busy):
-                    m.d.sync += [sel.eq(~sel), layer.eq(layer + 1), cb_count.eq(0)]
+                    m.d.sync += [layer.eq(layer + 1), cb_count.eq(0)]
                     with m.If(layer + 1 == self.n_layers):
                         m.d.sync += [busy.eq(0), done.eq(1), self.cycles.eq(count)]
                         m.next = "IDLE"

@@ -75,7 +75,7 @@ class EIETop(EIEComponent):
         # Control and host ports, shared by all PEs; host writes go to the PE in pe_sel.
         wiring.connect(m, ccu.layer, *(pe.layer for pe in pes))
         wiring.connect(m, ccu.cb_wr, *(pe.cb_wr for pe in pes))
-        for pulse in ("sel", "clear_src", "clear_dst", "scan", "wb_start"):
+        for pulse in ("clear_src", "scan", "wb_start"):
             m.d.comb += [getattr(pe, pulse).eq(getattr(ccu, pulse)) for pe in pes]
         for k, pe in enumerate(pes):
             sel = ccu.pe_sel[k]
@@ -88,6 +88,7 @@ class EIETop(EIEComponent):
                          pe.act_rd.addr.eq(ccu.act_rd.addr)]
         m.d.comb += [
             ccu.act_data.eq(Cat(*(pe.act_rd.data for pe in pes))),
+            ccu.all_ready.eq(Cat(*(pe.ready for pe in pes)).all()),
             ccu.all_idle.eq(Cat(*(pe.idle for pe in pes)).all()),
             ccu.tree_done.eq(Cat(*(pe.scan_done for pe in pes)).all() & ~tree.busy),
             ccu.wb_busy.eq(Cat(*(pe.wb_busy for pe in pes)).any()),

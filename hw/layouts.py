@@ -11,7 +11,8 @@ from eie_gen.addrmap import LAYER_FIELDS
 from eie_gen.config import EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
-           "MemWriteSignature", "BankWriteSignature", "MemReadSignature", "LayerSignature",
+           "MemWriteSignature", "BankWriteSignature", "RowClearSignature", "MemReadSignature",
+           "LayerSignature",
            "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS", "descriptor_fields",
            "descriptor_layout"]
 
@@ -56,12 +57,19 @@ class MemWriteSignature(wiring.Signature):
 
 
 class BankWriteSignature(wiring.Signature):
-    """A register-file write: ``en``, ``addr``, ``data`` and the word's ``flag`` (the writer
-    knows it cheaply: 1 for an accumulation, ``y != 0`` for an activation)."""
+    """An activation write: ``en``, ``addr``, ``data`` and ``flag``, ``data != 0`` (the writer
+    knows it cheaply: the write-back from a register, the host from its own test)."""
 
     def __init__(self, addr_bits: int, shape):
         super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "data": Out(shape),
                           "flag": Out(1)})
+
+
+class RowClearSignature(wiring.Signature):
+    """Zero one accumulator: ``en`` and ``addr``."""
+
+    def __init__(self, addr_bits: int):
+        super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits))})
 
 
 class MemReadSignature(wiring.Signature):

@@ -1,13 +1,13 @@
 """The PE's local leading-non-zero detector: the leaf of the LNZD quadtree."""
 
-from amaranth.hdl import Const, Module, Mux, Signal
+from amaranth.hdl import Const, Module, Mux, Signal, signed
 from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import MemReadSignature, acc_shape, nonzero_layout
+from eie_gen.hw.layouts import MemReadSignature, nonzero_layout
 
 __all__ = ["LNZDLeaf", "lowest_set_bit"]
 
@@ -27,22 +27,22 @@ def lowest_set_bit(bits) -> tuple:
 class LNZDLeaf(EIEComponent):
     """Find the PE's non-zero source activations, lowest local row first, one per cycle.
 
-    ``load`` copies the source bank's non-zero flags into a pending mask (at a layer start).
+    ``load`` copies the activations' non-zero flags into a pending mask (at a layer start).
     Each cycle the output can advance, the lowest pending row is cleared from the mask into a
-    register, the row found the cycle before is read from the source bank, the value read the
+    register, the row found the cycle before is read from the activations, the value read the
     cycle before that is registered, and that register leaves on ``o`` as ``(r, a)``. The three
     stages advance together. Zero activations cost nothing: they are never pending. The
     quadtree above turns ``r`` into ``j = r * n_pe + k``.
 
     Contract: after ``load``, every row whose flag was set leaves once on ``o``, ascending;
-    ``done`` is high when nothing is pending or held. The source bank must not change while
+    ``done`` is high when nothing is pending or held. The activations must not change while
     rows are pending.
 
     Members
     -------
-    flags : In(act_depth), the source bank's non-zero flags.
+    flags : In(act_depth), the activations' non-zero flags.
     load : In(1)
-    src_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
+    src_rd : Out(MemReadSignature(row_bits, signed(act_bits))), on the activations.
     o : Out(stream.Signature(nonzero_layout))
     done : Out(1)
 
@@ -50,8 +50,8 @@ class LNZDLeaf(EIEComponent):
     block RAM's clock-to-out is not followed by the tree's muxes). Throughput: one activation
     per cycle; the read enable depends combinationally on ``o.ready``, which the tree node
     above computes from its own registers.
-    Resources: ``act_depth`` mask flops, a ``log2(act_depth)``-deep priority encoder, the
-    output registers.
+    Resources: ``act_depth`` mask flops, a ``log2(act_depth)``-deep priority encoder, an
+    ``act_depth``-bit decrement (carry chain) that clears the lowest bit, the output registers.
     """
 
     summary = "the PE's local non-zero detector (a leaf of the tree)"
@@ -63,7 +63,7 @@ class LNZDLeaf(EIEComponent):
         super().__init__(config, {
             "flags": In(cfg.act_depth),
             "load": In(1),
-            "src_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "src_rd": Out(MemReadSignature(cfg.row_bits, signed(cfg.act_bits))),
             "o": Out(stream.Signature(nonzero_layout(cfg))),
             "done": Out(1),
         })
@@ -98,11 +98,15 @@ class LNZDLeaf(EIEComponent):
         ]
         with m.If(take):
             m.d.sync += [self.o.valid.eq(s2_valid), out_row.eq(s2_row),
-                         out_a.eq(self.src_rd.data[:cfg.act_bits]),
+                         out_a.eq(self.src_rd.data),
                          s2_valid.eq(s1_valid), s2_row.eq(s1_row),
                          s1_valid.eq(any_), s1_row.eq(found)]
+        # The lowest set bit leaves the mask as `pending & (pending - 1)`: a carry chain, not
+        # the encoder followed by a decoder (that loop limited the PE's clock).
+        rest = Signal(cfg.act_depth)
+        m.d.comb += rest.eq(pending & (pending - 1))
         with m.If(self.load):
             m.d.sync += [pending.eq(self.flags), s1_valid.eq(0), s2_valid.eq(0)]
         with m.Elif(take & any_):
-            m.d.sync += pending.bit_select(found, 1).eq(0)
+            m.d.sync += pending.eq(rest)
         return m

@@ -1,5 +1,5 @@
 """The EIE processing element: queue, pointer read, matrix read, relative index, arithmetic,
-register files, write-back and the local leading-non-zero detector."""
+accumulators, activations, write-back and the local leading-non-zero detector."""
 
 from amaranth.hdl import Module, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
@@ -8,12 +8,13 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.accumulators import Accumulators
 from eie_gen.hw.act_queue import ActivationQueue
-from eie_gen.hw.act_regfile import ActivationRegisterFiles
+from eie_gen.hw.act_store import ActivationStore
 from eie_gen.hw.arith import ArithmeticUnit
 from eie_gen.hw.codebook import CodebookWriteSignature
-from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, acc_shape,
-                      act_layout, nonzero_layout)
+from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, act_layout,
+                                nonzero_layout)
 from eie_gen.hw.lnzd_leaf import LNZDLeaf
 from eie_gen.hw.ptr_read import PointerRead
 from eie_gen.hw.relidx import RelativeIndex
@@ -29,40 +30,43 @@ class ProcessingElement(EIEComponent):
     Compute path, all streams::
 
         act_in -> ActivationQueue -> PointerRead -> SparseMatrixRead -> RelativeIndex
-               -> ArithmeticUnit -> destination bank
+               -> ArithmeticUnit -> Accumulators
 
     A broadcast ``(j, a_j)`` waits in the queue, becomes the entry range of column ``j``, then
     one entry per cycle, a local row, and an accumulation. At the end of a layer, ``wb_start``
-    rewrites the destination bank with the outputs (bias, shift, saturation, ReLU); flipping
-    ``sel`` makes them the next layer's source, which ``scan`` hands to the leading-non-zero
-    detector whose ``(r, a)`` leave on ``nz_out`` for the quadtree.
+    turns the accumulators into outputs (bias, shift, saturation, ReLU), written over the
+    layer's inputs in the activation store and zeroing the accumulators behind it; they are the
+    next layer's inputs, which ``scan`` hands to the leading-non-zero detector whose ``(r, a)``
+    leave on ``nz_out`` for the quadtree. (EIE's two register files that swap roles become one
+    accumulator memory and one activation memory that never swap: see docs/fpga.md.)
 
-    Control protocol (the control unit's, or a testbench's), per layer:
-    ``clear_dst`` (zero the accumulators) and ``scan`` pulses, broadcasts on ``act_in`` until
-    the layer's non-zero inputs are all sent, wait for ``idle``, pulse ``wb_start``, wait for
-    ``wb_busy`` low, flip ``sel``. ``layer`` holds the descriptor throughout. Host ports are used
-    only while ``idle`` and not ``wb_busy``: pointers (absolute entry addresses), matrix words,
-    codebook, biases, and the source bank's words (``act_wr`` writes inputs, ``act_rd`` reads
-    outputs after the final flip; ``clear_src`` first zeroes the whole bank).
+    Control protocol (the control unit's, or a testbench's), per layer: after ``ready``, a
+    ``scan`` pulse, broadcasts on ``act_in`` until the layer's non-zero inputs are all sent,
+    wait for ``idle``, pulse ``wb_start``, wait for ``wb_busy`` low. ``layer`` holds the
+    descriptor throughout. Host ports are used only while ``idle`` and not ``wb_busy``:
+    pointers (absolute entry addresses), matrix words, codebook, biases, and the activations
+    (``act_wr`` writes inputs, ``act_rd`` reads outputs after the last layer; ``clear_src``
+    first clears every row's non-zero flag, so rows not written are zero).
 
     Members
     -------
     act_in : In(stream.Signature(act_layout))
     nz_out : Out(stream.Signature(nonzero_layout))
     layer : In(LayerSignature)
-    sel, clear_src, clear_dst, scan, wb_start : In(1)
-    idle, wb_busy, scan_done : Out(1)
+    clear_src, scan, wb_start : In(1)
+    ready, idle, wb_busy, scan_done : Out(1)
     ptr_wr, spmat_wr, cb_wr, bias_wr, act_wr : In(write signatures)
-    act_rd : In(MemReadSignature(row_bits, signed(acc_bits)))
+    act_rd : In(MemReadSignature(row_bits, signed(act_bits)))
 
     Latency: a column of ``n`` entries broadcast into an idle PE in cycle 0 leaves it idle
-    again in cycle ``n + 10`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
-    and a drain of 7: matrix word and entry registers, relative index, arithmetic unit 4).
+    again in cycle ``n + 11`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
+    and a drain of 8: matrix word and entry registers, relative index, arithmetic unit 5).
     ``eie_gen.golden.pe_model`` gives the exact count for any broadcast sequence; the
-    write-back takes ``n_rows + 7``. Throughput: one entry per cycle, across column and word boundaries; padding
-    entries take their cycle; a column with no entries here costs no matrix-read cycle.
-    Resources: see each unit; memories are the pointer banks, matrix, bias and the
-    two register-file banks (block RAM), the codebook and queue (LUT-RAM).
+    write-back takes ``n_rows + 7``; ``ready`` rises ``act_depth`` cycles after reset.
+    Throughput: one entry per cycle, across column and word boundaries; padding entries take
+    their cycle; a column with no entries here costs no matrix-read cycle.
+    Resources: see each unit; the block-RAM memories are the pointers, the matrix, the
+    accumulators, and the activations with the biases; the codebook and queue are LUT-RAM.
     """
 
     summary = "one processing element"
@@ -70,32 +74,32 @@ class ProcessingElement(EIEComponent):
 
     def __init__(self, config: EIEConfig):
         cfg = config
+        act = signed(cfg.act_bits)
         super().__init__(config, {
             "act_in": In(stream.Signature(act_layout(cfg))),
             "nz_out": Out(stream.Signature(nonzero_layout(cfg))),
             "layer": In(LayerSignature(cfg)),
-            "sel": In(1), "clear_src": In(1), "clear_dst": In(1), "scan": In(1),
-            "wb_start": In(1),
-            "idle": Out(1), "wb_busy": Out(1), "scan_done": Out(1),
+            "clear_src": In(1), "scan": In(1), "wb_start": In(1),
+            "ready": Out(1), "idle": Out(1), "wb_busy": Out(1), "scan_done": Out(1),
             "ptr_wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
             "spmat_wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
-            "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
-            "act_wr": In(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
-            "act_rd": In(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, act)),
+            "act_wr": In(MemWriteSignature(cfg.row_bits, act)),
+            "act_rd": In(MemReadSignature(cfg.row_bits, act)),
         })
 
     def elaborate(self, platform):
-        cfg = self.config
         m = Module()
-        m.submodules.queue = queue = ActivationQueue(cfg)
-        m.submodules.ptr_read = ptr = PointerRead(cfg)
-        m.submodules.spmat_read = spmat = SparseMatrixRead(cfg)
-        m.submodules.relidx = relidx = RelativeIndex(cfg)
-        m.submodules.arith = arith = ArithmeticUnit(cfg)
-        m.submodules.regfile = regs = ActivationRegisterFiles(cfg)
-        m.submodules.writeback = wb = WriteBack(cfg)
-        m.submodules.lnzd = leaf = LNZDLeaf(cfg)
+        m.submodules.queue = queue = ActivationQueue(self.config)
+        m.submodules.ptr_read = ptr = PointerRead(self.config)
+        m.submodules.spmat_read = spmat = SparseMatrixRead(self.config)
+        m.submodules.relidx = relidx = RelativeIndex(self.config)
+        m.submodules.arith = arith = ArithmeticUnit(self.config)
+        m.submodules.acc = acc = Accumulators(self.config)
+        m.submodules.store = store = ActivationStore(self.config)
+        m.submodules.writeback = wb = WriteBack(self.config)
+        m.submodules.lnzd = leaf = LNZDLeaf(self.config)
 
         # The compute path.
         wiring.connect(m, wiring.flipped(self.act_in), queue.i)
@@ -109,34 +113,32 @@ class ProcessingElement(EIEComponent):
         wiring.connect(m, wiring.flipped(self.ptr_wr), ptr.wr)
         wiring.connect(m, wiring.flipped(self.spmat_wr), spmat.wr)
         wiring.connect(m, wiring.flipped(self.cb_wr), arith.cb_wr)
-        wiring.connect(m, wiring.flipped(self.bias_wr), wb.bias_wr)
-        m.d.comb += [regs.src_wr.en.eq(self.act_wr.en), regs.src_wr.addr.eq(self.act_wr.addr),
-                     regs.src_wr.data.eq(self.act_wr.data),
-                     regs.src_wr.flag.eq(self.act_wr.data != 0)]
+        wiring.connect(m, wiring.flipped(self.bias_wr), store.bias_wr)
 
-        # The destination bank: the arithmetic unit's during a layer, the write-back's after.
+        self._accumulators(m, arith, acc, wb)
+        self._activations(m, store, wb, leaf)
         m.d.comb += [
-            regs.sel.eq(self.sel),
-            regs.clear_dst.eq(self.clear_dst),
-            regs.clear_src.eq(self.clear_src),
-            arith.acc_rd.data.eq(regs.dst_rd.data),
-            wb.acc_rd.data.eq(regs.dst_rd.data),
+            self.ready.eq(acc.ready),
+            self.idle.eq((queue.level == 0) & ~ptr.busy & ~spmat.busy & ~relidx.busy
+                         & ~arith.busy),
+            self.wb_busy.eq(wb.busy),
+            self.scan_done.eq(leaf.done),
         ]
-        # Who owns the destination ports, as a register (not wb.busy, an OR of six stages, in
-        # front of the banks' address muxes): the write-back from its start pulse until it is done.
+        return m
+
+    def _accumulators(self, m, arith, acc, wb):
+        """The arithmetic unit's during a layer, the write-back's (reads and clears) after."""
+        wiring.connect(m, wb.acc_clr, acc.clear)
+        wiring.connect(m, arith.acc_wr, acc.wr)
+        m.d.comb += [arith.acc_rd.data.eq(acc.rd.data), wb.acc_rd.data.eq(acc.rd.data)]
+        # Who reads, as a register (not wb.busy, an OR of six stages, in front of the
+        # memory's address mux): the write-back from its start pulse until it is done.
         wb_owns = Signal()
         m.d.sync += wb_owns.eq(self.wb_start | (wb_owns & wb.busy))
         with m.If(wb_owns):
-            m.d.comb += [regs.dst_rd.addr.eq(wb.acc_rd.addr), regs.dst_rd.en.eq(wb.acc_rd.en),
-                         regs.dst_wr.en.eq(wb.acc_wr.en), regs.dst_wr.addr.eq(wb.acc_wr.addr),
-                         regs.dst_wr.data.eq(wb.acc_wr.data), regs.dst_wr.flag.eq(wb.acc_wr.flag)]
+            m.d.comb += [acc.rd.addr.eq(wb.acc_rd.addr), acc.rd.en.eq(wb.acc_rd.en)]
         with m.Else():
-            m.d.comb += [regs.dst_rd.addr.eq(arith.acc_rd.addr),
-                         regs.dst_rd.en.eq(arith.acc_rd.en),
-                         regs.dst_wr.en.eq(arith.acc_wr.en),
-                         regs.dst_wr.addr.eq(arith.acc_wr.addr),
-                         regs.dst_wr.data.eq(arith.acc_wr.data),
-                         regs.dst_wr.flag.eq(arith.acc_wr.flag)]
+            m.d.comb += [acc.rd.addr.eq(arith.acc_rd.addr), acc.rd.en.eq(arith.acc_rd.en)]
         m.d.comb += [
             wb.start.eq(self.wb_start),
             wb.n_rows.eq(self.layer.n_rows),
@@ -145,24 +147,30 @@ class ProcessingElement(EIEComponent):
             wb.bias_base.eq(self.layer.bias_base),
         ]
 
-        # The source bank: the detector's while it scans, the host's otherwise.
+    def _activations(self, m, store, wb, leaf):
+        """Written by the host (inputs) or the write-back (outputs), read by the detector
+        while it scans and by the host otherwise; the biases by the write-back."""
+        wiring.connect(m, wb.bias_rd, store.bias_rd)
+        # The write-back's start clears every flag: it sets those of its rows, and the rows
+        # past them (a layer with fewer outputs than inputs) must not stay non-zero.
+        m.d.comb += store.clear.eq(self.clear_src | self.wb_start)
+        with m.If(self.act_wr.en):
+            m.d.comb += [store.act_wr.en.eq(1), store.act_wr.addr.eq(self.act_wr.addr),
+                         store.act_wr.data.eq(self.act_wr.data),
+                         store.act_wr.flag.eq(self.act_wr.data != 0)]
+        with m.Else():
+            m.d.comb += [store.act_wr.en.eq(wb.act_wr.en), store.act_wr.addr.eq(wb.act_wr.addr),
+                         store.act_wr.data.eq(wb.act_wr.data),
+                         store.act_wr.flag.eq(wb.act_wr.flag)]
         m.d.comb += [
-            leaf.flags.eq(regs.src_flags),
+            leaf.flags.eq(store.nonzero),
             leaf.load.eq(self.scan),
-            regs.src_rd.en.eq(leaf.src_rd.en | self.act_rd.en),
-            leaf.src_rd.data.eq(regs.src_rd.data),
-            self.act_rd.data.eq(regs.src_rd.data),
+            store.act_rd.en.eq(leaf.src_rd.en | self.act_rd.en),
+            leaf.src_rd.data.eq(store.act_rd.data),
+            self.act_rd.data.eq(store.act_rd.data),
         ]
         with m.If(leaf.src_rd.en):
-            m.d.comb += regs.src_rd.addr.eq(leaf.src_rd.addr)
+            m.d.comb += store.act_rd.addr.eq(leaf.src_rd.addr)
         with m.Else():
-            m.d.comb += regs.src_rd.addr.eq(self.act_rd.addr)
+            m.d.comb += store.act_rd.addr.eq(self.act_rd.addr)
         wiring.connect(m, leaf.o, wiring.flipped(self.nz_out))
-
-        m.d.comb += [
-            self.idle.eq((queue.level == 0) & ~ptr.busy & ~spmat.busy & ~relidx.busy
-                         & ~arith.busy),
-            self.wb_busy.eq(wb.busy),
-            self.scan_done.eq(leaf.done),
-        ]
-        return m

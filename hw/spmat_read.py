@@ -64,9 +64,9 @@ class SparseMatrixRead(EIEComponent):
         m.submodules.spmat = mem = Memory(shape=unsigned(cfg.word_bits), depth=cfg.spmat_words,
                                           init=[])
         wp = mem.write_port()
-        # Transparent and sharing the write address: maps to one block-RAM port, with no
-        # read-during-write logic (reads and writes never overlap here anyway).
-        rp = mem.read_port(domain="sync", transparent_for=(wp,))
+        # Not transparent: a transparent port costs a bypass mux behind the block RAM (Yosys
+        # does not merge the two ports into one), and reads and writes never overlap here.
+        rp = mem.read_port(domain="sync")
         m.d.comb += [wp.en.eq(self.wr.en), wp.data.eq(self.wr.data)]
 
         # Issue stage: the column being walked.
@@ -100,8 +100,7 @@ class SparseMatrixRead(EIEComponent):
             rp.en.eq(issue & (~held_ok | (held_word != word))),
             self.busy.eq(walking | w_valid | self.o.valid),
         ]
-        # One address for both ports: a single-port memory (writes happen only while idle), so
-        # no read-during-write logic sits behind the block RAM.
+        # One address for both ports (writes happen only while idle).
         with m.If(self.wr.en):
             m.d.comb += [wp.addr.eq(self.wr.addr), rp.addr.eq(self.wr.addr)]
         with m.Else():

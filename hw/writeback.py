@@ -1,14 +1,13 @@
 """Write-back: bias, rounding shift, saturation and ReLU from accumulators to activations."""
 
 from amaranth.hdl import Module, Mux, Signal, signed, unsigned
-from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, MemReadSignature,
-                                MemWriteSignature, acc_shape)
+                                RowClearSignature, acc_shape)
 
 __all__ = ["WriteBack"]
 
@@ -24,8 +23,10 @@ class WriteBack(EIEComponent):
     the shift and the rounding add sit in different stages.
 
     Contract: a ``start`` pulse (while idle) with ``n_rows``, ``shift``, ``relu`` and
-    ``bias_base`` steady until ``busy`` falls. The bias memory is written through ``bias_wr``
-    while idle.
+    ``bias_base`` steady until ``busy`` falls. Row ``r``'s accumulator is read once, then
+    zeroed (``acc_clr``, the cycle after its read) for the next layer; its output is written
+    to activation row ``r`` (``act_wr``, with ``flag`` = ``y != 0``). The biases are read from
+    the activation store (``bias_rd``); the write-back is its only reader while it runs.
 
     Members
     -------
@@ -35,19 +36,20 @@ class WriteBack(EIEComponent):
     relu : In(1)
     bias_base : In(unsigned(bias_addr_bits))
     acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
-    acc_wr : Out(BankWriteSignature(row_bits, signed(acc_bits))), ``flag`` = ``y != 0``.
-    bias_wr : In(MemWriteSignature(bias_addr_bits, signed(act_bits)))
+    acc_clr : Out(RowClearSignature(row_bits))
+    bias_rd : Out(MemReadSignature(bias_addr_bits, signed(act_bits)))
+    act_wr : Out(BankWriteSignature(row_bits, signed(act_bits)))
     busy : Out(1)
 
     Latency: ``n_rows + 7`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
     register, add the shifted bias, shift, round, saturate and ReLU, write; one row per cycle.
-    Resources: a ``bias_depth`` x ``act_bits`` memory (block RAM), two barrel shifters of
-    ``acc_bits``, two ``acc_bits`` adders, the saturation comparators.
+    Resources: two barrel shifters of ``acc_bits``, two ``acc_bits`` adders, the saturation
+    test, a ``bias_addr_bits`` adder.
     """
 
     summary = "bias, shift, ReLU and write-back of a layer's outputs"
     waves = {"write-back":
-             ["start", "acc_rd__addr", "acc_wr__en", "acc_wr__addr", "busy"]}
+             ["start", "acc_rd__addr", "act_wr__en", "act_wr__addr", "busy"]}
 
     latency = 7
 
@@ -60,8 +62,9 @@ class WriteBack(EIEComponent):
             "relu": In(1),
             "bias_base": In(unsigned(cfg.bias_addr_bits)),
             "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
-            "acc_wr": Out(BankWriteSignature(cfg.row_bits, acc_shape(cfg))),
-            "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
+            "acc_clr": Out(RowClearSignature(cfg.row_bits)),
+            "bias_rd": Out(MemReadSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
+            "act_wr": Out(BankWriteSignature(cfg.row_bits, signed(cfg.act_bits))),
             "busy": Out(1),
         })
 
@@ -69,23 +72,14 @@ class WriteBack(EIEComponent):
         cfg = self.config
         A = cfg.acc_bits
         m = Module()
-        m.submodules.bias = bias = Memory(shape=signed(cfg.act_bits), depth=cfg.bias_depth,
-                                          init=[])
-        bwp, brp = bias.write_port(), bias.read_port(domain="sync")
-        m.d.comb += [bwp.en.eq(self.bias_wr.en), bwp.data.eq(self.bias_wr.data)]
 
         # Stage A: walk the rows, reading accumulator and bias.
         running = Signal()
         row = Signal(cfg.row_bits + 1)
         m.d.comb += [
             self.acc_rd.addr.eq(row), self.acc_rd.en.eq(running),
-            brp.en.eq(running),
+            self.bias_rd.addr.eq(self.bias_base + row), self.bias_rd.en.eq(running),
         ]
-        # One address for both ports: a single-port memory (written only while idle).
-        with m.If(self.bias_wr.en):
-            m.d.comb += [bwp.addr.eq(self.bias_wr.addr), brp.addr.eq(self.bias_wr.addr)]
-        with m.Else():
-            m.d.comb += [bwp.addr.eq(self.bias_base + row), brp.addr.eq(self.bias_base + row)]
         with m.If(self.start & (self.n_rows != 0)):
             m.d.sync += [running.eq(1), row.eq(0)]
         with m.Elif(running):
@@ -99,7 +93,8 @@ class WriteBack(EIEComponent):
         m.d.sync += [b_valid.eq(running), b_row.eq(row)]
         acc_q = Signal(acc_shape(cfg))
         bias_q = Signal(signed(cfg.act_bits))
-        m.d.sync += [acc_q.eq(self.acc_rd.data), bias_q.eq(brp.data)]
+        m.d.sync += [acc_q.eq(self.acc_rd.data), bias_q.eq(self.bias_rd.data)]
+        m.d.comb += [self.acc_clr.en.eq(b_valid), self.acc_clr.addr.eq(b_row)]
 
         # Stage C: add the bias at the accumulator's binary point; wraps like the adds did.
         c_valid = Signal()
@@ -145,8 +140,8 @@ class WriteBack(EIEComponent):
         g_flag = Signal()
         m.d.sync += [g_valid.eq(f_valid), g_row.eq(f_row), g_out.eq(out), g_flag.eq(out != 0)]
         m.d.comb += [
-            self.acc_wr.en.eq(g_valid), self.acc_wr.addr.eq(g_row), self.acc_wr.data.eq(g_out),
-            self.acc_wr.flag.eq(g_flag),
+            self.act_wr.en.eq(g_valid), self.act_wr.addr.eq(g_row), self.act_wr.data.eq(g_out),
+            self.act_wr.flag.eq(g_flag),
             self.busy.eq(running | b_valid | c_valid | d_valid | e_valid | f_valid | g_valid),
         ]
         return m

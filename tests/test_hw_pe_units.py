@@ -8,7 +8,7 @@ import random
 
 import numpy as np
 import pytest
-from amaranth.hdl import Elaboratable, Module, Signal
+from amaranth.hdl import Elaboratable, Module, Mux, ResetInserter, Signal
 from amaranth.lib import wiring
 from amaranth.sim import Simulator
 
@@ -16,8 +16,9 @@ from eie_gen.config import EIEConfig
 from eie_gen.encode import decode_pe, encode_layer, pack_words
 from eie_gen.golden.fixedpoint import wrap, writeback
 from eie_gen.placement import pointer_words
+from eie_gen.hw.accumulators import Accumulators
 from eie_gen.hw.act_queue import ActivationQueue
-from eie_gen.hw.act_regfile import ActivationRegisterFiles
+from eie_gen.hw.act_store import ActivationStore
 from eie_gen.hw.arith import ArithmeticUnit
 from eie_gen.hw.lnzd_leaf import LNZDLeaf, lowest_set_bit
 from eie_gen.hw.ptr_read import PointerRead
@@ -41,7 +42,7 @@ def pack(fields):
 
 
 async def write_mem(ctx, port, values, base=0, flag=None):
-    """Write through ``port``; a register-file port gets ``flag`` (default: value != 0)."""
+    """Write through ``port``; an activation port gets ``flag`` (default: value != 0)."""
     for addr, value in enumerate(values, start=base):
         ctx.set(port.en, 1)
         ctx.set(port.addr, addr)
@@ -216,33 +217,42 @@ def test_relative_index_matches_the_decoder(idle, stall):
     assert got == want
 
 
-# -- arithmetic unit with the register files ------------------------------------------------------
+# -- arithmetic unit with the accumulators ------------------------------------------------------
 
 class ArithBench(Elaboratable):
-    """The arithmetic unit on the destination bank, as in the PE; the testbench reads results
-    back through the source port after flipping ``sel``."""
+    """The arithmetic unit on the accumulators, as in the PE; ``peek`` lets the testbench read
+    the accumulators once the unit is idle."""
 
     def __init__(self, cfg):
         self.arith = ArithmeticUnit(cfg)
-        self.regs = ActivationRegisterFiles(cfg)
+        self.acc = Accumulators(cfg)
+        self.peek_en, self.peek_addr = Signal(), Signal(cfg.row_bits)
 
     def elaborate(self, platform):
         m = Module()
-        m.submodules.arith, m.submodules.regs = self.arith, self.regs
-        wiring.connect(m, self.arith.acc_rd, self.regs.dst_rd)
-        wiring.connect(m, self.arith.acc_wr, self.regs.dst_wr)
+        m.submodules.arith, m.submodules.acc = arith, acc = self.arith, self.acc
+        wiring.connect(m, arith.acc_wr, acc.wr)
+        m.d.comb += [arith.acc_rd.data.eq(acc.rd.data),
+                     acc.rd.en.eq(arith.acc_rd.en | self.peek_en),
+                     acc.rd.addr.eq(Mux(self.peek_en, self.peek_addr, arith.acc_rd.addr))]
         return m
 
 
-async def read_bank(ctx, regs, n):
+async def read_rows(ctx, en, addr, data, n):
+    """Rows ``0 .. n-1`` through a synchronous read port's ``en``/``addr``/``data``."""
     out = []
     for r in range(n):
-        ctx.set(regs.src_rd.en, 1)
-        ctx.set(regs.src_rd.addr, r)
+        ctx.set(en, 1)
+        ctx.set(addr, r)
         await ctx.tick()
-        out.append(ctx.get(regs.src_rd.data))
-    ctx.set(regs.src_rd.en, 0)
+        out.append(ctx.get(data))
+    ctx.set(en, 0)
     return out
+
+
+async def wait_ready(ctx, acc):
+    while not ctx.get(acc.ready):
+        await ctx.tick()
 
 
 @pytest.mark.parametrize("pattern", ["same_row", "alternate", "cycle3", "random", "pairs"])
@@ -253,7 +263,7 @@ def test_arithmetic_unit_accumulates_exactly(pattern, idle, acc_bits):
     rows, and wrapping sums."""
     cfg = EIEConfig(act_depth=16, acc_bits=acc_bits)
     bench_top = ArithBench(cfg)
-    arith, regs = bench_top.arith, bench_top.regs
+    arith = bench_top.arith
     rng = np.random.default_rng(len(pattern) + acc_bits)
     n = 400
     rows = {"same_row": np.full(n, 3), "alternate": np.arange(n) % 2 * 5,
@@ -270,9 +280,7 @@ def test_arithmetic_unit_accumulates_exactly(pattern, idle, acc_bits):
 
     async def bench(ctx):
         await write_mem(ctx, arith.cb_wr, codebook)
-        ctx.set(regs.clear_dst, 1)
-        await ctx.tick()
-        ctx.set(regs.clear_dst, 0)
+        await wait_ready(ctx, bench_top.acc)
         for r, v, a in zip(rows, vs, acts):
             while prng.random() < idle:
                 ctx.set(arith.i.valid, 0)
@@ -285,45 +293,76 @@ def test_arithmetic_unit_accumulates_exactly(pattern, idle, acc_bits):
         for _ in range(ArithmeticUnit.latency):
             await ctx.tick()
         assert not ctx.get(arith.busy)
-        ctx.set(regs.sel, 1)                      # the destination becomes readable as source
-        got.extend(await read_bank(ctx, regs, 16))
+        got.extend(await read_rows(ctx, bench_top.peek_en, bench_top.peek_addr,
+                                   bench_top.acc.rd.data, 16))
     simulate(bench_top, bench)
     assert got == want.tolist()
 
 
-# -- register files -----------------------------------------------------------------------------
+# -- accumulators and activations ------------------------------------------------------------
 
-def test_register_files_swap_clear_and_flag_non_zeros():
-    cfg = EIEConfig(act_depth=8)
-    dut = ActivationRegisterFiles(cfg)
+def test_accumulators_zero_themselves_after_reset_and_on_clear():
+    cfg = EIEConfig(act_depth=8, acc_bits=20)
+    dut = Accumulators(cfg)
+    rst = Signal()
+    m = Module()
+    m.submodules.acc = ResetInserter(rst)(dut)
+    log = {}
+
+    async def rows(ctx):
+        return await read_rows(ctx, dut.rd.en, dut.rd.addr, dut.rd.data, 8)
+
+    async def bench(ctx):
+        ready = []
+        for _ in range(10):
+            ready.append(ctx.get(dut.ready))
+            await ctx.tick()
+        log["ready"] = ready
+        await write_mem(ctx, dut.wr, [3, -1, 5, 7, -(1 << 19), 9, 1, 2])
+        log["written"] = await rows(ctx)
+        for row in (1, 4):                                    # the write-back's clears
+            ctx.set(dut.clear.en, 1)
+            ctx.set(dut.clear.addr, row)
+            await ctx.tick()
+        ctx.set(dut.clear.en, 0)
+        log["cleared"] = await rows(ctx)
+        ctx.set(rst, 1)                                       # a reset in mid-layer
+        await ctx.tick()
+        ctx.set(rst, 0)
+        log["after_reset"] = ctx.get(dut.ready)
+        await wait_ready(ctx, dut)
+        log["swept"] = await rows(ctx)
+    simulate(m, bench)
+    assert log["ready"] == [0] * 8 + [1, 1]
+    assert log["written"] == [3, -1, 5, 7, -(1 << 19), 9, 1, 2]
+    assert log["cleared"] == [3, 0, 5, 7, 0, 9, 1, 2]
+    assert log["after_reset"] == 0 and log["swept"] == [0] * 8
+
+
+def test_activation_store_keeps_biases_apart_and_flags_non_zeros():
+    cfg = EIEConfig(act_depth=8, bias_depth=5)
+    dut = ActivationStore(cfg)
     log = {}
 
     async def bench(ctx):
-        await write_mem(ctx, dut.src_wr, [5, 0, -7, 0, 0, 0, 0, 9])       # bank 0 is source
-        log["flags0"] = ctx.get(dut.src_flags)
-        await write_mem(ctx, dut.dst_wr, [1, 2, 3, 4, 5, 6, 7, 8])          # bank 1
-        ctx.set(dut.clear_dst, 1)
-        await ctx.tick()
-        ctx.set(dut.clear_dst, 0)
-        await write_mem(ctx, dut.dst_wr, [11], base=2)                     # after the clear
-        await write_mem(ctx, dut.dst_wr, [0], base=5, flag=1)              # a zero sum, held
-        log["src"] = await read_bank(ctx, dut, 8)
-        ctx.set(dut.sel, 1)
-        log["flags1"] = ctx.get(dut.src_flags)
-        log["dst_as_src"] = await read_bank(ctx, dut, 8)
-        await write_mem(ctx, dut.dst_wr, [0], base=0)                      # bank 0, row 0 := 0
-        ctx.set(dut.sel, 0)
-        log["flags0_after"] = ctx.get(dut.src_flags)
-        ctx.set(dut.clear_src, 1)
-        await ctx.tick()
-        ctx.set(dut.clear_src, 0)
-        log["cleared"] = await read_bank(ctx, dut, 8)
+        await write_mem(ctx, dut.bias_wr, [-4, 3, 2, 1, 100])
+        await write_mem(ctx, dut.act_wr, [5, 0, -7, 0, 0, 0, 0, 9])
+        log["flags"] = ctx.get(dut.nonzero)
+        log["acts"] = await read_rows(ctx, dut.act_rd.en, dut.act_rd.addr, dut.act_rd.data, 8)
+        log["bias"] = await read_rows(ctx, dut.bias_rd.en, dut.bias_rd.addr, dut.bias_rd.data,
+                                      5)
+        await write_mem(ctx, dut.act_wr, [0], base=0)                   # row 0 := 0
+        await write_mem(ctx, dut.act_wr, [0], base=3, flag=1)           # the writer's flag
+        log["flags_after"] = ctx.get(dut.nonzero)
+        ctx.set(dut.clear, 1)
+        await write_mem(ctx, dut.act_wr, [6], base=6)                   # with the clear: kept
+        ctx.set(dut.clear, 0)
+        log["cleared"] = ctx.get(dut.nonzero)
     simulate(dut, bench)
-    assert log["flags0"] == 0b10000101
-    assert log["src"] == [5, 0, -7, 0, 0, 0, 0, 9]
-    assert log["flags1"] == 0b100100 and log["dst_as_src"] == [0, 0, 11, 0, 0, 0, 0, 0]
-    assert log["flags0_after"] == 0b10000100
-    assert log["cleared"] == [0] * 8
+    assert log["flags"] == 0b10000101
+    assert log["acts"] == [5, 0, -7, 0, 0, 0, 0, 9] and log["bias"] == [-4, 3, 2, 1, 100]
+    assert log["flags_after"] == 0b10001100
+    assert log["cleared"] == 0b01000000
 
 
 # -- leading non-zero detection --------------------------------------------------------------------
@@ -354,11 +393,11 @@ def test_lowest_set_bit_exhaustive(width):
 @pytest.mark.parametrize("depth", [1, 5, 64])
 def test_leaf_emits_every_non_zero_ascending(depth, stall):
     cfg = EIEConfig(act_depth=depth)
-    leaf, regs = LNZDLeaf(cfg), ActivationRegisterFiles(cfg)
+    leaf, store = LNZDLeaf(cfg), ActivationStore(cfg)
     m = Module()
-    m.submodules.leaf, m.submodules.regs = leaf, regs
-    wiring.connect(m, leaf.src_rd, regs.src_rd)
-    m.d.comb += leaf.flags.eq(regs.src_flags)
+    m.submodules.leaf, m.submodules.store = leaf, store
+    wiring.connect(m, leaf.src_rd, store.act_rd)
+    m.d.comb += leaf.flags.eq(store.nonzero)
     rng = random.Random(depth)
     values = [rng.choice([0, 0, 1, -1, 32767, -32768, rng.randrange(-999, 999)])
               for _ in range(depth)]
@@ -366,7 +405,7 @@ def test_leaf_emits_every_non_zero_ascending(depth, stall):
 
     async def bench(ctx):
         for _ in range(2):                  # a second scan of the same bank repeats the first
-            await write_mem(ctx, regs.src_wr, values)
+            await write_mem(ctx, store.act_wr, values)
             ctx.set(leaf.load, 1)
             await ctx.tick()
             ctx.set(leaf.load, 0)
@@ -393,11 +432,15 @@ def test_leaf_emits_every_non_zero_ascending(depth, stall):
 @pytest.mark.parametrize("acc_bits, act_bits", [(32, 16), (48, 16), (24, 8)])
 def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, relu):
     cfg = EIEConfig(act_depth=64, acc_bits=acc_bits, act_bits=act_bits, bias_depth=80)
-    wb, regs = WriteBack(cfg), ActivationRegisterFiles(cfg)
+    wb, acc_mem, store = WriteBack(cfg), Accumulators(cfg), ActivationStore(cfg)
     m = Module()
-    m.submodules.wb, m.submodules.regs = wb, regs
-    wiring.connect(m, wb.acc_rd, regs.dst_rd)
-    wiring.connect(m, wb.acc_wr, regs.dst_wr)
+    m.submodules.wb, m.submodules.acc, m.submodules.store = wb, acc_mem, store
+    peek_en, peek_addr = Signal(), Signal(cfg.row_bits)     # the testbench's reads
+    m.d.comb += [acc_mem.rd.en.eq(wb.acc_rd.en | peek_en), wb.acc_rd.data.eq(acc_mem.rd.data),
+                 acc_mem.rd.addr.eq(Mux(peek_en, peek_addr, wb.acc_rd.addr))]
+    wiring.connect(m, wb.acc_clr, acc_mem.clear)
+    wiring.connect(m, wb.bias_rd, store.bias_rd)
+    wiring.connect(m, wb.act_wr, store.act_wr)
     rng = np.random.default_rng(acc_bits + act_bits)
     lo, hi = -(1 << (acc_bits - 1)), (1 << (acc_bits - 1)) - 1
     acc = np.concatenate([[lo, hi, 0, -1, 1, hi - 1, lo + 1],
@@ -407,13 +450,12 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, re
     results = {}
 
     async def bench(ctx):
-        await write_mem(ctx, wb.bias_wr, [0] * 16 + list(bias))     # layer at bias_base 16
+        await write_mem(ctx, store.bias_wr, [0] * 16 + list(bias))  # layer at bias_base 16
         ctx.set(wb.bias_base, 16)
         ctx.set(wb.relu, int(relu))
+        await wait_ready(ctx, acc_mem)
         for shift in (0, 1, 7, 15, 31):
-            ctx.set(regs.sel, 1)                                    # load bank 0 as "source"
-            await write_mem(ctx, regs.src_wr, acc)
-            ctx.set(regs.sel, 0)                                    # now it is the destination
+            await write_mem(ctx, acc_mem.wr, acc)
             ctx.set(wb.shift, shift)
             ctx.set(wb.n_rows, 64)
             ctx.set(wb.start, 1)
@@ -423,10 +465,14 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, re
             while ctx.get(wb.busy):
                 await ctx.tick()
                 cycles += 1
-            ctx.set(regs.sel, 1)
-            results[shift] = (cycles, await read_bank(ctx, regs, 64))
+            outputs = await read_rows(ctx, store.act_rd.en, store.act_rd.addr,
+                                      store.act_rd.data, 64)
+            left = await read_rows(ctx, peek_en, peek_addr, acc_mem.rd.data, 64)
+            results[shift] = (cycles, outputs, ctx.get(store.nonzero), left)
     simulate(m, bench)
-    for shift, (cycles, got) in results.items():
+    for shift, (cycles, got, flags, left) in results.items():
         want = writeback(wrap(acc + (bias << shift), acc_bits), shift, relu, act_bits)
         assert got == want.tolist(), f"shift {shift}"
+        assert flags == sum(1 << r for r, y in enumerate(want) if y != 0), f"shift {shift}"
+        assert left == [0] * 64, "the write-back leaves the accumulators zero"
         assert cycles == 64 + WriteBack.latency

@@ -17,8 +17,8 @@ __all__ = ["CocotbBackdoor"]
 
 class CocotbBackdoor:
     """``backdoor(k, pe)`` writes PE ``k``'s memories of a placement into ``dut`` (eie_top):
-    pointer ``n`` to ``ptr_even``/``ptr_odd`` row ``n >> 1`` by its parity, matrix word
-    ``n`` to ``spmat`` row ``n``, bias ``n`` to ``bias`` row ``n`` (two's complement)."""
+    pointer ``n`` to ``ptr`` row ``n``, matrix word
+    ``n`` to ``spmat`` row ``n``, bias ``n`` to the activation store's row ``n`` (two's complement)."""
 
     def __init__(self, dut, config: EIEConfig):
         self.dut = dut
@@ -27,12 +27,12 @@ class CocotbBackdoor:
 
     def __call__(self, k: int, pe: PEContents) -> None:
         unit = getattr(self.dut, f"pe{k}")
-        banks = (unit.ptr_read.ptr_even, unit.ptr_read.ptr_odd)
+        ptr = unit.ptr_read.ptr
         for n, value in enumerate(pe.ptr):
-            banks[n & 1][n >> 1].value = int(value) & self.ptr_mask
+            ptr[n].value = int(value) & self.ptr_mask
         spmat = unit.spmat_read.spmat
         for n, word in enumerate(pe.spmat):
             spmat[n].value = int(word)
-        bias = unit.writeback.bias
+        store = unit.store.mem                  # biases at rows 0 .. bias_depth - 1
         for n, value in enumerate(pe.bias):
-            bias[n].value = int(value) & self.bias_mask
+            store[n].value = int(value) & self.bias_mask

@@ -3,7 +3,7 @@
 The same code runs under the Amaranth simulator and cocotb (through the adapters of
 :mod:`eie_gen.sim.io`). It loads a PE's share of a placed image, programs a layer, broadcasts
 activations (with optional idle cycles between them), measures the compute and write-back
-cycles, flips the banks and reads the outputs back.
+cycles and reads the outputs back.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ def broadcasts_for(x) -> list[tuple[int, int]]:
 class PEDriver:
     def __init__(self, io, config: EIEConfig):
         self.io, self.cfg = io, config
-        self.sel = 0
         self.refused = 0        # cycles of the last broadcast() with valid high and ready low
-        for name in ("act_in.valid", "sel", "clear_src", "clear_dst", "scan", "wb_start",
+        for name in ("act_in.valid", "clear_src", "scan", "wb_start",
                      "ptr_wr.en", "spmat_wr.en", "cb_wr.en", "bias_wr.en", "act_wr.en",
                      "act_rd.en", "nz_out.ready"):
             io.set(name, 0)
@@ -58,16 +57,24 @@ class PEDriver:
         await self.write("spmat_wr", contents.spmat)
         await self.write("bias_wr", contents.bias)
 
-    async def layer(self, lp: LayerPlace) -> None:
-        """Program layer ``lp``: descriptor, codebook, and zero its accumulators."""
+    async def layer(self, lp: LayerPlace, timeout: int = 100_000) -> None:
+        """Program layer ``lp``: descriptor and codebook, once the PE is ready (its
+        accumulators zeroed after reset)."""
         io = self.io
+        for _ in range(timeout):
+            await io.settle()
+            ready = io.get("ready")
+            await io.tick()                     # leave the sampling phase either way
+            if ready:
+                break
+        else:
+            raise AssertionError(f"PE not ready {timeout} cycles after reset")
         io.set("layer.ptr_base", lp.ptr_base)
         io.set("layer.bias_base", lp.bias_base)
         io.set("layer.n_rows", lp.n_rows)
         io.set("layer.shift", lp.shift)
         io.set("layer.relu", int(lp.relu))
         await self.write("cb_wr", lp.codebook)
-        await self.pulse("clear_dst")
 
     async def broadcast(self, items, gaps=None, timeout: int = 100_000) -> int:
         """Offer ``items`` ``(j, a)`` on ``act_in`` (``gaps[i]`` idle cycles before item ``i``
@@ -105,27 +112,21 @@ class PEDriver:
             await self.io.tick()
         raise AssertionError(f"write-back still busy after {timeout} cycles")
 
-    async def flip(self) -> None:
-        """Swap the banks: the outputs just written become the source."""
-        self.sel ^= 1
-        self.io.set("sel", self.sel)
-        await self.io.tick()
-
     async def read_src(self, n: int) -> list[int]:
-        """Words ``0 .. n-1`` of the source bank, as signed activations."""
+        """Activation rows ``0 .. n-1`` (a layer's outputs after its write-back), signed."""
         io, out = self.io, []
         for r in range(n + 1):
             io.set("act_rd.en", int(r < n))
             io.set("act_rd.addr", min(r, n - 1) if n else 0)
             if r:
                 await io.settle()
-                out.append(to_signed(io.get("act_rd.data"), self.cfg.acc_bits))
+                out.append(to_signed(io.get("act_rd.data"), self.cfg.act_bits))
             await io.tick()
         io.set("act_rd.en", 0)
         return out
 
     async def write_src(self, values) -> None:
-        """Zero the source bank, then write ``values`` from row 0."""
+        """Clear every row's non-zero flag, then write ``values`` from row 0."""
         await self.pulse("clear_src")
         await self.write("act_wr", values)
 

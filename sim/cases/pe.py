@@ -121,7 +121,7 @@ def pe_cases(cfg: EIEConfig, seed: int, n_random: int = 12) -> list[PECase]:
     layer("wrap", random_indices(rng, min(max_rows, 16), min(max_cols, 64), 1.0), shift=int(
         cfg.acc_bits - cfg.act_bits), big=True, zero_frac=0.0)
 
-    # A whole network on one PE: the detector feeds the PE its own outputs, banks ping-pong.
+    # A whole network on one PE: the detector feeds the PE its own outputs.
     if n_pe == 1 and depth >= 8:
         sizes = [int(rng.integers(4, min(depth, 48) + 1)) for _ in range(4)]
         idxs = [random_indices(rng, sizes[L + 1], sizes[L], 0.4) for L in range(3)]
@@ -142,7 +142,7 @@ async def run_case(io, cfg: EIEConfig, case: PECase) -> PEResult:
     await drv.load(placement.pes[case.k])
     result = PEResult([], [], [], [])
     if case.network:
-        await drv.write_src(case.x)              # the input, in the source bank
+        await drv.write_src(case.x)              # the input, in the activations
     for L, lp in enumerate(placement.layers):
         await drv.layer(lp)
         if case.network:
@@ -153,7 +153,6 @@ async def run_case(io, cfg: EIEConfig, case: PECase) -> PEResult:
         result.cycles.append(await drv.broadcast(items, gaps))
         result.refused.append(drv.refused)
         result.wb_cycles.append(await drv.writeback(lp.n_rows))
-        await drv.flip()
         result.outputs.append(await drv.read_src(lp.n_rows))
         if not case.network:
             break

@@ -1,0 +1,69 @@
+"""The PE's accumulators: one memory of ``act_depth`` sums, zero between layers."""
+
+from amaranth.hdl import Module, Mux, Signal
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from eie_gen.config import EIEConfig
+
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature, RowClearSignature, acc_shape
+
+__all__ = ["Accumulators"]
+
+
+class Accumulators(EIEComponent):
+    """``act_depth`` accumulators of ``acc_bits``, all zero at every layer start.
+
+    A layer's arithmetic unit reads and writes its rows; the write-back reads each row once and
+    zeroes it behind itself (``clear``), so the memory is all zero again when the layer ends
+    and no clear pass or per-row flag is needed. After reset the unit zeroes every row itself
+    (a reset may stop a layer half accumulated); ``ready`` rises when that is done.
+
+    Contract: reads are synchronous (address in cycle t, data in t + 1, held while ``en`` is
+    low) and return the word before a same-cycle write. ``wr`` and ``clear`` are never used in
+    the same cycle; neither is used before ``ready``.
+
+    Members
+    -------
+    rd : In(MemReadSignature(row_bits, signed(acc_bits)))
+    wr : In(MemWriteSignature(row_bits, signed(acc_bits)))
+    clear : In(RowClearSignature(row_bits))
+    ready : Out(1), the rows are zero since reset.
+
+    Latency: 1 cycle per read; ``act_depth`` cycles from reset to ``ready``.
+    Resources: one ``act_depth`` x ``acc_bits`` simple dual-port memory (one block RAM at the
+    default capacity), a ``row_bits`` counter, the write-data zero mux.
+    """
+
+    summary = "the PE's accumulators (zeroed by the write-back)"
+
+    def __init__(self, config: EIEConfig):
+        cfg = config
+        super().__init__(config, {
+            "rd": In(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "wr": In(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
+            "clear": In(RowClearSignature(cfg.row_bits)),
+            "ready": Out(1),
+        })
+
+    def elaborate(self, platform):
+        cfg = self.config
+        m = Module()
+        m.submodules.acc = mem = Memory(shape=acc_shape(cfg), depth=cfg.act_depth, init=[])
+        wp, rp = mem.write_port(), mem.read_port(domain="sync")
+        m.d.comb += [rp.addr.eq(self.rd.addr), rp.en.eq(self.rd.en),
+                     self.rd.data.eq(rp.data)]
+
+        sweep = Signal(range(cfg.act_depth + 1))       # rows zeroed since reset
+        sweeping = Signal()
+        m.d.comb += [sweeping.eq(sweep != cfg.act_depth), self.ready.eq(~sweeping)]
+        with m.If(sweeping):
+            m.d.sync += sweep.eq(sweep + 1)
+        zero = sweeping | self.clear.en
+        m.d.comb += [
+            wp.en.eq(zero | self.wr.en),
+            wp.addr.eq(Mux(sweeping, sweep, Mux(self.clear.en, self.clear.addr, self.wr.addr))),
+            wp.data.eq(Mux(zero, 0, self.wr.data)),
+        ]
+        return m

@@ -1,0 +1,95 @@
+"""The PE's activations and biases: one memory, and the map of non-zero activations."""
+
+from amaranth.hdl import Cat, Const, Module, Signal, signed
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from eie_gen.config import EIEConfig
+
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.layouts import BankWriteSignature, MemReadSignature, MemWriteSignature
+
+__all__ = ["ActivationStore", "region_bits"]
+
+
+def region_bits(cfg: EIEConfig) -> int:
+    """Address bits of a region: biases at ``[0, bias_depth)``, activation row ``r`` at
+    ``(1 << region_bits) + r``."""
+    return max(cfg.bias_addr_bits, cfg.row_bits)
+
+
+class ActivationStore(EIEComponent):
+    """The layer's input activations and every layer's biases in one simple dual-port memory,
+    with a flag per activation row: "non-zero".
+
+    One activation bank suffices: a layer reads its inputs (the detector, ``act_rd``) while it
+    accumulates into :class:`~eie_gen.hw.accumulators.Accumulators`, and the write-back then
+    overwrites them with the outputs (``act_wr``) while it reads the biases (``bias_rd``); those
+    outputs are the next layer's inputs. So the activations and the biases never need more
+    than one read and one write a cycle together, and share a block RAM.
+
+    ``act_wr`` sets the row's flag to the writer's ``flag``; ``clear`` resets every flag (the
+    host's CLEAR_ACT before it writes inputs, and the write-back's start; a write in the same
+    cycle keeps its flag). ``nonzero`` is the flags: the rows the
+    detector sends. A row's word is meaningful only after it was written.
+
+    Contract: reads are synchronous (address in cycle t, data in t + 1, held while ``en`` is
+    low). ``act_wr`` and ``bias_wr`` never in one cycle, nor ``act_rd`` and ``bias_rd``.
+
+    Members
+    -------
+    act_wr : In(BankWriteSignature(row_bits, signed(act_bits)))
+    act_rd : In(MemReadSignature(row_bits, signed(act_bits)))
+    bias_wr : In(MemWriteSignature(bias_addr_bits, signed(act_bits)))
+    bias_rd : In(MemReadSignature(bias_addr_bits, signed(act_bits)))
+    clear : In(1)
+    nonzero : Out(act_depth)
+
+    Latency: 1 cycle per read; a flag follows its write at the end of the cycle.
+    Resources: one ``(2 ** region_bits + act_depth)`` x ``act_bits`` memory (one block RAM
+    at the default capacities), ``act_depth`` flag flops with their write decoder, the
+    address muxes.
+    """
+
+    summary = "the PE's activations, biases and non-zero flags"
+
+    def __init__(self, config: EIEConfig):
+        cfg = config
+        act = signed(cfg.act_bits)
+        super().__init__(config, {
+            "act_wr": In(BankWriteSignature(cfg.row_bits, act)),
+            "act_rd": In(MemReadSignature(cfg.row_bits, act)),
+            "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, act)),
+            "bias_rd": In(MemReadSignature(cfg.bias_addr_bits, act)),
+            "clear": In(1),
+            "nonzero": Out(cfg.act_depth),
+        })
+
+    def elaborate(self, platform):
+        cfg = self.config
+        w = region_bits(cfg)
+        m = Module()
+        m.submodules.mem = mem = Memory(shape=signed(cfg.act_bits), depth=(1 << w) + cfg.act_depth,
+                                        init=[])
+        wp, rp = mem.write_port(), mem.read_port(domain="sync")
+        act_addr = lambda port: Cat(port.addr, Const(0, w - cfg.row_bits), Const(1, 1))  # noqa: E731
+        with m.If(self.bias_wr.en):
+            m.d.comb += [wp.addr.eq(self.bias_wr.addr), wp.data.eq(self.bias_wr.data)]
+        with m.Else():
+            m.d.comb += [wp.addr.eq(act_addr(self.act_wr)), wp.data.eq(self.act_wr.data)]
+        with m.If(self.bias_rd.en):
+            m.d.comb += rp.addr.eq(self.bias_rd.addr)
+        with m.Else():
+            m.d.comb += rp.addr.eq(act_addr(self.act_rd))
+        m.d.comb += [
+            wp.en.eq(self.bias_wr.en | self.act_wr.en),
+            rp.en.eq(self.bias_rd.en | self.act_rd.en),
+            self.act_rd.data.eq(rp.data), self.bias_rd.data.eq(rp.data),
+        ]
+
+        flags = self.nonzero
+        with m.If(self.clear):
+            m.d.sync += flags.eq(0)
+        with m.If(self.act_wr.en):                  # a write in the clear's cycle wins
+            m.d.sync += flags.bit_select(self.act_wr.addr, 1).eq(self.act_wr.flag)
+        return m
