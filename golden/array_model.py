@@ -1,8 +1,8 @@
 """Cycle model of the whole accelerator (hw/eie_top.py): CYCLES of a run, layer by layer.
 
-Per layer the control unit copies the codebook (17 cycles), pulses clear/scan, settles a
-cycle, lets the LNZD tree broadcast until it is empty and every PE idle, starts the
-write-back and waits for it: ``B + W + LAYER_OVERHEAD`` cycles, where
+Per layer the control unit copies the codebook (17 cycles), pulses scan, settles 3 cycles,
+lets the LNZD tree broadcast until it is empty and every PE idle (which it sees 2 cycles
+late), starts the write-back and waits for it: ``B + W + LAYER_OVERHEAD`` cycles, where
 
 * ``B`` is the broadcast phase: 0 with no non-zero input, else ``2 + lnzd_levels +`` the
   slowest PE's idle cycle under the common broadcast schedule (:func:`eie_gen.golden.pe_model.
@@ -29,8 +29,10 @@ from eie_gen.golden.pe_model import broadcast_timing, writeback_cycles
 __all__ = ["LayerTiming", "RunTiming", "broadcast_order", "layer_timing", "run_timing",
            "LAYER_OVERHEAD"]
 
-# Codebook copy 17, scan 1, settle 1, write-back pulse 1, and the cycle the last wait ends in.
-LAYER_OVERHEAD = 21
+# Codebook copy 17, scan 1, settle 1, write-back pulse 1, the cycle the last wait ends in, and
+# 2 for eie_top's two status register stages (hw/layouts.STATUS_LATENCY): the broadcast's end
+# is seen that much later, and a layer with nothing to broadcast settles that much longer.
+LAYER_OVERHEAD = 23
 
 
 @dataclass

@@ -35,12 +35,12 @@ class ControlUnit(EIEComponent):
     irq, busy : Out(1)
     layer : Out(LayerSignature); clear_src, scan, wb_start : Out(1)
     cb_wr : Out(CodebookWriteSignature)
-    ptr_wr, spmat_wr, bias_wr : Out(write signatures), for the PEs in ``pe_sel``
-    act_wr : Out(MemWriteSignature), for the PEs in ``act_sel`` (one-hot), a cycle after the
-        bus write (no host sequence sees it: bus writes are at least 3 cycles apart)
+    ptr_wr, spmat_wr, bias_wr, act_wr : Out(write signatures), for the PEs in ``wr_sel``
+        (one-hot), a cycle after the bus write (no host sequence sees it: bus writes are at
+        least 3 cycles apart)
     pe_sel : Out(n_pe), one-hot
     act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
-    all_ready, all_idle, tree_done, wb_busy : In(1)
+    all_ready, all_idle, tree_done : In(1), ``STATUS_LATENCY`` cycles late
 
     Latency: the sequencer's; ``eie_gen.golden.array_model`` counts it. Resources: the
     register block's and the sequencer's.
@@ -49,7 +49,7 @@ class ControlUnit(EIEComponent):
     summary = "the central control unit: registers, layer sequencing"
     waves = {"control unit":
              ["bus__w_en", "bus__r_en", "bus__addr", "scan", "tree_done", "wb_start",
-              "wb_busy", "all_idle", "all_ready", "irq"]}
+              "all_idle", "all_ready", "irq"]}
 
     def __init__(self, config: EIEConfig):
         cfg = config
@@ -61,7 +61,7 @@ class ControlUnit(EIEComponent):
             "clear_src": Out(1), "scan": Out(1), "wb_start": Out(1),
             "cb_wr": Out(CodebookWriteSignature(cfg)),
             **pe_host_ports(cfg),
-            "all_ready": In(1), "all_idle": In(1), "tree_done": In(1), "wb_busy": In(1),
+            "all_ready": In(1), "all_idle": In(1), "tree_done": In(1),
             "busy": Out(1),
         })
 
@@ -76,12 +76,12 @@ class ControlUnit(EIEComponent):
                      regs.busy.eq(seq.busy), regs.done.eq(seq.done),
                      regs.cycles.eq(seq.cycles), regs.act_data.eq(self.act_data),
                      self.irq.eq(regs.irq), self.busy.eq(seq.busy),
-                     self.clear_src.eq(regs.clear_src), self.act_sel.eq(regs.act_sel),
+                     self.clear_src.eq(regs.clear_src), self.wr_sel.eq(regs.wr_sel),
                      self.pe_sel.eq(regs.pe_sel)]
         for port in ("layer", "ptr_wr", "spmat_wr", "bias_wr", "act_wr", "act_rd"):
             wiring.connect(m, wiring.flipped(getattr(self, port)), getattr(regs, port))
         wiring.connect(m, wiring.flipped(self.cb_wr), seq.cb_wr)
         m.d.comb += [self.scan.eq(seq.scan), self.wb_start.eq(seq.wb_start),
-                     seq.all_ready.eq(self.all_ready), seq.all_idle.eq(self.all_idle), seq.tree_done.eq(self.tree_done),
-                     seq.wb_busy.eq(self.wb_busy)]
+                     seq.all_ready.eq(self.all_ready), seq.all_idle.eq(self.all_idle),
+                     seq.tree_done.eq(self.tree_done), seq.n_rows.eq(regs.layer.n_rows)]
         return m

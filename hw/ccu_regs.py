@@ -23,7 +23,7 @@ def pe_host_ports(cfg: EIEConfig) -> dict:
         "spmat_wr": Out(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
         "bias_wr": Out(MemWriteSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
         "act_wr": Out(MemWriteSignature(cfg.row_bits, signed(cfg.act_bits))),
-        "act_sel": Out(cfg.n_pe),
+        "wr_sel": Out(cfg.n_pe),
         "pe_sel": Out(cfg.n_pe),
         "act_rd": Out(MemReadSignature(cfg.row_bits, signed(cfg.act_bits))),
         "act_data": In(cfg.n_pe * cfg.act_bits),
@@ -54,14 +54,14 @@ class RegisterBlock(EIEComponent):
     layer : Out(LayerSignature), that layer's descriptor, registered (a cycle after
         ``layer_index``; the sequencer's codebook copy at each layer start covers it)
     cb_rd : In(MemReadSignature), the sequencer's read port on the codebooks
-    ptr_wr, spmat_wr, bias_wr : Out(write signatures), for the PEs in ``pe_sel``
-    act_wr : Out(MemWriteSignature), for the PEs in ``act_sel`` (one-hot): registered, a cycle
-        after the bus write, so no bus decode reaches every PE's flags in one cycle
+    ptr_wr, spmat_wr, bias_wr, act_wr : Out(write signatures), for the PEs in ``wr_sel``
+        (one-hot): registered, a cycle after the bus write, so no bus decode reaches every
+        PE's memories in one cycle
     pe_sel : Out(n_pe), one-hot
     act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
 
-    Latency: writes take effect at the end of their cycle (``act_wr``, ``clear_src`` one cycle
-    later); read data is on ``bus.r_data`` ``READ_LATENCY`` (3) cycles after ``r_en``: decode,
+    Latency: register writes take effect at the end of their cycle, the PEs' memory writes
+    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (3) cycles after ``r_en``: decode,
     then each PE's data registered where it leaves the PE, then the n_pe:1 select.
     Resources: ``max_layers`` descriptors (about 31 bits each), a ``codebook_size x
     max_layers`` x ``weight_bits`` memory, the staging register, a 32-bit read pipeline and
@@ -160,37 +160,39 @@ class RegisterBlock(EIEComponent):
         m.d.sync += self.clear_src.eq(clear_src)
 
     def _pe_writes(self, m, d):
-        """The PEs' pointer, matrix, bias and activation memories."""
+        """The PEs' pointer, matrix, bias and activation memories, all registered: the bus
+        decode reaches no PE in the cycle it is made (it fanned out to every PE's block-RAM
+        address mux, the ECP5 critical path at 8 PEs)."""
         amap, bus, index = self.map, self.bus, d["index"]
         sub_bits = (amap.spmat_sub_stride - 1).bit_length()
         staging = Signal(32 * max(1, amap.spmat_sub - 1))
-        act_en = Signal()
-        m.d.comb += [
-            self.ptr_wr.addr.eq(index), self.ptr_wr.data.eq(bus.w_data),
-            self.bias_wr.addr.eq(index), self.bias_wr.data.eq(bus.w_data),
-            self.spmat_wr.addr.eq(index >> sub_bits),
-            self.spmat_wr.data.eq(Cat(staging, bus.w_data) if amap.spmat_sub > 1
-                                  else bus.w_data),
-        ]
+        en = {name: Signal(name=f"{name}_en") for name in ("ptr", "spmat", "bias", "act")}
         with m.If(bus.w_en & d["in_pe"] & ~self.busy):
             with m.Switch(d["window"]):
                 with m.Case(PTR_WINDOW):
-                    m.d.comb += self.ptr_wr.en.eq(1)
+                    m.d.comb += en["ptr"].eq(1)
                 with m.Case(SPMAT_WINDOW):
                     sub = index[:sub_bits] if sub_bits else Const(0, 1)
                     with m.If(sub == amap.spmat_sub - 1):
-                        m.d.comb += self.spmat_wr.en.eq(1)
+                        m.d.comb += en["spmat"].eq(1)
                     for part in range(amap.spmat_sub - 1):
                         with m.If(sub == part):
                             m.d.sync += staging.word_select(part, 32).eq(bus.w_data)
                 with m.Case(BIAS_WINDOW):
-                    m.d.comb += self.bias_wr.en.eq(1)
+                    m.d.comb += en["bias"].eq(1)
                 with m.Case(ACT_WINDOW):
-                    m.d.comb += act_en.eq(1)
-        m.d.sync += self.act_wr.en.eq(act_en)
-        with m.If(act_en):
-            m.d.sync += [self.act_wr.addr.eq(index), self.act_wr.data.eq(bus.w_data.as_signed()),
-                         self.act_sel.eq(self.pe_sel)]
+                    m.d.comb += en["act"].eq(1)
+        m.d.sync += [getattr(self, f"{name}_wr").en.eq(e) for name, e in en.items()]
+        with m.If(Cat(*en.values()).any()):
+            m.d.sync += [
+                self.ptr_wr.addr.eq(index), self.ptr_wr.data.eq(bus.w_data),
+                self.bias_wr.addr.eq(index), self.bias_wr.data.eq(bus.w_data),
+                self.act_wr.addr.eq(index), self.act_wr.data.eq(bus.w_data.as_signed()),
+                self.spmat_wr.addr.eq(index >> sub_bits),
+                self.spmat_wr.data.eq(Cat(staging, bus.w_data) if amap.spmat_sub > 1
+                                      else bus.w_data),
+                self.wr_sel.eq(self.pe_sel),
+            ]
 
     def _reads(self, m, d, irq_en):
         """Read-back in READ_LATENCY = 3 cycles: decode and register; register each PE's

@@ -1,12 +1,13 @@
 """The control unit's sequencer: runs the layers of a model, counts the cycles."""
 
-from amaranth.hdl import Cat, Module, Signal, signed
+from amaranth.hdl import Cat, Module, Signal, signed, unsigned
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.codebook import CodebookWriteSignature
-from eie_gen.hw.layouts import MemReadSignature
+from eie_gen.hw.layouts import STATUS_LATENCY, MemReadSignature
+from eie_gen.hw.writeback import WriteBack
 
 __all__ = ["Sequencer"]
 
@@ -16,27 +17,35 @@ class Sequencer(EIEComponent):
 
     Contract: once every PE is ``all_ready`` (its accumulators zeroed after reset), for each
     layer: copy its codebook from the register block's memory into every PE (``cb_wr``,
-    ``codebook_size + 1`` cycles), pulse ``scan``, wait a cycle (the detectors load their
-    masks), let the LNZD tree broadcast until it is empty and every PE is idle, pulse
-    ``wb_start``, wait for the write-back. After the last layer ``busy`` falls and ``done``
-    rises; ``ack`` clears ``done``. ``cycles`` is the count from the first codebook cycle to
-    DONE: from START, unless START came while the PEs were not yet ready.
+    ``codebook_size + 1`` cycles), pulse ``scan``, wait ``1 + STATUS_LATENCY`` cycles (the
+    detectors load their masks, and the status that reaches this unit is from after the load),
+    let the LNZD tree broadcast until it is empty and every PE is idle, pulse ``wb_start``,
+    wait the write-back's ``n_rows + 7`` cycles (counted here: it takes as long in every PE,
+    so no busy signal has to come back from each). After the last layer ``busy`` falls and
+    ``done`` rises; ``ack`` clears ``done``. ``cycles`` is the count from the first codebook
+    cycle to DONE: from START, unless START came while the PEs were not yet ready.
+
+    ``all_ready``, ``all_idle`` and ``tree_done`` arrive ``STATUS_LATENCY`` cycles late
+    (eie_top's register tree); both exit conditions only ever turn true and stay so, so a late
+    view delays the exit and is never wrong.
 
     Members
     -------
     start, ack : In(1), pulses from the register block
     n_layers : In(range(max_layers + 1))
+    n_rows : In(unsigned(row_bits + 1)), the layer's rows per PE (its descriptor)
     busy, done : Out(1); cycles : Out(32)
     layer_index : Out(range(max_layers + 1)), the layer being run
     cb_rd : Out(MemReadSignature), on the codebook memory
     cb_wr : Out(CodebookWriteSignature), to every PE
     scan, wb_start : Out(1), to every PE
-    all_ready, all_idle, tree_done, wb_busy : In(1)
+    all_ready, all_idle, tree_done : In(1)
 
-    Latency: per layer ``codebook_size + 1`` (codebook) + 2 (scan, settle) + the broadcast
-    + 1 + the write-back; ``eie_gen.golden.array_model`` counts it exactly.
-    Resources: an 8-state FSM, a 32-bit cycle counter and its copy, the layer and codebook
-    counters.
+    Latency: per layer ``codebook_size + 1`` (codebook) + ``2 + STATUS_LATENCY`` (scan,
+    settle) + the broadcast + ``STATUS_LATENCY`` + 1 + the write-back;
+    ``eie_gen.golden.array_model`` counts it exactly.
+    Resources: an 8-state FSM, a 32-bit cycle counter and its copy, the layer, codebook,
+    settle and write-back counters.
     """
 
     summary = "the control unit's sequencer: runs the layers"
@@ -47,12 +56,13 @@ class Sequencer(EIEComponent):
         super().__init__(config, {
             "start": In(1), "ack": In(1),
             "n_layers": In(range(cfg.max_layers + 1)),
+            "n_rows": In(unsigned(cfg.row_bits + 1)),
             "busy": Out(1), "done": Out(1), "cycles": Out(32),
             "layer_index": Out(range(cfg.max_layers + 1)),
             "cb_rd": Out(MemReadSignature(cb_addr, signed(cfg.weight_bits))),
             "cb_wr": Out(CodebookWriteSignature(cfg)),
             "scan": Out(1), "wb_start": Out(1),
-            "all_ready": In(1), "all_idle": In(1), "tree_done": In(1), "wb_busy": In(1),
+            "all_ready": In(1), "all_idle": In(1), "tree_done": In(1),
         })
 
     def elaborate(self, platform):
@@ -62,6 +72,8 @@ class Sequencer(EIEComponent):
         layer, busy, done = self.layer_index, self.busy, self.done
         cb_count = Signal(range(copy + 1))
         count = Signal(32)
+        settle = Signal(range(STATUS_LATENCY + 1))
+        wb_left = Signal(cfg.row_bits + 1 + 3)        # n_rows + WriteBack.latency - 1
         m.d.comb += [self.cb_rd.addr.eq(Cat(cb_count[:cfg.index_bits], layer)),
                      self.cb_rd.en.eq(1), self.cb_wr.addr.eq(cb_count - 1),
                      self.cb_wr.data.eq(self.cb_rd.data)]
@@ -88,17 +100,25 @@ class Sequencer(EIEComponent):
                     m.next = "SCAN"
             with m.State("SCAN"):
                 m.d.comb += self.scan.eq(1)
+                m.d.sync += settle.eq(STATUS_LATENCY)
                 m.next = "SETTLE"
-            with m.State("SETTLE"):                   # the detectors load their masks
-                m.next = "BROADCAST"
+            with m.State("SETTLE"):                   # the masks load; the status catches up
+                m.d.sync += settle.eq(settle - 1)
+                with m.If(settle == 0):
+                    m.next = "BROADCAST"
             with m.State("BROADCAST"):
                 with m.If(self.tree_done & self.all_idle):
                     m.next = "WRITEBACK"
             with m.State("WRITEBACK"):
                 m.d.comb += self.wb_start.eq(1)
+                with m.If(self.n_rows == 0):
+                    m.d.sync += wb_left.eq(0)
+                with m.Else():
+                    m.d.sync += wb_left.eq(self.n_rows + (WriteBack.latency - 1))
                 m.next = "WB_WAIT"
             with m.State("WB_WAIT"):
-                with m.If(~self.wb_busy):
+                m.d.sync += wb_left.eq(wb_left - 1)
+                with m.If(wb_left == 0):
                     m.d.sync += [layer.eq(layer + 1), cb_count.eq(0)]
                     with m.If(layer + 1 == self.n_layers):
                         m.d.sync += [busy.eq(0), done.eq(1), self.cycles.eq(count)]

@@ -1,6 +1,6 @@
 """eie_top: the accelerator a user drops into an FPGA design."""
 
-from amaranth.hdl import Cat, Module
+from amaranth.hdl import Cat, Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -10,10 +10,27 @@ from eie_gen.config import EIEConfig
 from eie_gen.hw.axil import AXILiteSignature, AXILiteSlave
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.ccu import ControlUnit
+from eie_gen.hw.layouts import STATUS_FAN_IN, STATUS_LATENCY
 from eie_gen.hw.lnzd_tree import LNZDTree
 from eie_gen.hw.pe import ProcessingElement
 
-__all__ = ["EIETop"]
+__all__ = ["EIETop", "all_of"]
+
+
+def all_of(m, bits, name: str):
+    """The AND of ``bits`` through ``STATUS_LATENCY`` (2) register stages: the first ANDs
+    groups of ``STATUS_FAN_IN`` into registers, the second those; always two stages, so the
+    latency does not depend on ``n_pe``."""
+    assert STATUS_LATENCY == 2
+    groups = []
+    for n in range(0, len(bits), STATUS_FAN_IN):
+        g = Signal(name=f"{name}_g{n // STATUS_FAN_IN}")
+        m.d.sync += g.eq(Cat(*bits[n:n + STATUS_FAN_IN]).all())
+        groups.append(g)
+    out = Signal(name=name)
+    m.d.sync += out.eq(Cat(*groups).all())
+    return out
+
 
 
 class EIETop(EIEComponent):
@@ -79,18 +96,19 @@ class EIETop(EIEComponent):
             m.d.comb += [getattr(pe, pulse).eq(getattr(ccu, pulse)) for pe in pes]
         for k, pe in enumerate(pes):
             sel = ccu.pe_sel[k]
-            for port, port_sel in (("ptr_wr", sel), ("spmat_wr", sel), ("bias_wr", sel),
-                                   ("act_wr", ccu.act_sel[k])):
+            for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
+                port_sel = ccu.wr_sel[k]
                 src, dst = getattr(ccu, port), getattr(pe, port)
                 m.d.comb += [dst.en.eq(src.en & port_sel), dst.addr.eq(src.addr),
                              dst.data.eq(src.data)]
             m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & sel),
                          pe.act_rd.addr.eq(ccu.act_rd.addr)]
+        # The PEs' status to the sequencer through a register tree (STATUS_LATENCY cycles).
         m.d.comb += [
             ccu.act_data.eq(Cat(*(pe.act_rd.data for pe in pes))),
-            ccu.all_ready.eq(Cat(*(pe.ready for pe in pes)).all()),
-            ccu.all_idle.eq(Cat(*(pe.idle for pe in pes)).all()),
-            ccu.tree_done.eq(Cat(*(pe.scan_done for pe in pes)).all() & ~tree.busy),
-            ccu.wb_busy.eq(Cat(*(pe.wb_busy for pe in pes)).any()),
+            ccu.all_ready.eq(all_of(m, [pe.ready for pe in pes], "all_ready")),
+            ccu.all_idle.eq(all_of(m, [pe.idle for pe in pes], "all_idle")),
+            ccu.tree_done.eq(all_of(m, [pe.scan_done for pe in pes] + [~tree.busy],
+                                    "tree_done")),
         ]
         return m

@@ -13,7 +13,8 @@ from eie_gen.config import EIEConfig
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "RowClearSignature", "MemReadSignature",
            "LayerSignature",
-           "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS", "descriptor_fields",
+           "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS", "STATUS_LATENCY",
+           "STATUS_FAN_IN", "descriptor_fields",
            "descriptor_layout"]
 
 
@@ -81,6 +82,10 @@ class MemReadSignature(wiring.Signature):
 
 
 SHIFT_BITS = 5          # SPEC §3: a layer's write-back shift is 0..31
+# Register stages between the PEs' status (idle, detector done, ready) and the sequencer: a
+# tree of registers in eie_top, so no path crosses the chip from every PE to the control FSM.
+STATUS_LATENCY = 2
+STATUS_FAN_IN = 8       # PEs per first-stage register
 
 
 def descriptor_fields(cfg: EIEConfig) -> dict:

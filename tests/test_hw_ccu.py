@@ -8,7 +8,7 @@ from eie_gen import addrmap as am_
 from eie_gen.config import EIEConfig
 from eie_gen.hw.ccu_regs import RegisterBlock
 from eie_gen.hw.ccu_seq import Sequencer
-from eie_gen.hw.layouts import READ_LATENCY
+from eie_gen.hw.layouts import READ_LATENCY, STATUS_LATENCY
 from eie_gen.sim.amaranth import simulate
 
 CFG = EIEConfig(n_pe=3, max_layers=4)
@@ -16,16 +16,17 @@ AMAP = am_.address_map(CFG)
 
 
 async def write(ctx, dut, addr, data):
-    """One bus write; returns the ports sampled in the write's cycle."""
+    """One bus write; returns the pulses sampled in the write's cycle and the PE write ports
+    in the next (they are registered)."""
     ctx.set(dut.bus.addr, addr)
     ctx.set(dut.bus.w_data, data)
     ctx.set(dut.bus.w_en, 1)
     seen = {name: ctx.get(getattr(dut, name)) for name in ("start", "ack")}
-    seen.update(ptr=ctx.get(dut.ptr_wr.en), spmat=ctx.get(dut.spmat_wr.en),
-                spmat_data=ctx.get(dut.spmat_wr.data), spmat_addr=ctx.get(dut.spmat_wr.addr),
-                bias=ctx.get(dut.bias_wr.en), pe_sel=ctx.get(dut.pe_sel))
     await ctx.tick()
     ctx.set(dut.bus.w_en, 0)
+    seen.update(ptr=ctx.get(dut.ptr_wr.en), spmat=ctx.get(dut.spmat_wr.en),
+                spmat_data=ctx.get(dut.spmat_wr.data), spmat_addr=ctx.get(dut.spmat_wr.addr),
+                bias=ctx.get(dut.bias_wr.en), wr_sel=ctx.get(dut.wr_sel))
     return seen
 
 
@@ -87,7 +88,7 @@ def test_writes_while_busy_are_ignored_except_ctrl_and_irq_en():
         got["busy_act"] = ctx.get(dut.act_wr.en)
         ctx.set(dut.busy, 0)
         await write(ctx, dut, AMAP.act(2, 3), 0xFFFF_FFFE)
-        got["act"] = (ctx.get(dut.act_wr.en), ctx.get(dut.act_sel), ctx.get(dut.act_wr.addr),
+        got["act"] = (ctx.get(dut.act_wr.en), ctx.get(dut.wr_sel), ctx.get(dut.act_wr.addr),
                       ctx.get(dut.act_wr.data))              # registered: after the write
         got["n_layers"] = ctx.get(dut.n_layers)
         got["irq_en"] = (await read(ctx, dut, AMAP.ctrl(am_.IRQ_EN)))[-1]
@@ -156,20 +157,23 @@ def test_matrix_words_are_staged_and_written_with_their_last_part():
 
     simulate(dut, bench)
     assert [s["spmat"] for s in seen] == [0] * (len(parts) - 1) + [1]
-    assert (seen[-1]["spmat_addr"], seen[-1]["spmat_data"], seen[-1]["pe_sel"]) == \
+    assert (seen[-1]["spmat_addr"], seen[-1]["spmat_data"], seen[-1]["wr_sel"]) == \
         (5, word, 0b100)
 
 
 @pytest.mark.parametrize("ready_after", [0, 5])
-@pytest.mark.parametrize("layers, broadcast, writeback", [(1, 0, 0), (2, 5, 3), (3, 1, 8)])
-def test_the_sequencer_runs_every_layer(layers, broadcast, writeback, ready_after):
+@pytest.mark.parametrize("layers, broadcast, rows", [(1, 0, 0), (2, 5, 3), (3, 1, 8)])
+def test_the_sequencer_runs_every_layer(layers, broadcast, rows, ready_after):
     """``ready_after``: the PEs finish zeroing their accumulators that many cycles after
-    START; the run waits for them and CYCLES does not count the wait."""
+    START; the run waits for them and CYCLES does not count the wait. The testbench plays
+    eie_top: ``tree_done`` low for ``broadcast`` cycles after the scan (as eie_top's status
+    registers deliver it); the write-back of ``rows`` rows is counted by the sequencer."""
     dut = Sequencer(CFG)
     log = {"scan": [], "wb_start": [], "cb": [], "layer": []}
 
     async def bench(ctx):
         ctx.set(dut.n_layers, layers)
+        ctx.set(dut.n_rows, rows)
         ctx.set(dut.all_idle, 1)
         ctx.set(dut.all_ready, ready_after == 0)
         ctx.set(dut.start, 1)
@@ -187,10 +191,7 @@ def test_the_sequencer_runs_every_layer(layers, broadcast, writeback, ready_afte
                 log["cb"].append((ctx.get(dut.cb_wr.addr), ctx.get(dut.cb_wr.data)))
             if log["scan"] and log["scan"][-1] == t:        # the tree is busy for a while
                 wait = ("tree", t + 2 + broadcast)
-            if log["wb_start"] and log["wb_start"][-1] == t:
-                wait = ("wb", t + 1 + writeback)
             ctx.set(dut.tree_done, not (wait and wait[0] == "tree" and t < wait[1] - 1))
-            ctx.set(dut.wb_busy, bool(wait and wait[0] == "wb" and t < wait[1]))
             log["layer"].append(ctx.get(dut.layer_index))
             await ctx.tick()
             t += 1
@@ -207,8 +208,13 @@ def test_the_sequencer_runs_every_layer(layers, broadcast, writeback, ready_afte
     # scan next.
     assert log["scan"][0] == n + 2 + ready_after
     assert len(log["scan"]) == len(log["wb_start"]) == layers
+    # Settle 1 + STATUS_LATENCY cycles, then wait for the tree; the write-back pulse next.
+    w = rows + 7 if rows else 1
     for L in range(layers):
-        assert log["wb_start"][L] - log["scan"][L] >= 2 + broadcast
+        assert log["wb_start"][L] - log["scan"][L] == max(2 + STATUS_LATENCY, broadcast + 1) + 1
+        if L + 1 < layers:              # the write-back's w cycles, the codebook, the scan
+            assert log["scan"][L + 1] - log["wb_start"][L] == w + n + 2
+    assert log["t"] == log["wb_start"][-1] + w + 1
     assert sorted(set(log["layer"])) == list(range(layers))
     assert log["done"] == 1 and log["acked"] == 0
     assert log["cycles"] == log["t"] - 1 - ready_after    # the cycles busy was high, less the wait
