@@ -301,9 +301,15 @@ def _check_rtl_options(sim: str, rtl: int):
         raise InputError(f"the RTL image count must not be negative, not {rtl}")
 
 
-def _check_run_options(sim: str, backdoor: bool, waves):
+def _check_run_options(sim: str, backdoor: bool, waves, target: str = "generic"):
+    from eie_gen.hw.targets import TARGETS  # noqa: PLC0415
     if sim not in SIMS:
         raise InputError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMS)}")
+    if target not in TARGETS:
+        raise InputError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    if target != "generic" and sim not in ("icarus", "verilator"):
+        raise InputError(f"--target {target} needs --sim icarus or verilator (the Amaranth "
+                         f"simulator runs the generic netlist only)")
     if backdoor and sim not in ("icarus", "verilator"):
         raise InputError("--backdoor needs --sim icarus or verilator")
     if waves is not None and sim == "golden":
@@ -321,7 +327,7 @@ def _config_for(image: ModelImage, config: EIEConfig | None) -> EIEConfig:
 
 def run_model(image: ModelImage, x, *, sim: str = "golden", config: EIEConfig | None = None,
               check: bool = False, backdoor: bool = False, waves=None, build_dir=None,
-              progress=None) -> RunResult:
+              progress=None, target: str = "generic") -> RunResult:
     """Run ``image`` on raw integer inputs ``x`` (shape ``(n,)`` or ``(batch, n)``).
 
     Parameters
@@ -335,14 +341,16 @@ def run_model(image: ModelImage, x, *, sim: str = "golden", config: EIEConfig | 
         AXI4-Lite (icarus, verilator; large models).
     waves : a directory (RTL only) for the waveform (``eie_top.fst`` from Icarus,
         ``eie_top.vcd`` otherwise) and ``eie_top.gtkw``, signals grouped per PE.
-    build_dir : where the simulator builds (default ``build/run/<sim>-<config>``).
+    build_dir : where the simulator builds (default ``build/run/<sim>-<config>[-<target>]``).
+    target : the netlist (icarus, verilator): generic, or ecp5 with its DP16KD instances and
+        our simulation model of them (:mod:`eie_gen.hw.targets`).
 
     >>> res = run_model(image, x, sim="icarus", check=True)          # doctest: +SKIP
     >>> res.y, res.cycles
     """
     from eie_gen.golden.array_model import run_timing  # noqa: PLC0415
     from eie_gen.golden.model import check_input  # noqa: PLC0415
-    _check_run_options(sim, backdoor, waves)
+    _check_run_options(sim, backdoor, waves, target)
     xs = check_input(image, x)
     cfg = _config_for(image, config)
     if check:
@@ -354,8 +362,10 @@ def run_model(image: ModelImage, x, *, sim: str = "golden", config: EIEConfig | 
     if sim == "golden":
         return RunResult(y_gold, list(predicted), predicted, cfg, sim)
     from eie_gen.sim.rtl_run import run_rtl  # noqa: PLC0415 (Amaranth, cocotb)
-    build = Path(build_dir) if build_dir else Path("build") / "run" / f"{sim}-{cfg.slug}"
-    y, cycles = run_rtl(image, cfg, xs, sim, build, progress, backdoor=backdoor, waves=waves)
+    name = f"{sim}-{cfg.slug}" + ("" if target == "generic" else f"-{target}")
+    build = Path(build_dir) if build_dir else Path("build") / "run" / name
+    y, cycles = run_rtl(image, cfg, xs, sim, build, progress, backdoor=backdoor, waves=waves,
+                        target=target)
     y = np.asarray(y, dtype=np.int64).reshape(y_gold.shape)
     first = first_difference(y, y_gold) if check else None
     if first is not None:
@@ -367,7 +377,7 @@ def run_model(image: ModelImage, x, *, sim: str = "golden", config: EIEConfig | 
 
 def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = False,
         config: EIEConfig | None = None, cycles_path=None, backdoor: bool = False,
-        progress=None, waves=None):
+        progress=None, waves=None, target: str = "generic"):
     """:func:`run_model` on files: X from ``input_path`` (``.npy``), Y written to ``out_path``
     as int16 with X's leading shape; ``cycles_path``: also the cycles as JSON (with the
     simulator and the accelerator's configuration). Returns ``(y, cycles, predicted)``.
@@ -375,19 +385,19 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     >>> y, cycles, predicted = run("model.npz", "x.npy", "y.npy", sim="icarus",
     ...                            check=True, waves="build/waves")   # doctest: +SKIP
     """
-    _check_run_options(sim, backdoor, waves)
+    _check_run_options(sim, backdoor, waves, target)
     image = read_image(model_path)
     x = load_npy(input_path, "input")
     _check_parent(out_path)
     if cycles_path is not None:
         _check_parent(cycles_path)
     res = run_model(image, x, sim=sim, check=check, config=config, backdoor=backdoor,
-                    waves=waves, progress=progress)
+                    waves=waves, progress=progress, target=target)
     y = res.y.reshape(np.asarray(x).shape[:-1] + (image.output_size,))
     atomic_write_bytes(out_path, _npy_bytes(y.astype(np.int16)))
     if cycles_path is not None:
         atomic_write_text(cycles_path, json.dumps(
-            {"sim": sim, "config": res.config.to_dict(), "cycles": [int(c) for c in res.cycles],
+            {"sim": sim, "target": target, "config": res.config.to_dict(), "cycles": [int(c) for c in res.cycles],
              "model": [int(c) for c in res.predicted]}, indent=1) + "\n")
     return y, res.cycles, res.predicted
 
@@ -405,8 +415,12 @@ def report(model_path, json_path=None, md_path=None) -> tuple[dict, str]:
     return rep, md
 
 
-def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
-    """Write ``DIR/<top>.v`` and the resolved ``DIR/config.json``; for eie_top also what a
+def generate(config: EIEConfig, out_dir, top: str = "eie_top",
+             target: str = "generic") -> list[Path]:
+    """Write ``DIR/<top>.v`` for ``target`` and the resolved ``DIR/config.json``; a target
+    that instantiates vendor primitives (ecp5: DP16KD) also gets our simulation models of them
+    in ``DIR/sim_models/`` (for simulators only: synthesis tools have the real ones). For
+    eie_top also what a
     project needs around it: the host port's ``address-map.md`` and ``eie_regs.h`` (C), the
     instance template ``eie_top_inst.vh``, the wrapper ``eie_axi.v`` (AXI port names, active-low
     reset) and the FuseSoC core ``eie.core`` (docs/integration.md). Returns the paths.
@@ -416,8 +430,10 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
     ['eie_top.v', 'config.json', 'address-map.md', 'eie_regs.h', 'eie_top_inst.vh', 'eie_axi.v', 'eie.core']
     """
     from eie_gen.hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
-    text = to_verilog(top, config)             # fails before anything is written
+    from eie_gen.sim.runner import model_sources  # noqa: PLC0415
+    text = to_verilog(top, config, target)     # fails before anything is written
     texts = {f"{top}.v": text, "config.json": config.to_json() + "\n"}
+    texts.update({f"sim_models/{p.name}": p.read_text() for p in model_sources(target)})
     if top == "eie_top":
         from eie_gen.addrmap import to_c_header  # noqa: PLC0415
         from eie_gen.addrmap import to_markdown as map_markdown  # noqa: PLC0415
@@ -431,6 +447,7 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top") -> list[Path]:
     files = []
     for name, body in texts.items():
         files.append(out / name)
+        files[-1].parent.mkdir(exist_ok=True)
         atomic_write_text(files[-1], body)
     return files
 
@@ -456,19 +473,21 @@ def export(model_path, out_path, config: EIEConfig | None = None) -> int:
 
 
 def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,
-          workdir=None, breakdown: bool = False, progress=None) -> dict:
+          workdir=None, breakdown: bool = False, progress=None, generic: bool = False) -> dict:
     """Synthesize ``top`` (eie_top, or a unit: pe, codebook) for ``target`` (ecp5, ice40,
     xilinx) with Yosys, and place and route ecp5/ice40 with nextpnr over ``seeds``; write the
     report (``resources``: lut, ff, bram, dsp; ``fmax_mhz``: median over seeds; per-seed
     results; the device-fit check) to ``out_path`` as JSON and return it. ``breakdown``: also
     resources per unit from a synthesis that keeps the hierarchy (``report["breakdown"]``,
-    and ``<out_path>.md`` with its table). Work files go to ``workdir`` (default
+    and ``<out_path>.md`` with its table). The netlist is the target's (ecp5: with DP16KD
+    instances), or the generic one with ``generic``. Work files go to ``workdir`` (default
     ``build/synth/...``)."""
     from eie_gen.synth.flow import synthesize  # noqa: PLC0415
     out_path = _check_parent(out_path)
-    workdir = workdir or Path("build") / "synth" / f"{top}-{config.slug}-{target}"
+    name = f"{top}-{config.slug}-{target}" + ("-generic" if generic else "")
+    workdir = workdir or Path("build") / "synth" / name
     rep = synthesize(top, config, target, workdir, seeds=seeds, breakdown=breakdown,
-                     progress=progress)
+                     progress=progress, generic=generic)
     atomic_write_text(out_path, json.dumps(rep, indent=2) + "\n")
     if breakdown:
         from eie_gen.synth.breakdown import to_markdown as table  # noqa: PLC0415

@@ -65,6 +65,12 @@ def _names(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
+def _add_target(parser, what: str) -> None:
+    from eie_gen.hw.targets import TARGETS  # noqa: PLC0415
+    parser.add_argument("--target", default="generic", choices=TARGETS,
+                        help=f"{what} (default generic; ice40 instantiates nothing yet)")
+
+
 def _add_config(p: argparse.ArgumentParser, pes_required: bool = False) -> None:
     g = p.add_mutually_exclusive_group(required=pes_required)
     g.add_argument("--pes", type=int, metavar="N", help="number of processing elements "
@@ -153,7 +159,7 @@ def cmd_run(args) -> None:
     y, cycles, predicted = api.run(args.model, args.input, args.output, sim=args.sim,
                                    check=args.check, config=config,
                                    cycles_path=args.cycles, backdoor=args.backdoor,
-                                   progress=_say, waves=args.waves)
+                                   progress=_say, waves=args.waves, target=args.target)
     if args.check:
         what = "the golden model equals the dense reference" + (
             f" and the {args.sim} RTL equals golden" if args.sim != "golden" else "")
@@ -178,7 +184,7 @@ def cmd_report(args) -> None:
 
 def cmd_generate(args) -> None:
     from eie_gen import api
-    for path in api.generate(_config(args), args.output, top=args.top):
+    for path in api.generate(_config(args), args.output, top=args.top, target=args.target):
         print(f"wrote {path}")
 
 
@@ -192,7 +198,7 @@ def cmd_export(args) -> None:
 def cmd_synth(args) -> None:
     from eie_gen import api
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
-                    breakdown=args.breakdown, progress=_say)
+                    breakdown=args.breakdown, progress=_say, generic=args.generic)
     r = rep["resources"]
     fmax = f"{rep['fmax_mhz']:.1f} MHz" if rep["fmax_mhz"] else "n/a (no open P&R)"
     print(f"{rep['top']} on {rep['device']}: LUT {r['lut']}, FF {r['ff']}, carry {r['carry']}, "
@@ -387,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "and DIR/eie_top.gtkw, a GTKWave save file with the signals grouped per PE "
                    "(queue, pointer, entry, accumulator) and for the AXI port, control unit "
                    "and LNZD tree")
+    _add_target(r, "icarus/verilator: the netlist to run (a target's with our simulation "
+                "models of its primitives)")
     r.set_defaults(func=cmd_run)
 
     rp = sub.add_parser("report", help="sizes, padding, bits per weight, cycles, load balance",
@@ -399,8 +407,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
 
     g = sub.add_parser("generate", help="write Verilog and the resolved config",
-                       description="Write DIR/<top>.v and DIR/config.json.")
+                       description="Write DIR/<top>.v and DIR/config.json; for a target "
+                       "that instantiates vendor primitives also DIR/sim_models/ (our "
+                       "simulation models of them, for simulators only).")
     _add_config(g)
+    _add_target(g, "the netlist: generic instantiates no vendor primitive, ecp5 a "
+                "true dual-port DP16KD for each PE's pointers (one block RAM, not two)")
     g.add_argument("--top", default="eie_top", help="design to generate: eie_top (the "
                    "accelerator, default) or a unit: pe, codebook")
     g.add_argument("-o", "--output", required=True, metavar="DIR")
@@ -427,6 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--target", required=True, choices=("ecp5", "ice40", "xilinx"))
     s.add_argument("--top", default="eie_top", help="design: eie_top or a unit: pe, codebook")
     s.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
+    s.add_argument("--generic", action="store_true", help="synthesize the generic netlist "
+                   "(no instantiated primitives) instead of the target's")
     s.add_argument("--breakdown", action="store_true", help="also resources per unit, from a "
                    "synthesis that keeps the hierarchy: in REPORT.json, printed, and as a "
                    "table in REPORT.md")

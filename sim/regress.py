@@ -30,9 +30,10 @@ class RegressionMismatch(EIEError):
 
 
 def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases: int,
-                   max_size: int, extra_env: dict | None = None) -> Path:
-    """Run ``n_cases`` random and adversarial models (sim/cases/top.py) on ``sim``; returns
-    the results XML. Raises :class:`RegressionMismatch` after writing a waveform of the
+                   max_size: int, extra_env: dict | None = None,
+                   target: str = "generic") -> Path:
+    """Run ``n_cases`` random and adversarial models (sim/cases/top.py) on ``sim`` with the
+    ``target`` netlist; returns the results XML. Raises :class:`RegressionMismatch` after writing a waveform of the
     first failing case (in ``build_dir``-waves)."""
     build = Path(build_dir)
     fail_file = build / "first_mismatch.json"
@@ -42,7 +43,7 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
     build.mkdir(parents=True, exist_ok=True)
     try:
         return run_cocotb("eie_top", config, sim, "eie_gen.sim.tb.top", build, seed=seed,
-                          extra_env=env)
+                          extra_env=env, target=target)
     except (Exception, SystemExit) as exc:     # the runner exits under pytest on a failure
         if not fail_file.exists():
             raise
@@ -52,7 +53,7 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
         replay.pop("EIE_FAIL_FILE")
         try:
             run_cocotb("eie_top", config, sim, "eie_gen.sim.tb.top", waves, seed=seed,
-                       extra_env=replay, waves=True, quiet=True)
+                       extra_env=replay, waves=True, quiet=True, target=target)
         except (Exception, SystemExit):       # it fails again, as it should
             pass
         dump = find_dump(waves, sim)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from eie_gen.config import EIEConfig
+from eie_gen.errors import InputError
 from eie_gen.image import ModelImage, write_image
 
 from eie_gen.sim.driver import EIEDriver
@@ -77,8 +78,10 @@ def _keep_waves(build: Path, out_dir: Path, config: EIEConfig, sim: str) -> None
 
 
 def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, build_dir,
-            progress=None, backdoor: bool = False, waves=None):
-    """``(y, cycles)`` of ``xs`` ((batch, n) raw inputs) on eie_top generated for ``config``.
+            progress=None, backdoor: bool = False, waves=None, target: str = "generic"):
+    """``(y, cycles)`` of ``xs`` ((batch, n) raw inputs) on eie_top generated for ``config``
+    and ``target`` (icarus and verilator run a target's netlist with our primitive models;
+    the Amaranth simulator runs the generic design only).
     ``backdoor``: load the PEs' memories straight into the simulator (icarus, verilator).
     ``waves`` (a directory): write the run's waveform there (``eie_top.fst`` from Icarus,
     ``eie_top.vcd`` from Verilator and the Amaranth simulator) with ``eie_top.gtkw``, a
@@ -86,6 +89,9 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
     say = progress or (lambda msg: None)
     xs = np.asarray(xs, dtype=np.int64)
     if sim == "amaranth":
+        if target != "generic":
+            raise InputError(f"the Amaranth simulator runs the generic netlist only; run "
+                             f"--target {target} on icarus or verilator")
         say(f"amaranth: simulating eie_top ({config.slug}) for {len(xs)} input(s)")
         return run_amaranth(image, config, xs, waves=waves)
     build = Path(build_dir).resolve()
@@ -123,7 +129,7 @@ def run_rtl(image: ModelImage, config: EIEConfig, xs: np.ndarray, sim: str, buil
                               "EIE_RUN_OUTPUT": str(result),
                               "EIE_RUN_PROGRESS": str(progress_file),
                               "EIE_RUN_BACKDOOR": "1" if backdoor else "0"}, quiet=True,
-                   waves=waves is not None)
+                   waves=waves is not None, target=target)
     finally:
         done.set()
         watcher.join()

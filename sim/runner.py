@@ -14,7 +14,15 @@ from eie_gen.hw.tops import to_verilog
 
 from eie_gen.sim.tools import require_simulator
 
-__all__ = ["run_cocotb", "SimulationFailed"]
+__all__ = ["run_cocotb", "SimulationFailed", "model_sources"]
+
+MODELS = Path(__file__).resolve().parent / "models"
+
+
+def model_sources(target: str) -> list[Path]:
+    """Our simulation models of the vendor primitives a ``target`` netlist instantiates
+    (``sim/models/<target>/*.v``; none for ``generic``)."""
+    return sorted((MODELS / target).glob("*.v")) if target != "generic" else []
 
 
 class SimulationFailed(EIEError):
@@ -62,9 +70,10 @@ def _waves_env(waves: bool):
 
 def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_dir,
                *, seed: int = 1, extra_env: dict | None = None, waves: bool = False,
-               quiet: bool = False) -> Path:
-    """Generate ``top`` for ``config``, build it for ``sim`` in ``build_dir`` and run
-    ``test_module`` (a module of cocotb tests, importable by name).
+               quiet: bool = False, target: str = "generic") -> Path:
+    """Generate ``top`` for ``config`` and ``target``, build it (with the target's primitive
+    models, :func:`model_sources`) for ``sim`` in ``build_dir`` and run ``test_module`` (a
+    module of cocotb tests, importable by name).
 
     The config reaches the testbench as JSON in ``EIE_CONFIG``. Raises
     :class:`~sim.tools.SimulatorMissing` if the simulator is not installed, and
@@ -82,11 +91,15 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     rtl = build_dir / f"{top}.v"
-    text = to_verilog(top, config)
-    # A build of this very Verilog (same simulator and waves setting) is reused: a 64-PE
-    # Verilator build takes many minutes. The stamp is written only after a good build.
+    text = to_verilog(top, config, target)
+    models = model_sources(target)
+    # A build of this very Verilog (same simulator, waves setting and models) is reused: a
+    # 64-PE Verilator build takes many minutes. The stamp is written only after a good build.
     stamp = build_dir / "built.stamp"
-    want = f"{sim} waves={waves} {hashlib.sha256(text.encode()).hexdigest()}"
+    digest = hashlib.sha256(text.encode())
+    for path in models:
+        digest.update(path.read_bytes())
+    want = f"{sim} waves={waves} {digest.hexdigest()}"
     fresh = stamp.exists() and stamp.read_text() == want and rtl.exists()
     if not fresh:
         stamp.unlink(missing_ok=True)
@@ -100,13 +113,13 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     runner = get_runner(sim)
     build_args = ["-Wno-fatal"] if sim == "verilator" else []
     with _verilator_make_flags(sim, config), _waves_env(waves):
-        runner.build(sources=[rtl], hdl_toplevel=top, build_dir=build_dir, always=not fresh,
+        runner.build(sources=[rtl, *models], hdl_toplevel=top, build_dir=build_dir, always=not fresh,
                      timescale=("1ns", "1ps"), build_args=build_args, waves=waves,
                      log_file=build_dir / "build.log" if quiet else None)
     stamp.write_text(want)
     # The runner passes this process's sys.path to the simulator's Python as PYTHONPATH, so
     # the project (installed, or its checkout on sys.path) imports there as here.
-    env = {"EIE_CONFIG": config.to_json()}
+    env = {"EIE_CONFIG": config.to_json(), "EIE_TARGET": target}
     env.update(extra_env or {})
     results = build_dir / "results.xml"
     try:

@@ -27,7 +27,8 @@ from eie_gen.synth.breakdown import breakdown as unit_breakdown
 from eie_gen.synth.harness import PinHarness
 
 __all__ = ["TARGETS", "SynthError", "DeviceFull", "PnRTimeout", "synthesize", "estimate_fit",
-           "resources_from_cells", "tool_versions", "memory_mapping", "check_device"]
+           "netlist_target", "resources_from_cells", "tool_versions", "memory_mapping",
+           "check_device"]
 
 
 class SynthError(EIEError):
@@ -132,8 +133,10 @@ def memory_mapping(netlist_path) -> dict:
             if cell["type"] not in types:
                 continue
             parts = name.split(".")
-            # Drop Yosys's suffixes: tile indices ("0") and generated names ("$7_MULT...").
-            while len(parts) > 1 and (parts[-1].isdigit() or parts[-1].startswith("$")):
+            # Drop Yosys's suffixes: tile indices ("0"), generated names ("$7_MULT...") and our
+            # instantiated primitives' tiles ("tile0", hw/ptr_mem.py).
+            while len(parts) > 1 and (parts[-1].isdigit() or parts[-1].startswith("$")
+                                      or re.fullmatch(r"tile\d+", parts[-1])):
                 parts.pop()
             owner = ".".join(parts)
             out.setdefault(owner, {}).setdefault(cell["type"], 0)
@@ -235,7 +238,14 @@ def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float,
 ESTIMATE_FROM_PES = 8
 
 
-def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None) -> dict:
+def netlist_target(target: str) -> str:
+    """The generation target (:mod:`eie_gen.hw.targets`) of a synthesis target's netlist:
+    ecp5 and ice40 their own, xilinx generic."""
+    return target if target in ("ecp5", "ice40") else "generic"
+
+
+def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None,
+                 gen_target: str | None = None) -> dict:
     """Refuse, before synthesizing eie_top, a configuration whose PEs alone overflow the
     target: one PE of ``config`` is synthesized (seconds) and its resources times ``n_pe``
     are checked against the part. Block RAMs and DSPs are exact (each PE has its own); LUTs
@@ -245,7 +255,8 @@ def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None) 
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     say(f"yosys: one PE first, to check that {config.n_pe} fit the {TARGETS[target]['part']}")
-    (workdir / "pe.v").write_text(convert(build_top("pe", config), "pe"))
+    gen_target = gen_target or netlist_target(target)
+    (workdir / "pe.v").write_text(convert(build_top("pe", config), "pe", gen_target))
     cells = _yosys(workdir, "pe", TARGETS[target]["synth"].format(top="pe"), "stat.json")
     scaled = {t: n * config.n_pe for t, n in cells.items()}
     estimate = resources_from_cells(scaled)
@@ -259,12 +270,13 @@ def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None) 
 
 def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int = 3,
                freq_mhz: float = 100.0, pnr_timeout: float | None = None,
-               breakdown: bool = False, progress=None) -> dict:
+               breakdown: bool = False, progress=None, generic: bool = False) -> dict:
     """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict. With
     ``pnr_timeout`` (seconds per seed), a seed whose place-and-route runs longer is stopped
     and reported in ``pnr_notes``, and later seeds are not tried (they would stall too).
     ``breakdown``: also resources per unit from a synthesis that keeps the hierarchy
-    (:mod:`eie_gen.synth.breakdown`), as ``report["breakdown"]``."""
+    (:mod:`eie_gen.synth.breakdown`), as ``report["breakdown"]``. The netlist is generated
+    for the target (:func:`netlist_target`), or generic with ``generic``."""
     if target not in TARGETS:
         raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     if seeds < 1:
@@ -274,10 +286,11 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
 
+    gen_target = "generic" if generic else netlist_target(target)
     if top == "eie_top" and config.n_pe >= ESTIMATE_FROM_PES:
-        estimate_fit(config, target, workdir / "estimate", say)
+        estimate_fit(config, target, workdir / "estimate", say, gen_target)
     dut = build_top(top, config)
-    (workdir / f"{top}.v").write_text(convert(dut, top))       # what 'eie generate' writes
+    (workdir / f"{top}.v").write_text(convert(dut, top, gen_target))  # = 'eie generate'
     say(f"yosys: {spec['synth'].split()[0]} of {top}")
     cells = _yosys(workdir, top, spec["synth"].format(top=top), "stat.json")
     resources = resources_from_cells(cells)
@@ -294,7 +307,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         if spec["harness"]:
             name = f"{top}_harness"
             (workdir / f"{name}.v").write_text(
-                convert(PinHarness(build_top(top, config)), name))
+                convert(PinHarness(build_top(top, config)), name, gen_target))
             _yosys(workdir, name, spec["synth"].format(top=name), "stat_harness.json")
             netlist = f"{name}.json"
         for seed in range(1, seeds + 1):
@@ -309,6 +322,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     netlist_file = workdir / f"{top}.json"
     return {
         "top": top,
+        "netlist": gen_target,
         "target": target,
         "device": spec["device"],
         "config": config.to_dict(),

@@ -45,6 +45,8 @@ def test_the_wheel_holds_every_module_and_the_command(installed):
     for folder, pkg in FOLDERS.items():
         for src in (REPO / folder).rglob("*.py"):
             assert f"{pkg}/{src.relative_to(REPO / folder)}" in names, src
+    for src in (REPO / "sim" / "models").rglob("*.v"):        # the primitives' sim models
+        assert f"eie_gen/sim/{src.relative_to(REPO / 'sim')}" in names, src
     dist_info = wheel.name.split("-py")[0] + ".dist-info"
     assert {n.split("/")[0] for n in names} == {"eie_gen", dist_info}
     entry = next(n for n in names if n.endswith("entry_points.txt"))

