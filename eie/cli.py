@@ -198,11 +198,16 @@ def cmd_export(args) -> None:
 def cmd_synth(args) -> None:
     from eie_gen import api
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
-                    breakdown=args.breakdown, progress=_say, generic=args.generic)
+                    breakdown=args.breakdown, progress=_say, generic=args.generic,
+                    speed=args.speed)
     r = rep["resources"]
     fmax = f"{rep['fmax_mhz']:.1f} MHz" if rep["fmax_mhz"] else "n/a (no open P&R)"
+    if rep["fmax_mhz"] and rep.get("speed_grade"):
+        fmax += f" (speed grade {rep['speed_grade']})"
     print(f"{rep['top']} on {rep['device']}: LUT {r['lut']}, FF {r['ff']}, carry {r['carry']}, "
           f"BRAM {r['bram']}, DSP {r['dsp']}, LUT-RAM {r['lutram']}; Fmax {fmax}")
+    for note in rep.get("pnr_notes") or []:
+        print(f"note: {note}")
     if args.breakdown:
         from eie_gen.synth.breakdown import to_markdown
         print(to_markdown(rep["breakdown"]), end="")
@@ -439,6 +444,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--target", required=True, choices=("ecp5", "ice40", "xilinx"))
     s.add_argument("--top", default="eie_top", help="design: eie_top or a unit: pe, codebook")
     s.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
+    s.add_argument("--speed", choices=("6", "8"), help="ecp5: the speed grade nextpnr times "
+                   "(default 6, nextpnr's; ULX3S and Colorlight boards carry -6 parts, "
+                   "Versa-5G, ButterStick and ECPIX-5 -8)")
     s.add_argument("--generic", action="store_true", help="synthesize the generic netlist "
                    "(no instantiated primitives) instead of the target's")
     s.add_argument("--breakdown", action="store_true", help="also resources per unit, from a "

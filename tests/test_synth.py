@@ -54,7 +54,9 @@ def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypat
     out = tmp_path / "pe.json"
     assert main(["synth", "--pes", "4", "--top", "pe", "--target", "ecp5", "--seeds", "1",
                  "-o", str(out)]) == 0
-    mapping = json.loads(out.read_text())["mapping"]
+    rep = json.loads(out.read_text())
+    assert rep["speed_grade"] == "-6" and rep["netlist"] == "ecp5"
+    mapping = rep["mapping"]
     assert mapping["arith"] == {"MULT18X18D": 1}
     for block in ("ptr_read.ptr.mem", "spmat_read.spmat", "store.mem", "acc.acc"):
         assert set(mapping[block]) == {"DP16KD"}, block
@@ -289,3 +291,11 @@ def test_the_estimate_lets_a_core_that_fits_through(tmp_path):
     from eie_gen.synth.flow import estimate_fit
     est = estimate_fit(EIEConfig(n_pe=8), "ecp5", tmp_path)
     assert (est["bram"], est["dsp"]) == (8 * 7, 8)      # 7 DP16KD (ecp5 netlist), 1 MULT18
+
+
+def test_a_speed_grade_is_for_ecp5_only(tmp_path, capsys):
+    assert main(["synth", "--pes", "1", "--top", "pe", "--target", "xilinx", "--speed", "8",
+                 "-o", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "ecp5 only" in err[0], err
+    assert not (tmp_path / "r.json").exists()
