@@ -1,7 +1,9 @@
 """The EIE processing element: queue, pointer read, matrix read, relative index, arithmetic,
 accumulators, activations, write-back and the local leading-non-zero detector."""
 
-from amaranth.hdl import Module, Signal, signed, unsigned
+from types import SimpleNamespace
+
+from amaranth.hdl import ClockSignal, Const, Instance, Module, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -14,11 +16,12 @@ from eie_gen.hw.act_store import ActivationStore
 from eie_gen.hw.arith import ArithmeticUnit
 from eie_gen.hw.codebook import CodebookWriteSignature
 from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, act_layout,
-                                nonzero_layout)
+                                descriptor_fields, nonzero_layout)
 from eie_gen.hw.lnzd_leaf import LNZDLeaf
 from eie_gen.hw.ptr_read import PointerRead
 from eie_gen.hw.relidx import RelativeIndex
 from eie_gen.hw.spmat_read import SparseMatrixRead
+from eie_gen.hw.targets import target_of
 from eie_gen.hw.writeback import WriteBack
 
 __all__ = ["ProcessingElement"]
@@ -100,6 +103,7 @@ class ProcessingElement(EIEComponent):
         m.submodules.store = store = ActivationStore(self.config)
         m.submodules.writeback = wb = WriteBack(self.config)
         m.submodules.lnzd = leaf = LNZDLeaf(self.config)
+        layer = self._descriptor(m, platform)
 
         # The compute path.
         wiring.connect(m, wiring.flipped(self.act_in), queue.i)
@@ -107,7 +111,7 @@ class ProcessingElement(EIEComponent):
         wiring.connect(m, ptr.o, spmat.i)
         wiring.connect(m, spmat.o, relidx.i)
         wiring.connect(m, relidx.o, arith.i)
-        m.d.comb += ptr.base.eq(self.layer.ptr_base)
+        m.d.comb += ptr.base.eq(layer.ptr_base)
 
         # Host write ports.
         wiring.connect(m, wiring.flipped(self.ptr_wr), ptr.wr)
@@ -115,7 +119,7 @@ class ProcessingElement(EIEComponent):
         wiring.connect(m, wiring.flipped(self.cb_wr), arith.cb_wr)
         wiring.connect(m, wiring.flipped(self.bias_wr), store.bias_wr)
 
-        self._accumulators(m, arith, acc, wb)
+        self._accumulators(m, arith, acc, wb, layer)
         self._activations(m, store, wb, leaf)
         m.d.comb += [
             self.ready.eq(acc.ready),
@@ -126,7 +130,29 @@ class ProcessingElement(EIEComponent):
         ]
         return m
 
-    def _accumulators(self, m, arith, acc, wb):
+    def _descriptor(self, m, platform) -> SimpleNamespace:
+        """The layer descriptor, registered in this PE. The control unit's copy reached every
+        PE's pointer adder straight across the chip (the 8-PE critical path); a register per
+        PE costs no cycle (the descriptor is steady for the 17 codebook cycles before any
+        use). Yosys merges identical registers back into one, so on ecp5 they are TRELLIS_FF
+        primitives, which it keeps (our simulation model: sim/models/ecp5/TRELLIS_FF.v)."""
+        fields = {}
+        for name, width in descriptor_fields(self.config).items():
+            q = Signal(width, name=f"layer_{name}", reset_less=True)
+            src = getattr(self.layer, name)
+            if target_of(platform) == "ecp5":
+                for i in range(width):
+                    m.submodules[f"keep_{name}{i}"] = Instance(
+                        "TRELLIS_FF", p_GSR="DISABLED", p_CEMUX="1", p_CLKMUX="CLK",
+                        p_LSRMUX="LSR", p_REGSET="RESET", p_SRMODE="LSR_OVER_CE",
+                        i_CLK=ClockSignal(), i_LSR=Const(0), i_CE=Const(1), i_DI=src[i],
+                        o_Q=q[i])
+            else:
+                m.d.sync += q.eq(src)
+            fields[name] = q
+        return SimpleNamespace(**fields)
+
+    def _accumulators(self, m, arith, acc, wb, layer):
         """The arithmetic unit's during a layer, the write-back's (reads and clears) after."""
         wiring.connect(m, wb.acc_clr, acc.clear)
         wiring.connect(m, arith.acc_wr, acc.wr)
@@ -141,10 +167,10 @@ class ProcessingElement(EIEComponent):
             m.d.comb += [acc.rd.addr.eq(arith.acc_rd.addr), acc.rd.en.eq(arith.acc_rd.en)]
         m.d.comb += [
             wb.start.eq(self.wb_start),
-            wb.n_rows.eq(self.layer.n_rows),
-            wb.shift.eq(self.layer.shift),
-            wb.relu.eq(self.layer.relu),
-            wb.bias_base.eq(self.layer.bias_base),
+            wb.n_rows.eq(layer.n_rows),
+            wb.shift.eq(layer.shift),
+            wb.relu.eq(layer.relu),
+            wb.bias_base.eq(layer.bias_base),
         ]
 
     def _activations(self, m, store, wb, leaf):
