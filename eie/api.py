@@ -397,7 +397,8 @@ def run(model_path, input_path, out_path, *, sim: str = "golden", check: bool = 
     atomic_write_bytes(out_path, _npy_bytes(y.astype(np.int16)))
     if cycles_path is not None:
         atomic_write_text(cycles_path, json.dumps(
-            {"sim": sim, "target": target, "config": res.config.to_dict(), "cycles": [int(c) for c in res.cycles],
+            {"sim": sim, "target": target, "config": res.config.to_dict(),
+             "cycles": [int(c) for c in res.cycles],
              "model": [int(c) for c in res.predicted]}, indent=1) + "\n")
     return y, res.cycles, res.predicted
 
@@ -420,10 +421,10 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top",
     """Write ``DIR/<top>.v`` for ``target`` and the resolved ``DIR/config.json``; a target
     that instantiates vendor primitives (ecp5: DP16KD) also gets our simulation models of them
     in ``DIR/sim_models/`` (for simulators only: synthesis tools have the real ones). For
-    eie_top also what a
-    project needs around it: the host port's ``address-map.md`` and ``eie_regs.h`` (C), the
-    instance template ``eie_top_inst.vh``, the wrapper ``eie_axi.v`` (AXI port names, active-low
-    reset) and the FuseSoC core ``eie.core`` (docs/integration.md). Returns the paths.
+    eie_top also what a project needs around it: the host port's ``address-map.md`` and
+    ``eie_regs.h`` (C), the instance template ``eie_top_inst.vh``, the wrapper ``eie_axi.v``
+    (AXI port names, active-low reset) and the FuseSoC core ``eie.core``
+    (docs/integration.md). Returns the paths.
 
     >>> from eie_gen.config import EIEConfig
     >>> [p.name for p in generate(EIEConfig(n_pe=2), "build/rtl")]     # doctest: +SKIP

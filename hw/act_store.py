@@ -72,7 +72,10 @@ class ActivationStore(EIEComponent):
         m.submodules.mem = mem = Memory(shape=signed(cfg.act_bits), depth=(1 << w) + cfg.act_depth,
                                         init=[])
         wp, rp = mem.write_port(), mem.read_port(domain="sync")
-        act_addr = lambda port: Cat(port.addr, Const(0, w - cfg.row_bits), Const(1, 1))  # noqa: E731
+
+        def act_addr(port):                         # activation row r at (1 << w) + r
+            return Cat(port.addr, Const(0, w - cfg.row_bits), Const(1, 1))
+
         with m.If(self.bias_wr.en):
             m.d.comb += [wp.addr.eq(self.bias_wr.addr), wp.data.eq(self.bias_wr.data)]
         with m.Else():

@@ -26,8 +26,9 @@ class ControlUnit(EIEComponent):
     while busy. Reads return data ``READ_LATENCY`` (3) cycles later.
 
     A run (CTRL.START): per layer, copy its codebook into every PE, scan, broadcast until the
-    tree is empty and every PE idle, write back; then DONE (``irq`` while DONE
-    and IRQ_EN). CYCLES counts the cycles from START to DONE.
+    tree is empty and every PE idle, write back; then DONE (``irq`` while DONE and IRQ_EN).
+    CYCLES counts the cycles from START to DONE (from the first layer's start when START came
+    before the PEs were ready after reset).
 
     Members
     -------

@@ -61,8 +61,9 @@ class RegisterBlock(EIEComponent):
     act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
 
     Latency: register writes take effect at the end of their cycle, the PEs' memory writes
-    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (3) cycles after ``r_en``: decode,
-    then each PE's data registered where it leaves the PE, then the n_pe:1 select.
+    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (3)
+    cycles after ``r_en``: decode, then each PE's data registered where it leaves the PE,
+    then the n_pe:1 select.
     Resources: ``max_layers`` descriptors (about 31 bits each), a ``codebook_size x
     max_layers`` x ``weight_bits`` memory, the staging register, a 32-bit read pipeline and
     the n_pe:1 read select.

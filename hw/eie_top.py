@@ -32,7 +32,6 @@ def all_of(m, bits, name: str):
     return out
 
 
-
 class EIETop(EIEComponent):
     """``n_pe`` processing elements, the LNZD quadtree, the control unit and an AXI4-Lite port.
 
@@ -89,19 +88,18 @@ class EIETop(EIEComponent):
                          pe.act_in.payload.eq(tree.o.payload)]
             wiring.connect(m, pe.nz_out, tree.leaf[k])
 
-        # Control and host ports, shared by all PEs; host writes go to the PE in pe_sel.
+        # Control and host ports, shared by all PEs; host writes go to the PE in wr_sel, host
+        # reads to the one in pe_sel.
         wiring.connect(m, ccu.layer, *(pe.layer for pe in pes))
         wiring.connect(m, ccu.cb_wr, *(pe.cb_wr for pe in pes))
         for pulse in ("clear_src", "scan", "wb_start"):
             m.d.comb += [getattr(pe, pulse).eq(getattr(ccu, pulse)) for pe in pes]
         for k, pe in enumerate(pes):
-            sel = ccu.pe_sel[k]
             for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
-                port_sel = ccu.wr_sel[k]
                 src, dst = getattr(ccu, port), getattr(pe, port)
-                m.d.comb += [dst.en.eq(src.en & port_sel), dst.addr.eq(src.addr),
+                m.d.comb += [dst.en.eq(src.en & ccu.wr_sel[k]), dst.addr.eq(src.addr),
                              dst.data.eq(src.data)]
-            m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & sel),
+            m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & ccu.pe_sel[k]),
                          pe.act_rd.addr.eq(ccu.act_rd.addr)]
         # The PEs' status to the sequencer through a register tree (STATUS_LATENCY cycles).
         m.d.comb += [

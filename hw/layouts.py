@@ -12,10 +12,8 @@ from eie_gen.config import EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "RowClearSignature", "MemReadSignature",
-           "LayerSignature",
-           "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS", "STATUS_LATENCY",
-           "STATUS_FAN_IN", "descriptor_fields",
-           "descriptor_layout"]
+           "LayerSignature", "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS",
+           "STATUS_LATENCY", "STATUS_FAN_IN", "descriptor_fields", "descriptor_layout"]
 
 
 def act_layout(cfg: EIEConfig) -> data.StructLayout:

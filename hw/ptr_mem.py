@@ -90,7 +90,8 @@ class PointerMemory(EIEComponent):
                 outs[p].append(do[:mode])
                 ports.update({f"i_AD{p}{i}": ad[i] for i in range(14)})
                 ports.update({f"o_DO{p}{i}": do[i] for i in range(18)})
-                ports.update({f"i_CLK{p}": ClockSignal("sync"), f"i_CE{p}": en, f"i_OCE{p}": Const(1), f"i_RST{p}": Const(0),
+                ports.update({f"i_CLK{p}": ClockSignal("sync"), f"i_CE{p}": en,
+                              f"i_OCE{p}": Const(1), f"i_RST{p}": Const(0),
                               **{f"i_CS{p}{i}": Const(0) for i in range(3)}})
             word = data[n * mode:(n + 1) * mode]
             ports.update({f"i_DIA{i}": word[i] if i < mode else Const(0) for i in range(18)})

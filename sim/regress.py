@@ -33,8 +33,8 @@ def run_regression(sim: str, config: EIEConfig, build_dir, *, seed: int, n_cases
                    max_size: int, extra_env: dict | None = None,
                    target: str = "generic") -> Path:
     """Run ``n_cases`` random and adversarial models (sim/cases/top.py) on ``sim`` with the
-    ``target`` netlist; returns the results XML. Raises :class:`RegressionMismatch` after writing a waveform of the
-    first failing case (in ``build_dir``-waves)."""
+    ``target`` netlist; returns the results XML. Raises :class:`RegressionMismatch` after
+    writing a waveform of the first failing case (in ``build_dir``-waves)."""
     build = Path(build_dir)
     fail_file = build / "first_mismatch.json"
     env = {"EIE_N_CASES": str(n_cases), "EIE_MAX_SIZE": str(max_size),

@@ -113,8 +113,8 @@ def run_cocotb(top: str, config: EIEConfig, sim: str, test_module: str, build_di
     runner = get_runner(sim)
     build_args = ["-Wno-fatal"] if sim == "verilator" else []
     with _verilator_make_flags(sim, config), _waves_env(waves):
-        runner.build(sources=[rtl, *models], hdl_toplevel=top, build_dir=build_dir, always=not fresh,
-                     timescale=("1ns", "1ps"), build_args=build_args, waves=waves,
+        runner.build(sources=[rtl, *models], hdl_toplevel=top, build_dir=build_dir,
+                     always=not fresh, timescale=("1ns", "1ps"), build_args=build_args, waves=waves,
                      log_file=build_dir / "build.log" if quiet else None)
     stamp.write_text(want)
     # The runner passes this process's sys.path to the simulator's Python as PYTHONPATH, so

@@ -289,12 +289,12 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     if target not in TARGETS:
         raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     speeds = TARGETS[target].get("speeds")
-    if speed is not None and (not speeds or str(speed) not in speeds):
-        raise SynthError(f"--speed is for ecp5, one of {', '.join(speeds or {'6': 0})}, "
-                         f"not {speed!r} for {target}" if speeds else
-                         f"--speed is for ecp5 only, not {target}")
+    if speed is not None and not speeds:
+        raise SynthError(f"--speed is for ecp5 only, not {target}")
     if speeds:
         speed = str(speed or "6")
+        if speed not in speeds:
+            raise SynthError(f"speed grade {speed!r}: one of {', '.join(speeds)}")
     if seeds < 1:
         raise SynthError(f"seeds must be at least 1, not {seeds}")
     spec = TARGETS[target]

@@ -18,8 +18,8 @@ __all__ = ["CocotbBackdoor"]
 
 class CocotbBackdoor:
     """``backdoor(k, pe)`` writes PE ``k``'s memories of a placement into ``dut`` (eie_top):
-    pointer ``n`` to ``ptr`` row ``n``, matrix word
-    ``n`` to ``spmat`` row ``n``, bias ``n`` to the activation store's row ``n`` (two's complement).
+    pointer ``n`` to ``ptr`` row ``n``, matrix word ``n`` to ``spmat`` row ``n``, bias ``n``
+    to the activation store's row ``n`` (two's complement).
     For ``target`` ecp5 the pointers go into the tiles of our DP16KD model (``mem``, one
     ``mode``-bit slice of the word each)."""
 
