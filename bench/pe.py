@@ -118,6 +118,6 @@ def pe_ecp5(cfg: EIEConfig, seeds: int = 3, progress=None) -> dict:
         "multiplier_in_dsp": "MULT18X18D" in mapping.get("arith", {}),
         "pointer_and_matrix_in_bram": all(
             "DP16KD" in mapping.get(name, {})
-            for name in ("ptr_read.ptr.mem", "spmat_read.spmat")),
+            for name in ("ptr_read.ptr.mem", "matrix.spmat")),
         "tools": rep["tools"],
     }

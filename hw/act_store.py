@@ -1,7 +1,6 @@
 """The PE's activations and biases: one memory, and the map of non-zero activations."""
 
 from amaranth.hdl import Cat, Const, Module, Signal, signed
-from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
@@ -19,14 +18,16 @@ def region_bits(cfg: EIEConfig) -> int:
 
 
 class ActivationStore(EIEComponent):
-    """The layer's input activations and every layer's biases in one simple dual-port memory,
-    with a flag per activation row: "non-zero".
+    """The layer's input activations and every layer's biases in one memory region (of
+    :class:`~eie_gen.hw.matrix_mem.MatrixMemory`, on ``mem_wr`` and ``mem_rd``), with a flag
+    per activation row: "non-zero".
 
     One activation bank suffices: a layer reads its inputs (the detector, ``act_rd``) while it
     accumulates into :class:`~eie_gen.hw.accumulators.Accumulators`, and the write-back then
     overwrites them with the outputs (``act_wr``) while it reads the biases (``bias_rd``); those
     outputs are the next layer's inputs. So the activations and the biases never need more
-    than one read and one write a cycle together, and share a block RAM.
+    than one read and one write a cycle together, and share a block RAM (on ECP5 at small
+    capacities, the matrix's).
 
     ``act_wr`` sets the row's flag to the writer's ``flag``; ``clear`` resets every flag (the
     host's CLEAR_ACT before it writes inputs, and the write-back's start; a write in the same
@@ -44,11 +45,12 @@ class ActivationStore(EIEComponent):
     bias_rd : In(MemReadSignature(bias_addr_bits, signed(act_bits)))
     clear : In(1)
     nonzero : Out(act_depth)
+    mem_wr : Out(MemWriteSignature(region_bits + 1, signed(act_bits)))
+    mem_rd : Out(MemReadSignature(region_bits + 1, signed(act_bits)))
 
-    Latency: 1 cycle per read; a flag follows its write at the end of the cycle.
-    Resources: one ``(2 ** region_bits + act_depth)`` x ``act_bits`` memory (one block RAM
-    at the default capacities), ``act_depth`` flag flops with their write decoder, the
-    address muxes.
+    Latency: 1 cycle per read (the memory's); a flag follows its write at the end of the
+    cycle. Resources: ``act_depth`` flag flops with their write decoder, the address muxes;
+    the region is ``2 ** region_bits + act_depth`` words of the matrix memory unit.
     """
 
     summary = "the PE's activations, biases and non-zero flags"
@@ -63,15 +65,15 @@ class ActivationStore(EIEComponent):
             "bias_rd": In(MemReadSignature(cfg.bias_addr_bits, act)),
             "clear": In(1),
             "nonzero": Out(cfg.act_depth),
+            "mem_wr": Out(MemWriteSignature(region_bits(cfg) + 1, act)),
+            "mem_rd": Out(MemReadSignature(region_bits(cfg) + 1, act)),
         })
 
     def elaborate(self, platform):
         cfg = self.config
         w = region_bits(cfg)
         m = Module()
-        m.submodules.mem = mem = Memory(shape=signed(cfg.act_bits), depth=(1 << w) + cfg.act_depth,
-                                        init=[])
-        wp, rp = mem.write_port(), mem.read_port(domain="sync")
+        wp, rp = self.mem_wr, self.mem_rd
 
         def act_addr(port):                         # activation row r at (1 << w) + r
             return Cat(port.addr, Const(0, w - cfg.row_bits), Const(1, 1))

@@ -18,6 +18,7 @@ from eie_gen.hw.codebook import CodebookWriteSignature
 from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, act_layout,
                                 descriptor_fields, nonzero_layout)
 from eie_gen.hw.lnzd_leaf import LNZDLeaf
+from eie_gen.hw.matrix_mem import MatrixMemory
 from eie_gen.hw.ptr_read import PointerRead
 from eie_gen.hw.relidx import RelativeIndex
 from eie_gen.hw.spmat_read import SparseMatrixRead
@@ -68,8 +69,10 @@ class ProcessingElement(EIEComponent):
     write-back takes ``n_rows + 7``; ``ready`` rises ``act_depth`` cycles after reset.
     Throughput: one entry per cycle, across column and word boundaries; padding entries take
     their cycle; a column with no entries here costs no matrix-read cycle.
-    Resources: see each unit; the block-RAM memories are the pointers, the matrix, the
-    accumulators, and the activations with the biases; the codebook and queue are LUT-RAM.
+    Resources: see each unit; the block-RAM memories are the pointers, the accumulators, the
+    matrix and the activations with the biases (on ECP5 at small capacities in the matrix's
+    block RAM: :class:`~eie_gen.hw.matrix_mem.MatrixMemory`); the codebook and queue are
+    LUT-RAM.
     """
 
     summary = "one processing element"
@@ -101,6 +104,7 @@ class ProcessingElement(EIEComponent):
         m.submodules.arith = arith = ArithmeticUnit(self.config)
         m.submodules.acc = acc = Accumulators(self.config)
         m.submodules.store = store = ActivationStore(self.config)
+        m.submodules.matrix = matrix = MatrixMemory(self.config)
         m.submodules.writeback = wb = WriteBack(self.config)
         m.submodules.lnzd = leaf = LNZDLeaf(self.config)
         layer = self._descriptor(m, platform)
@@ -118,6 +122,10 @@ class ProcessingElement(EIEComponent):
         wiring.connect(m, wiring.flipped(self.spmat_wr), spmat.wr)
         wiring.connect(m, wiring.flipped(self.cb_wr), arith.cb_wr)
         wiring.connect(m, wiring.flipped(self.bias_wr), store.bias_wr)
+        wiring.connect(m, spmat.mem_wr, matrix.spmat_wr)
+        wiring.connect(m, spmat.mem_rd, matrix.spmat_rd)
+        wiring.connect(m, store.mem_wr, matrix.act_wr)
+        wiring.connect(m, store.mem_rd, matrix.act_rd)
 
         self._accumulators(m, arith, acc, wb, layer)
         self._activations(m, store, wb, leaf)

@@ -2,13 +2,12 @@
 
 from amaranth.hdl import Module, Signal, unsigned
 from amaranth.lib import stream
-from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import MemWriteSignature, column_layout, entry_layout
+from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature, column_layout, entry_layout
 
 __all__ = ["SparseMatrixRead"]
 
@@ -32,16 +31,19 @@ class SparseMatrixRead(EIEComponent):
     -------
     i : In(stream.Signature(column_layout))
     o : Out(stream.Signature(entry_layout))
-    wr : In(MemWriteSignature(spmat_addr_bits, unsigned(word_bits)))
+    wr : In(MemWriteSignature(spmat_addr_bits, unsigned(word_bits))), the host's, passed to
+    mem_wr : Out(MemWriteSignature(spmat_addr_bits, unsigned(word_bits))) and
+    mem_rd : Out(MemReadSignature(spmat_addr_bits, unsigned(word_bits))), the
+    :class:`~eie_gen.hw.matrix_mem.MatrixMemory`'s matrix ports.
     busy : Out(1), a column or an entry is in the unit.
 
     Latency: a column accepted in cycle t gives its first entry on ``o`` in cycle t + 3 (issue,
     word read, word into the output register; the lane mux follows that register).
     Throughput: one entry per cycle, also across columns. ``i.ready`` depends combinationally on
     ``o.ready``.
-    Resources: one ``spmat_words`` x ``word_bits`` memory with a synchronous read port (block
-    RAM), two ``ptr_bits`` registers and a comparator, two stages of registers (the output
-    one a whole word wide), an ``entries_per_word``:1 lane mux after them.
+    Resources: two ``ptr_bits`` registers and a comparator, two stages of registers (the
+    output one a whole word wide), an ``entries_per_word``:1 lane mux after them; the memory
+    is the matrix memory unit's.
     """
 
     summary = "the PE's sparse-matrix read"
@@ -54,6 +56,8 @@ class SparseMatrixRead(EIEComponent):
             "i": In(stream.Signature(column_layout(cfg))),
             "o": Out(stream.Signature(entry_layout(cfg))),
             "wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
+            "mem_wr": Out(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
+            "mem_rd": Out(MemReadSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "busy": Out(1),
         })
 
@@ -61,13 +65,9 @@ class SparseMatrixRead(EIEComponent):
         cfg = self.config
         lane_bits = (cfg.entries_per_word - 1).bit_length()
         m = Module()
-        m.submodules.spmat = mem = Memory(shape=unsigned(cfg.word_bits), depth=cfg.spmat_words,
-                                          init=[])
-        wp = mem.write_port()
-        # Not transparent: a transparent port costs a bypass mux behind the block RAM (Yosys
-        # does not merge the two ports into one), and reads and writes never overlap here.
-        rp = mem.read_port(domain="sync")
-        m.d.comb += [wp.en.eq(self.wr.en), wp.data.eq(self.wr.data)]
+        rp = self.mem_rd
+        m.d.comb += [self.mem_wr.en.eq(self.wr.en), self.mem_wr.addr.eq(self.wr.addr),
+                     self.mem_wr.data.eq(self.wr.data)]
 
         # Issue stage: the column being walked.
         walking = Signal()
@@ -100,11 +100,7 @@ class SparseMatrixRead(EIEComponent):
             rp.en.eq(issue & (~held_ok | (held_word != word))),
             self.busy.eq(walking | w_valid | self.o.valid),
         ]
-        # One address for both ports (writes happen only while idle).
-        with m.If(self.wr.en):
-            m.d.comb += [wp.addr.eq(self.wr.addr), rp.addr.eq(self.wr.addr)]
-        with m.Else():
-            m.d.comb += [wp.addr.eq(word), rp.addr.eq(word)]
+        m.d.comb += rp.addr.eq(word)
         # The output stage registers the whole word and the lane; the lane mux comes after
         # the register, so the block RAM's slow clock-to-out (5.6 ns on ECP5) feeds flip-flops
         # directly and the mux shares a cycle with the relative-index adder instead.

@@ -15,7 +15,7 @@ __all__ = ["NOFLATTEN", "breakdown", "from_stat", "to_markdown"]
 
 # The synthesis script of each target with the hierarchy kept.
 NOFLATTEN = {
-    "ecp5": "synth_ecp5 -no-rw-check -noflatten -top {top}",
+    "ecp5": "synth_ecp5 -no-rw-check -nowidelut -noflatten -top {top}",
     "ice40": "synth_ice40 -dsp -no-rw-check -noflatten -top {top}",
     "xilinx": "synth_xilinx -family xc7 -top {top}",
 }

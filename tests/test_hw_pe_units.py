@@ -21,6 +21,7 @@ from eie_gen.hw.act_queue import ActivationQueue
 from eie_gen.hw.act_store import ActivationStore
 from eie_gen.hw.arith import ArithmeticUnit
 from eie_gen.hw.lnzd_leaf import LNZDLeaf, lowest_set_bit
+from eie_gen.hw.matrix_mem import MatrixMemory
 from eie_gen.hw.ptr_read import PointerRead
 from eie_gen.hw.relidx import RelativeIndex
 from eie_gen.hw.spmat_read import SparseMatrixRead
@@ -51,6 +52,19 @@ async def write_mem(ctx, port, values, base=0, flag=None):
             ctx.set(port.flag, int(value != 0) if flag is None else flag)
         await ctx.tick()
     ctx.set(port.en, 0)
+
+
+def on_memory(unit, m=None):
+    """``unit`` (a SparseMatrixRead or an ActivationStore) on its MatrixMemory, as in the PE;
+    into ``m`` if given."""
+    m = Module() if m is None else m
+    m.submodules += unit
+    m.submodules.matrix = mem = MatrixMemory(unit.config)
+    spmat = isinstance(unit, SparseMatrixRead)
+    ports = ("spmat_wr", "spmat_rd") if spmat else ("act_wr", "act_rd")
+    wiring.connect(m, unit.mem_wr, getattr(mem, ports[0]))
+    wiring.connect(m, unit.mem_rd, getattr(mem, ports[1]))
+    return m
 
 
 # -- activation queue -------------------------------------------------------------------------
@@ -150,7 +164,7 @@ def test_matrix_read_walks_entries(epw, idle, stall):
         await write_mem(ctx, dut.wr, pack_words(np.array(entries, np.uint8), epw))
         got.extend(await stream_through(AmaranthIO(ctx, dut), "i", "o", items, rng, idle,
                                         stall, n_out=len(want)))
-    simulate(dut, bench)
+    simulate(on_memory(dut), bench)
     assert got == want
 
 
@@ -180,7 +194,7 @@ def test_matrix_read_issues_one_entry_per_cycle_across_columns_and_words(epw):
             if sent < len(cols) and ctx.get(dut.i.ready):
                 sent += 1
             await ctx.tick()
-    simulate(dut, bench)
+    simulate(on_memory(dut), bench)
     assert valid_cycles == list(range(3, 3 + total))     # latency 3, then no gap
 
 
@@ -358,7 +372,7 @@ def test_activation_store_keeps_biases_apart_and_flags_non_zeros():
         await write_mem(ctx, dut.act_wr, [6], base=6)                   # with the clear: kept
         ctx.set(dut.clear, 0)
         log["cleared"] = ctx.get(dut.nonzero)
-    simulate(dut, bench)
+    simulate(on_memory(dut), bench)
     assert log["flags"] == 0b10000101
     assert log["acts"] == [5, 0, -7, 0, 0, 0, 0, 9] and log["bias"] == [-4, 3, 2, 1, 100]
     assert log["flags_after"] == 0b10001100
@@ -395,7 +409,8 @@ def test_leaf_emits_every_non_zero_ascending(depth, stall):
     cfg = EIEConfig(act_depth=depth)
     leaf, store = LNZDLeaf(cfg), ActivationStore(cfg)
     m = Module()
-    m.submodules.leaf, m.submodules.store = leaf, store
+    m.submodules.leaf = leaf
+    on_memory(store, m)
     wiring.connect(m, leaf.src_rd, store.act_rd)
     m.d.comb += leaf.flags.eq(store.nonzero)
     rng = random.Random(depth)
@@ -434,7 +449,8 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, re
     cfg = EIEConfig(act_depth=64, acc_bits=acc_bits, act_bits=act_bits, bias_depth=80)
     wb, acc_mem, store = WriteBack(cfg), Accumulators(cfg), ActivationStore(cfg)
     m = Module()
-    m.submodules.wb, m.submodules.acc, m.submodules.store = wb, acc_mem, store
+    m.submodules.wb, m.submodules.acc = wb, acc_mem
+    on_memory(store, m)
     peek_en, peek_addr = Signal(), Signal(cfg.row_bits)     # the testbench's reads
     m.d.comb += [acc_mem.rd.en.eq(wb.acc_rd.en | peek_en), wb.acc_rd.data.eq(acc_mem.rd.data),
                  acc_mem.rd.addr.eq(Mux(peek_en, peek_addr, wb.acc_rd.addr))]

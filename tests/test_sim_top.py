@@ -13,11 +13,15 @@ from eie_gen.sim.regress import GRID_CONFIGS, RegressionMismatch, run_regression
 # The configurations of make regress's grid (n_pe=2 with act_depth=16 once hung on Icarus:
 # combinational blocks never evaluated; see hw.tops.to_verilog).
 CONFIGS, PE16 = GRID_CONFIGS[:4], GRID_CONFIGS[4]
+# configs/ecp5-85f-64pe.json with 2 PEs: on ecp5 the activations share the matrix's DP16KD.
+SHARED = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json").replace(
+    n_pe=2)
 PE64 = EIEConfig(n_pe=64, ptr_depth=256, spmat_words=64, act_depth=4, bias_depth=16)
 CASES = ([pytest.param(sim, c, "generic", id=f"{c.slug}-{sim}") for c in CONFIGS + [PE16]
           for sim in ("icarus", "verilator")]
          + [pytest.param(sim, CONFIGS[1], "ecp5", id=f"{CONFIGS[1].slug}-{sim}-ecp5")
             for sim in ("icarus", "verilator")]
+         + [pytest.param("verilator", SHARED, "ecp5", id=f"{SHARED.slug}-verilator-ecp5")]
          + [pytest.param("verilator", PE64, "generic", id=f"{PE64.slug}-verilator",
                          marks=pytest.mark.slow)])
 

@@ -58,12 +58,12 @@ def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypat
     assert rep["speed_grade"] == "-6" and rep["netlist"] == "ecp5"
     mapping = rep["mapping"]
     assert mapping["arith"] == {"MULT18X18D": 1}
-    for block in ("ptr_read.ptr.mem", "spmat_read.spmat", "store.mem", "acc.acc"):
+    for block in ("ptr_read.ptr.mem", "matrix.spmat", "matrix.act", "acc.acc"):
         assert set(mapping[block]) == {"DP16KD"}, block
     # the ecp5 netlist's true dual-port DP16KD: one, where Yosys infers one per read port
     assert mapping["ptr_read.ptr.mem"]["DP16KD"] == 1
     # 1024 words x 64 bits: four 1024 x 18 block RAMs side by side
-    assert mapping["spmat_read.spmat"]["DP16KD"] == 4
+    assert mapping["matrix.spmat"]["DP16KD"] == 4
     assert set(mapping["arith.codebook.table"]) == {"TRELLIS_DPR16X4"}
     assert set(mapping["queue.storage"]) == {"TRELLIS_DPR16X4"}
 
@@ -96,7 +96,7 @@ def test_eie_top_against_the_stored_baseline(tmp_path, monkeypatch):
     mapping = rep["mapping"]
     for k in range(n):
         assert mapping[f"pe{k}.arith"] == {"MULT18X18D": 1}
-        for block in ("ptr_read.ptr.mem", "spmat_read.spmat", "store.mem", "acc.acc"):
+        for block in ("ptr_read.ptr.mem", "matrix.spmat", "matrix.act", "acc.acc"):
             assert set(mapping[f"pe{k}.{block}"]) == {"DP16KD"}, block
     assert set(mapping["ccu.regs.codebooks"]) == {"DP16KD"}
     res, tol = rep["resources"], base["tolerance"]
@@ -263,7 +263,8 @@ def test_breakdown_of_a_pe_names_every_unit(tmp_path, monkeypatch, capsys):
     rep = json.loads((tmp_path / "pe.json").read_text())
     rows = {r["path"]: r for r in rep["breakdown"]}
     assert set(rows) == {"pe", "queue", "ptr_read", "ptr_read.ptr", "spmat_read", "relidx",
-                         "arith", "arith.codebook", "acc", "store", "writeback", "lnzd"}
+                         "arith", "arith.codebook", "acc", "store", "matrix", "writeback",
+                         "lnzd"}
     assert all(r["instances"] == 1 for r in rows.values())
     for key in ("bram", "dsp"):
         assert sum(r[key] for r in rows.values()) == rep["resources"][key], key

@@ -12,7 +12,8 @@ import pytest
 
 from eie_gen.cli import main
 from eie_gen.config import EIEConfig
-from eie_gen.hw.ptr_mem import PointerMemory, dp16kd_geometry
+from eie_gen.hw.dp16kd import dp16kd_geometry
+from eie_gen.hw.ptr_mem import PointerMemory
 from eie_gen.hw.tops import convert, to_verilog
 
 
@@ -97,3 +98,30 @@ def test_a_target_on_the_amaranth_simulator_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "icarus or verilator" in err[0], err
     assert not (tmp_path / "y.npy").exists()
+
+
+def test_activations_share_the_matrix_block_ram_only_where_it_saves_one():
+    from eie_gen.hw.matrix_mem import shared_base
+    small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
+    # 768 words of 16 bits, then the region (128 biases, 64 rows) from word 768: 960 <= 1024
+    assert shared_base(small, "ecp5") == 768
+    assert shared_base(small, "generic") is None and shared_base(small, "ice40") is None
+    # the default's matrix fills four 1024 x 18 tiles: the region would need eight
+    assert shared_base(EIEConfig(), "ecp5") is None
+    # the region starts at a multiple of its span (256 words here), not right after the matrix
+    assert shared_base(small.replace(spmat_words=700), "ecp5") == 768
+    assert shared_base(small.replace(spmat_words=769), "ecp5") is None
+    assert to_verilog("pe", small.replace(n_pe=1), "ecp5").count("DP16KD #(") == 2
+
+
+def test_the_85f_configuration_fits_64_pes_by_block_ram(tmp_path):
+    """configs/ecp5-85f-64pe.json: three DP16KD per PE (pointers, the matrix with the
+    activations, the accumulators), 192 of the LFE5U-85F's 208; the default capacities are
+    refused at 64 PEs, naming the block RAMs."""
+    from eie_gen.synth.flow import DeviceFull, estimate_fit
+    small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
+    assert small.n_pe == 64
+    assert estimate_fit(small, "ecp5", tmp_path / "small")["bram"] == 192
+    with pytest.raises(DeviceFull) as info:
+        estimate_fit(EIEConfig(n_pe=64), "ecp5", tmp_path / "default")
+    assert info.value.resource == "bram" and info.value.used == 64 * 7

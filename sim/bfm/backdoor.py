@@ -10,7 +10,8 @@ the same outputs and cycles); descriptors, codebooks and N_LAYERS still go throu
 from __future__ import annotations
 
 from eie_gen.config import EIEConfig
-from eie_gen.hw.ptr_mem import dp16kd_geometry
+from eie_gen.hw.dp16kd import dp16kd_geometry
+from eie_gen.hw.matrix_mem import shared_base, shared_depth, shared_width
 from eie_gen.placement import PEContents
 
 __all__ = ["CocotbBackdoor"]
@@ -19,34 +20,47 @@ __all__ = ["CocotbBackdoor"]
 class CocotbBackdoor:
     """``backdoor(k, pe)`` writes PE ``k``'s memories of a placement into ``dut`` (eie_top):
     pointer ``n`` to ``ptr`` row ``n``, matrix word ``n`` to ``spmat`` row ``n``, bias ``n``
-    to the activation store's row ``n`` (two's complement).
+    to the activation store's row ``n`` (two's complement), in the matrix memory unit.
     For ``target`` ecp5 the pointers go into the tiles of our DP16KD model (``mem``, one
-    ``mode``-bit slice of the word each)."""
+    ``mode``-bit slice of the word each), and so do the matrix and the biases where they
+    share tiles (:func:`~eie_gen.hw.matrix_mem.shared_base`: the biases from that word on)."""
 
     def __init__(self, dut, config: EIEConfig, target: str = "generic"):
         self.dut = dut
         self.ptr_mask = (1 << config.ptr_word_bits) - 1
         self.bias_mask = (1 << config.act_bits) - 1
-        geometry = dp16kd_geometry(config.ptr_word_bits, config.ptr_depth)
-        self.tiles = geometry if target == "ecp5" else None
+        ecp5 = target == "ecp5"
+        self.ptr_tiles = dp16kd_geometry(config.ptr_word_bits, config.ptr_depth) if ecp5 else None
+        self.base = shared_base(config, target)
+        if self.base is not None:
+            self.shared_tiles = dp16kd_geometry(shared_width(config),
+                                                shared_depth(config, self.base))
 
     def __call__(self, k: int, pe: PEContents) -> None:
         unit = getattr(self.dut, f"pe{k}")
-        self._pointers(unit.ptr_read.ptr.mem, pe.ptr)
-        spmat = unit.spmat_read.spmat
-        for n, word in enumerate(pe.spmat):
-            spmat[n].value = int(word)
-        store = unit.store.mem                  # biases at rows 0 .. bias_depth - 1
-        for n, value in enumerate(pe.bias):
-            store[n].value = int(value) & self.bias_mask
+        ptr = [int(v) & self.ptr_mask for v in pe.ptr]
+        bias = [int(v) & self.bias_mask for v in pe.bias]
+        spmat = [int(w) for w in pe.spmat]
+        if self.ptr_tiles is None:
+            _rows(unit.ptr_read.ptr.mem, ptr)
+        else:
+            _tiles(unit.ptr_read.ptr.mem, self.ptr_tiles, ptr)
+        if self.base is None:
+            _rows(unit.matrix.spmat, spmat)
+            _rows(unit.matrix.act, bias)        # biases at rows 0 .. bias_depth - 1
+        else:
+            _tiles(unit.matrix.mem, self.shared_tiles, spmat)
+            _tiles(unit.matrix.mem, self.shared_tiles, bias, self.base)
 
-    def _pointers(self, mem, ptr) -> None:
-        if self.tiles is None:
-            for n, value in enumerate(ptr):
-                mem[n].value = int(value) & self.ptr_mask
-            return
-        mode, _, instances = self.tiles
-        for t in range(instances):
-            tile = getattr(mem, f"tile{t}").mem
-            for n, value in enumerate(ptr):
-                tile[n].value = (int(value) >> (t * mode)) & ((1 << mode) - 1)
+
+def _rows(mem, values) -> None:
+    for n, value in enumerate(values):
+        mem[n].value = value
+
+
+def _tiles(mem, geometry, values, base: int = 0) -> None:
+    mode, _, instances = geometry
+    for t in range(instances):
+        tile = getattr(mem, f"tile{t}").mem
+        for n, value in enumerate(values):
+            tile[base + n].value = (value >> (t * mode)) & ((1 << mode) - 1)

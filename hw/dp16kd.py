@@ -1,0 +1,57 @@
+"""ECP5 DP16KD block RAMs as a true dual-port memory: the tiles a target netlist instantiates.
+
+Not a unit: :class:`~eie_gen.hw.ptr_mem.PointerMemory` and
+:class:`~eie_gen.hw.matrix_mem.MatrixMemory` build their ``ecp5`` netlists with it. The
+simulation model is ``sim/models/ecp5/DP16KD.v`` (``scripts/gen_dp16kd_model.py``).
+"""
+
+from amaranth.hdl import Cat, ClockSignal, Const, Instance, Module, Signal
+
+__all__ = ["dp16kd_geometry", "dp16kd_tiles"]
+
+# DP16KD data widths and the word-address bits below each one's address (AD[13:k]).
+_DP16KD_MODES = ((18, 4), (9, 3), (4, 2), (2, 1), (1, 0))
+
+
+def dp16kd_geometry(width: int, depth: int):
+    """``(mode_width, k, instances)``: the widest DP16KD mode that is ``depth`` deep, and how
+    many side by side hold ``width`` bits; None when no mode is deep enough."""
+    for mode, k in _DP16KD_MODES:
+        if depth <= 16384 >> k:
+            return mode, k, -(-width // mode)
+    return None
+
+
+def dp16kd_tiles(width: int, depth: int, wr, a, b) -> Module:
+    """DP16KD tiles of ``dp16kd_geometry(width, depth)``, named ``tile0``, ``tile1``, ...:
+    port A the write ``wr`` (``en``, ``data``; its address is ``a.addr``) and the read ``a``,
+    port B the read ``b`` (``en``, ``addr``, ``data``). No output register, WRITEMODE NORMAL
+    (a port's output holds during its own write)."""
+    mode, k, instances = dp16kd_geometry(width, depth)
+    m = Module()
+    data = Cat(wr.data, Const(0, mode * instances - width))
+    outs = {p: [] for p in "AB"}
+    for n in range(instances):
+        ports = {}
+        # At width 18 AD1/AD0 are the write's byte enables: both bytes on port A, which
+        # writes; 0 on port B, which never does (as Yosys ties them).
+        for p, addr, en, be in (("A", a.addr, a.en | wr.en, 0b11), ("B", b.addr, b.en, 0)):
+            ad = Cat(Const(be if mode == 18 else 0, k), addr, Const(0, 14))[:14]
+            do = Signal(18, name=f"do{p.lower()}{n}")
+            outs[p].append(do[:mode])
+            ports.update({f"i_AD{p}{i}": ad[i] for i in range(14)})
+            ports.update({f"o_DO{p}{i}": do[i] for i in range(18)})
+            ports.update({f"i_CLK{p}": ClockSignal("sync"), f"i_CE{p}": en,
+                          f"i_OCE{p}": Const(1), f"i_RST{p}": Const(0),
+                          **{f"i_CS{p}{i}": Const(0) for i in range(3)}})
+        word = data[n * mode:(n + 1) * mode]
+        ports.update({f"i_DIA{i}": word[i] if i < mode else Const(0) for i in range(18)})
+        ports.update({f"i_DIB{i}": Const(0) for i in range(18)})
+        ports.update({"i_WEA": wr.en, "i_WEB": Const(0)})
+        m.submodules[f"tile{n}"] = Instance(
+            "DP16KD", p_DATA_WIDTH_A=mode, p_DATA_WIDTH_B=mode, p_REGMODE_A="NOREG",
+            p_REGMODE_B="NOREG", p_WRITEMODE_A="NORMAL", p_WRITEMODE_B="NORMAL",
+            p_CSDECODE_A="0b000", p_CSDECODE_B="0b000", p_GSR="AUTO", **ports)
+    m.d.comb += [a.data.eq(Cat(*outs["A"])[:len(a.data)]),
+                 b.data.eq(Cat(*outs["B"])[:len(b.data)])]
+    return m

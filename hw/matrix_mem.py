@@ -1,0 +1,146 @@
+"""The PE's matrix memory and activation-store memory; on ECP5, where it costs no block RAM
+more, both in the same DP16KD tiles."""
+
+from types import SimpleNamespace
+
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In
+
+from eie_gen.config import EIEConfig
+
+from eie_gen.hw.act_store import region_bits
+from eie_gen.hw.base import EIEComponent
+from eie_gen.hw.dp16kd import dp16kd_geometry, dp16kd_tiles
+from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature
+from eie_gen.hw.targets import target_of
+
+__all__ = ["MatrixMemory", "shared_base", "shared_depth", "shared_width"]
+
+
+def shared_base(cfg: EIEConfig, target: str):
+    """The word of the shared memory where the activation store's region starts, or None
+    when the two memories stay apart: on every target but ``ecp5``, and on ``ecp5`` when the
+    matrix's DP16KD tiles cannot hold the region too (at the default capacities the matrix
+    fills its four). The region starts at a multiple of its own span, so its address is a
+    concatenation, not a sum."""
+    if target != "ecp5":
+        return None
+    span = 1 << (region_bits(cfg) + 1)
+    base = -(-cfg.spmat_words // span) * span
+    alone = dp16kd_geometry(cfg.word_bits, cfg.spmat_words)
+    shared = dp16kd_geometry(shared_width(cfg), shared_depth(cfg, base))
+    if alone is None or shared is None or shared[2] > alone[2]:
+        return None
+    return base
+
+
+def shared_width(cfg: EIEConfig) -> int:
+    return max(cfg.word_bits, cfg.act_bits)
+
+
+def shared_depth(cfg: EIEConfig, base: int) -> int:
+    """Words of the shared memory: the matrix, then the region from ``base``."""
+    return base + (1 << region_bits(cfg)) + cfg.act_depth
+
+
+class MatrixMemory(EIEComponent):
+    """The sparse matrix (``spmat_words`` x ``word_bits``) and the activation store's region
+    (biases and activations, ``act_bits`` wide, see :func:`~eie_gen.hw.act_store.region_bits`).
+
+    The matrix is read only while a layer computes and written only while the PE is idle; the
+    region is read by the detector while a layer computes and, during the write-back, read
+    (biases) on one port and written (outputs) on another; so one true dual-port RAM holds
+    both: port A the matrix read and every write, port B the region's reads. Where
+    :func:`shared_base` allows it (``ecp5``), that is what is built: DP16KD tiles of
+    ``max(word_bits, act_bits)``, the region at word ``shared_base``, our simulation model in
+    ``sim/models/ecp5/DP16KD.v``. Otherwise (``generic``, ``ice40``, and ecp5 at capacities
+    where it would cost a tile) two memories: ``spmat`` (one port, read and write sharing
+    the address, as a single-port block RAM) and ``act`` (simple dual-port).
+
+    Contract: reads are synchronous (address and ``en`` in cycle t, data in t + 1, held while
+    ``en`` is low); a write lands at the end of its cycle. ``spmat_wr`` and ``act_wr`` never
+    in one cycle; ``spmat_rd`` never while either writes; the two ports never write and read
+    one word in a cycle.
+
+    Members
+    -------
+    spmat_wr : In(MemWriteSignature(spmat_addr_bits, unsigned(word_bits)))
+    spmat_rd : In(MemReadSignature(spmat_addr_bits, unsigned(word_bits)))
+    act_wr : In(MemWriteSignature(region_bits + 1, signed(act_bits)))
+    act_rd : In(MemReadSignature(region_bits + 1, signed(act_bits)))
+
+    Latency: 1 cycle per read. Resources: shared, ``dp16kd_geometry(max(word_bits,
+    act_bits), shared_base + 2 ** region_bits + act_depth)`` DP16KD and the port-A address
+    and data muxes; apart, the matrix's block RAMs and one more for the region at the
+    default capacities.
+    """
+
+    summary = "the PE's matrix memory, with the activations on ECP5 where they fit"
+
+    def __init__(self, config: EIEConfig):
+        cfg = config
+        region, act = region_bits(cfg) + 1, signed(cfg.act_bits)
+        word = unsigned(cfg.word_bits)
+        super().__init__(config, {
+            "spmat_wr": In(MemWriteSignature(cfg.spmat_addr_bits, word)),
+            "spmat_rd": In(MemReadSignature(cfg.spmat_addr_bits, word)),
+            "act_wr": In(MemWriteSignature(region, act)),
+            "act_rd": In(MemReadSignature(region, act)),
+        })
+
+    def elaborate(self, platform):
+        base = shared_base(self.config, target_of(platform))
+        return self._apart() if base is None else self._shared(base)
+
+    def _apart(self):
+        cfg = self.config
+        m = Module()
+        m.submodules.spmat = spmat = Memory(shape=unsigned(cfg.word_bits),
+                                            depth=cfg.spmat_words, init=[])
+        wp, rp = spmat.write_port(), spmat.read_port(domain="sync")
+        # One address for both ports, so that Yosys maps them to one block-RAM port.
+        addr = Mux(self.spmat_wr.en, self.spmat_wr.addr, self.spmat_rd.addr)
+        m.d.comb += [wp.en.eq(self.spmat_wr.en), wp.addr.eq(addr),
+                     wp.data.eq(self.spmat_wr.data), rp.addr.eq(addr),
+                     rp.en.eq(self.spmat_rd.en), self.spmat_rd.data.eq(rp.data)]
+        m.submodules.act = act = Memory(shape=signed(cfg.act_bits),
+                                        depth=(1 << region_bits(cfg)) + cfg.act_depth, init=[])
+        wp, rp = act.write_port(), act.read_port(domain="sync")
+        m.d.comb += [wp.en.eq(self.act_wr.en), wp.addr.eq(self.act_wr.addr),
+                     wp.data.eq(self.act_wr.data), rp.addr.eq(self.act_rd.addr),
+                     rp.en.eq(self.act_rd.en), self.act_rd.data.eq(rp.data)]
+        return m
+
+    def _shared(self, base):
+        cfg = self.config
+        width = shared_width(cfg)
+        depth = shared_depth(cfg, base)
+        addr_bits = max(1, (depth - 1).bit_length())
+        top = Const(base >> (region_bits(cfg) + 1), addr_bits)
+
+        def region(addr):
+            return Cat(addr, top)[:addr_bits]
+
+        m = Module()
+        wr = SimpleNamespace(en=Signal(), data=Signal(width))
+        a = SimpleNamespace(en=Signal(), addr=Signal(addr_bits), data=Signal(width))
+        b = SimpleNamespace(en=Signal(), addr=Signal(addr_bits), data=Signal(width))
+        spmat_writes = self.spmat_wr.en
+        m.d.comb += [
+            wr.en.eq(spmat_writes | self.act_wr.en),
+            wr.data.eq(Mux(spmat_writes, self.spmat_wr.data,
+                           self.act_wr.data.as_unsigned())),
+            a.en.eq(self.spmat_rd.en),
+            b.en.eq(self.act_rd.en), b.addr.eq(region(self.act_rd.addr)),
+            self.spmat_rd.data.eq(a.data[:cfg.word_bits]),
+            self.act_rd.data.eq(b.data[:cfg.act_bits]),
+        ]
+        with m.If(spmat_writes):
+            m.d.comb += a.addr.eq(self.spmat_wr.addr)
+        with m.Elif(self.act_wr.en):
+            m.d.comb += a.addr.eq(region(self.act_wr.addr))
+        with m.Else():
+            m.d.comb += a.addr.eq(self.spmat_rd.addr)
+        m.submodules.mem = dp16kd_tiles(width, depth, wr, a, b)
+        return m
