@@ -42,7 +42,7 @@ verilog: $(STAMP)
 	$(EIE) generate --pes $(PES) -o build/verilog
 
 synth: $(STAMP)
-	$(EIE) synth-sweep -o build/synth-sweep --doc docs/synthesis.md $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	$(EIE) synth-sweep --speeds 6,8 -o build/synth-sweep --doc docs/synthesis.md $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 formal: $(STAMP)
 	$(EIE) formal -o build/formal

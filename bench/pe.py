@@ -88,7 +88,7 @@ def measure_pe(cfg: EIEConfig, workloads, progress=None) -> list[dict]:
 
         simulate(dut, bench)
         lengths = column_lengths(image.layers[0].ptr[0])[np.nonzero(w["x"])[0]]
-        model = pe_cycles(lengths, cfg.fifo_depth)
+        model = pe_cycles(lengths, cfg.queue_slots)
         entries, cycles = model.entries, got["cycles"]
         ideal = max(entries, len(items))
         results.append({

@@ -503,8 +503,9 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
 
 def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
                 jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
-                progress=None, scheduler: str | None = None) -> dict:
-    """Synthesize eie_top over PE counts and targets (``eie_gen.synth.sweep``; on local processes,
+                progress=None, scheduler: str | None = None, speeds=None) -> dict:
+    """Synthesize eie_top over PE counts, targets and ECP5 speed grades ``speeds`` (default
+    6) (``eie_gen.synth.sweep``; on local processes,
     or on a Dask distributed cluster at ``scheduler``); write
     ``out_dir/results.json``, ``results.md`` and ``synthesis.png``, and with ``doc`` also that
     Markdown page with its plot beside it (``docs/synthesis.md`` + ``docs/synthesis.png``)."""
@@ -519,9 +520,13 @@ def synth_sweep(out_dir, *, doc=None, targets=None, pes=None, seeds: int = 3,
         raise InputError(f"PE counts must be positive, not {list(pes)}")
     if pnr_timeout is not None and pnr_timeout <= 0:
         raise InputError(f"the place-and-route timeout must be positive, not {pnr_timeout}")
+    speeds = tuple(speeds or ("6",))
+    known = TARGETS["ecp5"]["speeds"]
+    if any(sp not in known for sp in speeds):
+        raise InputError(f"speed grades {','.join(speeds)}: each one of {', '.join(known)}")
     result = run_sweep(out, targets=tuple(targets or TARGETS), pes=pes, seeds=seeds,
                        jobs=jobs, pnr_timeout=pnr_timeout, reuse=reuse, progress=progress,
-                       scheduler=scheduler)
+                       scheduler=scheduler, speeds=speeds)
     plot(result, out / "synthesis.png")
     atomic_write_text(out / "results.md", to_markdown(result, "synthesis.png"))
     if doc is not None:

@@ -220,7 +220,8 @@ def cmd_synth_sweep(args) -> None:
     from eie_gen import api
     res = api.synth_sweep(args.output, doc=args.doc, targets=args.targets, pes=args.pes,
                           seeds=args.seeds, jobs=args.jobs, pnr_timeout=args.pnr_timeout,
-                          reuse=not args.fresh, progress=_say, scheduler=args.scheduler)
+                          reuse=not args.fresh, progress=_say, scheduler=args.scheduler,
+                          speeds=args.speeds)
     fit = sum(r["fits"] for r in res["runs"])
     print(f"{fit} of {len(res['runs'])} configurations fit their device "
           f"({res['wall_s']:.0f} s on {res['jobs']} jobs, {res['executor']})")
@@ -464,7 +465,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--targets", type=_names, default=None, metavar="T1,T2",
                    help="targets (default: ecp5,ice40,xilinx)")
     w.add_argument("--pes", type=_counts, default=None, metavar="N1,N2,...",
-                   help="PE counts (default 1,2,4,8,16)")
+                   help="PE counts (default 1,2,4,8,16,32,64; from 32 on one seed and four "
+                   "times the --pnr-timeout)")
+    w.add_argument("--speeds", type=_names, default=None, metavar="6,8",
+                   help="ECP5 speed grades nextpnr times, each its own series (default 6; "
+                   "make synth: 6,8)")
     w.add_argument("--seeds", type=int, default=3, help="place-and-route seeds (default 3)")
     w.add_argument("--jobs", type=int, default=None,
                    help="parallel synthesis runs (default: one per core)")

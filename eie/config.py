@@ -37,6 +37,12 @@ _RANGES = {
     "bias_depth": (1, 1 << 20),
     "max_layers": (1, 64),
 }
+# The broadcast on credit (hw/eie_top.py): the tree's root sees a queue's level 2 cycles late
+# (hw/layouts.STATUS_LATENCY) and its items arrive 2 cycles after it sends them
+# (BROADCAST_LATENCY). A queue has room below fifo_depth + 2 items (the 2 it may have given
+# away unseen) and holds 4 more than that (those in flight).
+ROOM_SLACK = 2
+BROADCAST_SLACK = ROOM_SLACK + 4
 # What each field means (docs/config.md is made from this table and the ranges above).
 MEANING = {
     "n_pe": "processing elements; row i of every layer belongs to PE i mod n_pe",
@@ -101,6 +107,18 @@ class EIEConfig:
                 f"acc_bits ({self.acc_bits}) must be at least act_bits ({self.act_bits})")
 
     # -- derived values ------------------------------------------------------------------
+    @property
+    def queue_room(self) -> int:
+        """Items below which an activation queue has room for the broadcast:
+        ``fifo_depth + 2``, as the root sees it 2 cycles late."""
+        return self.fifo_depth + ROOM_SLACK
+
+    @property
+    def queue_slots(self) -> int:
+        """Entries each activation queue holds: ``queue_room`` and the 4 items a broadcast
+        decision may have on their way, ``fifo_depth + 6``."""
+        return self.fifo_depth + BROADCAST_SLACK
+
     @property
     def codebook_size(self) -> int:
         return 1 << self.index_bits

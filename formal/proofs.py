@@ -26,15 +26,15 @@ BOUNDED = ("bmc", "cover")          # every run of up to ``depth`` cycles
 
 # name -> (what is proved, proof factory, depth, modes)
 PROOFS = {
-    "queue_depth4": ("activation queue (FIFO depth 4) equals a reference queue: no loss, no "
-                     "duplication, order, ready/valid/level",
-                     lambda m=None: QueueProof(EIEConfig(n_pe=1, fifo_depth=4, **_SMALL), m), 8,
+    "queue_depth4": ("activation queue (fifo_depth 4: 10 slots) equals a reference queue: no "
+                     "loss, no duplication, order, ready/valid/level/room",
+                     lambda m=None: QueueProof(EIEConfig(n_pe=1, fifo_depth=4, **_SMALL), m), 12,
                      PROVE),
-    "queue_depth3": ("the same with depth 3 (pointers wrap at a non-power of two)",
-                     lambda m=None: QueueProof(EIEConfig(n_pe=1, fifo_depth=3, **_SMALL), m), 8,
+    "queue_depth3": ("the same with fifo_depth 3 (9 slots: pointers wrap at a non-power of two)",
+                     lambda m=None: QueueProof(EIEConfig(n_pe=1, fifo_depth=3, **_SMALL), m), 11,
                      PROVE),
-    "queue_depth1": ("the same with depth 1",
-                     lambda m=None: QueueProof(EIEConfig(n_pe=1, fifo_depth=1, **_SMALL), m), 6,
+    "queue_depth1": ("the same with fifo_depth 1 (7 slots)",
+                     lambda m=None: QueueProof(EIEConfig(n_pe=1, fifo_depth=1, **_SMALL), m), 9,
                      PROVE),
     "lnzd_node": ("LNZD node: lowest valid child first, every item out once and in order, "
                   "children's ready only from the skid, stream rules on the output",

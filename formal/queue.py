@@ -1,7 +1,7 @@
 """The activation queue equals a reference queue: no loss, no duplication, order kept, and
-``ready``/``valid``/``level`` right.
+``ready``/``valid``/``level``/``room`` right.
 
-The reference is a shift register of ``fifo_depth`` entries (entry 0 is the head), trivially
+The reference is a shift register of ``queue_slots`` entries (entry 0 is the head), trivially
 first-in first-out. Its inputs are the queue's own handshakes, and the proof asserts, in
 every cycle, that the queue's outputs equal the reference's. The invariant that makes the
 proof inductive: every held entry of the queue's memory, from the read pointer on, equals the
@@ -28,7 +28,7 @@ class QueueProof(Proof):
         super().__init__(ActivationQueue(config), mutate)
 
     def properties(self, m, q):
-        depth = q.config.fifo_depth
+        depth = q.config.queue_slots
         width = len(q.i.payload.as_value())
         ref = Array(Signal(width, name=f"ref{n}") for n in range(depth))
         count = Signal(range(depth + 1))
@@ -46,10 +46,11 @@ class QueueProof(Proof):
 
         # What a user sees must equal the reference.
         m.d.comb += [
-            Assert(count <= depth, "never more than fifo_depth items"),
+            Assert(count <= depth, "never more than queue_slots items"),
             Assert(q.level == count, "level counts the held items"),
             Assert(q.i.ready == (count != depth), "ready low exactly when full"),
             Assert(q.o.valid == (count != 0), "valid exactly when not empty"),
+            Assert(q.room == (count < q.config.queue_room), "room below queue_room items"),
         ]
         with m.If(q.o.valid):
             m.d.comb += Assert(q.o.payload.as_value() == ref[0],

@@ -24,7 +24,7 @@ from eie_gen.config import EIEConfig
 from eie_gen.encode import column_lengths
 from eie_gen.image import ModelImage
 from eie_gen.golden.model import layer_inputs
-from eie_gen.golden.pe_model import broadcast_timing, writeback_cycles
+from eie_gen.golden.pe_model import BROADCAST_LAG, ROOM_LAG, broadcast_timing, writeback_cycles
 
 __all__ = ["LayerTiming", "RunTiming", "broadcast_order", "layer_timing", "run_timing",
            "LAYER_OVERHEAD"]
@@ -93,7 +93,8 @@ def layer_timing(lengths, rows: int, config: EIEConfig) -> LayerTiming:
     lengths = np.asarray(lengths, dtype=np.int64)
     n = lengths.shape[1]
     if n:
-        _, _, idle, refused = broadcast_timing(lengths, config.fifo_depth)
+        _, _, idle, refused = broadcast_timing(lengths, config.queue_room, room_lag=ROOM_LAG,
+                                               data_lag=BROADCAST_LAG)
         b = 2 + config.lnzd_levels + int(idle.max())
     else:
         b, refused = 0, 0

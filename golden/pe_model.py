@@ -2,8 +2,9 @@
 
 The PE's compute path is a chain of stream stages; only the first ones ever wait:
 
-* the queue (depth ``fifo_depth``) accepts broadcast ``i`` at ``q[i]``, once it was offered and
-  the item ``fifo_depth`` places ahead has left it;
+* the queue (``queue_slots`` deep when the PE is driven on its own by a handshake) accepts
+  broadcast ``i`` once it was offered and the item ``queue_slots`` places ahead has left it;
+  in eie_top the broadcast goes by credit instead (:func:`broadcast_timing`'s lags);
 * the pointer read pops it at ``p[i]`` into its first stage (the bank read), once it was in
   the queue for a cycle and the previous item moved on; it moves to the second stage (a
   register) at ``r[i]``, once that stage is free: a column without entries leaves it by itself
@@ -25,13 +26,18 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["PETiming", "pe_cycles", "broadcast_timing", "writeback_cycles", "DRAIN",
-           "WRITEBACK_LATENCY"]
+           "WRITEBACK_LATENCY", "ROOM_LAG", "BROADCAST_LAG"]
 
 # From the last entry's issue to the first idle cycle: matrix read 2 (word, entry registers),
 # relative index 1, arithmetic unit 5 (codebook, multiply, accumulator register, add, write).
 DRAIN = 8
 # hw/writeback.py: read, register, add bias, shift, round, saturate, write.
 WRITEBACK_LATENCY = 7
+# eie_top: the queues' room reaches the tree's root through two status registers
+# (hw/layouts.STATUS_LATENCY), and a broadcast reaches the queues through two registers
+# (hw/layouts.BROADCAST_LATENCY); their sum is the queues' slack (EIEConfig.queue_slots).
+ROOM_LAG = 2
+BROADCAST_LAG = 2
 
 
 @dataclass
@@ -48,12 +54,17 @@ class PETiming:
         return self.entries / self.cycles if self.cycles else 0.0
 
 
-def broadcast_timing(lengths, fifo_depth: int, gaps=None):
+def broadcast_timing(lengths, depth: int, gaps=None, room_lag: int = 0,
+                     data_lag: int = 0):
     """The recurrence for ``n_pe`` PEs fed by one broadcast (``lengths`` is n_pe x n: entries
-    of broadcast ``i`` in PE ``k``). Broadcast ``i`` is accepted by every queue at once, at
-    ``b[i]``: when offered (``gaps[i]`` idle cycles after the previous acceptance) and when
-    every queue has room. Returns ``(b, p, cycles_per_pe, refused)``; PE ``k`` is idle from
-    ``cycles_per_pe[k]`` (0 when nothing was broadcast)."""
+    of broadcast ``i`` in PE ``k``). Broadcast ``i`` is sent at ``b[i]``: when offered
+    (``gaps[i]`` idle cycles after the previous send) and when every queue held fewer than
+    ``depth`` items ``room_lag`` cycles earlier; every queue takes it ``data_lag`` cycles
+    after the send. With both lags 0 that is a handshake with queues of ``depth`` (a PE on
+    its own: ``queue_slots``); in eie_top ``depth`` is ``queue_room`` and both lags are 2
+    (:data:`ROOM_LAG`, :data:`BROADCAST_LAG`), and the queues hold what is in flight. Returns ``(b, p,
+    cycles_per_pe, refused)``; PE ``k`` is idle from ``cycles_per_pe[k]`` (0 when nothing
+    was broadcast)."""
     lengths = np.asarray(lengths, dtype=np.int64)
     n_pe, n = lengths.shape
     gaps = np.zeros(n, dtype=np.int64) if gaps is None else np.asarray(gaps, dtype=np.int64)
@@ -61,6 +72,7 @@ def broadcast_timing(lengths, fifo_depth: int, gaps=None):
         raise ValueError(f"{len(gaps)} gaps for {n} broadcasts")
     b = np.zeros(n, dtype=np.int64)
     p = np.zeros((n, n_pe), dtype=np.int64)
+    last_pop = np.zeros(n, dtype=np.int64)          # the slowest queue's pop of each item
     moved = np.zeros(n_pe, dtype=np.int64)          # pointer read stage 1 frees then
     stage2_free = np.zeros(n_pe, dtype=np.int64)    # pointer read stage 2 can take the next
     free_at = np.zeros(n_pe, dtype=np.int64)        # matrix read can take the next column
@@ -69,9 +81,10 @@ def broadcast_timing(lengths, fifo_depth: int, gaps=None):
     refused = 0
     for i in range(n):
         offer = int(gaps[0]) if i == 0 else int(b[i - 1]) + 1 + int(gaps[i])
-        b[i] = max(offer, int(p[i - fifo_depth].max()) + 1) if i >= fifo_depth else offer
+        b[i] = _send(b[:i], last_pop, offer, depth, room_lag, data_lag)
         refused += int(b[i]) - offer
-        p[i] = np.maximum(b[i] + 1, moved)
+        p[i] = np.maximum(b[i] + data_lag + 1, moved)
+        last_pop[i] = p[i].max()
         r = np.maximum(p[i] + 1, stage2_free)
         moved = r
         length = lengths[:, i]
@@ -87,14 +100,31 @@ def broadcast_timing(lengths, fifo_depth: int, gaps=None):
     return b, p, cycles, refused
 
 
-def pe_cycles(lengths, fifo_depth: int, gaps=None) -> PETiming:
-    """Timing of one PE for broadcasts whose columns have ``lengths[i]`` entries in this PE.
+def _send(sent, last_pop, t: int, depth: int, room_lag: int, lag: int) -> int:
+    """The first cycle from ``t`` at which every queue held fewer than ``depth`` items
+    ``room_lag`` cycles before. A queue's items at the start of cycle ``s``: those sent
+    before ``s - lag`` (taken by cycle ``s - 1``) less those popped before ``s``; pops are in
+    order, so "fewer than depth" is "item ``a - depth`` was popped", ``a`` items taken."""
+    while True:
+        s = t - room_lag
+        a = int(np.searchsorted(sent, s - lag, side="left"))
+        if a < depth:
+            return t
+        need = int(last_pop[a - depth]) + 1 + room_lag
+        if t >= need:
+            return t
+        t = need
+
+
+def pe_cycles(lengths, depth: int, gaps=None) -> PETiming:
+    """Timing of one PE, its queue ``depth`` deep (``queue_slots``), for broadcasts whose
+    columns have ``lengths[i]`` entries in this PE.
 
     ``gaps[i]`` idle cycles pass between the previous broadcast's acceptance (or cycle 0) and
     the offer of broadcast ``i`` (default: offered back to back). Returns a :class:`PETiming`.
     """
     lengths = np.asarray(lengths, dtype=np.int64).ravel()
-    b, p, cycles, refused = broadcast_timing(lengths[None, :], fifo_depth, gaps)
+    b, p, cycles, refused = broadcast_timing(lengths[None, :], depth, gaps)
     return PETiming(b, p[:, 0], int(cycles[0]), int(lengths.sum()), refused)
 
 

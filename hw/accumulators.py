@@ -8,6 +8,7 @@ from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature, RowClearSignature, acc_shape
+from eie_gen.hw.targets import target_of
 
 __all__ = ["Accumulators"]
 
@@ -33,7 +34,8 @@ class Accumulators(EIEComponent):
 
     Latency: 1 cycle per read; ``act_depth`` cycles from reset to ``ready``.
     Resources: one ``act_depth`` x ``acc_bits`` simple dual-port memory (one block RAM at the
-    default capacity), a ``row_bits`` counter, the write-data zero mux.
+    default capacity; on ``ecp5`` a block RAM at any depth), a ``row_bits`` counter, the
+    write-data zero mux.
     """
 
     summary = "the PE's accumulators (zeroed by the write-back)"
@@ -50,7 +52,11 @@ class Accumulators(EIEComponent):
     def elaborate(self, platform):
         cfg = self.config
         m = Module()
-        m.submodules.acc = mem = Memory(shape=acc_shape(cfg), depth=cfg.act_depth, init=[])
+        # On ECP5 a block RAM even when small: Yosys would put 32 rows in 16 LUT-RAM cells,
+        # six LUT positions each, and LUTs bind before block RAMs there at 64 PEs.
+        block = {"ram_style": "block"} if target_of(platform) == "ecp5" else None
+        m.submodules.acc = mem = Memory(shape=acc_shape(cfg), depth=cfg.act_depth, init=[],
+                                        attrs=block)
         wp, rp = mem.write_port(), mem.read_port(domain="sync")
         m.d.comb += [rp.addr.eq(self.rd.addr), rp.en.eq(self.rd.en),
                      self.rd.data.eq(rp.data)]

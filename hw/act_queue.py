@@ -14,23 +14,29 @@ __all__ = ["ActivationQueue"]
 
 
 class ActivationQueue(EIEComponent):
-    """First-in first-out queue of ``fifo_depth`` broadcast activations.
+    """First-in first-out queue of ``queue_slots`` (``fifo_depth + 6``) broadcast
+    activations.
 
     Contract: every ``(j, a)`` accepted on ``i`` leaves on ``o``, in order. ``i.ready`` is low
-    exactly when ``fifo_depth`` items are held (the broadcast stalls on it); it does not look
-    at ``o.ready``, so no combinational path runs from the PE's pipeline back to the
-    broadcast network.
+    exactly when ``queue_slots`` items are held; ``room`` is high while fewer than
+    ``queue_room`` (``fifo_depth + 2``) are. In eie_top the broadcast stalls on ``room`` as
+    the root sees it, two cycles late (two items more count what may have left unseen), and
+    its items arrive two cycles after it sends them, so the four slots more hold what is in
+    flight; ``i.ready`` is then always high when an item arrives.
+    Neither looks at ``o.ready``: no combinational path runs from the PE's pipeline back to
+    the broadcast network.
 
     Members
     -------
     i : In(stream.Signature(act_layout))
     o : Out(stream.Signature(act_layout))
-    level : Out(range(fifo_depth + 1)), items held.
+    level : Out(range(queue_slots + 1)), items held.
+    room : Out(1), ``level < queue_room``.
 
     Latency: an item accepted in cycle t is on ``o`` from cycle t + 1. Throughput: one push
     and one pop per cycle, simultaneously.
-    Resources: a ``fifo_depth`` x (``col_bits`` + ``act_bits``) memory with an asynchronous
-    read port (LUT-RAM or flops), two pointers and a counter.
+    Resources: a ``queue_slots`` x (``col_bits`` + ``act_bits``) memory with an asynchronous
+    read port (LUT-RAM: one 16-deep column at the default depth), two pointers, a counter.
     """
 
     summary = "the PE's activation queue"
@@ -41,11 +47,12 @@ class ActivationQueue(EIEComponent):
         super().__init__(config, {
             "i": In(stream.Signature(act_layout(config))),
             "o": Out(stream.Signature(act_layout(config))),
-            "level": Out(range(config.fifo_depth + 1)),
+            "level": Out(range(config.queue_slots + 1)),
+            "room": Out(1),
         })
 
     def elaborate(self, platform):
-        depth = self.config.fifo_depth
+        depth = self.config.queue_slots
         m = Module()
         m.submodules.storage = storage = Memory(shape=act_layout(self.config), depth=depth,
                                                 init=[])
@@ -62,6 +69,7 @@ class ActivationQueue(EIEComponent):
 
         m.d.comb += [
             self.i.ready.eq(self.level != depth),
+            self.room.eq(self.level < self.config.queue_room),
             self.o.valid.eq(self.level != 0),
             push.eq(self.i.valid & self.i.ready),
             pop.eq(self.o.valid & self.o.ready),

@@ -30,8 +30,8 @@ class ActivationStore(EIEComponent):
     capacities, the matrix's).
 
     ``act_wr`` sets the row's flag to the writer's ``flag``; ``clear`` resets every flag (the
-    host's CLEAR_ACT before it writes inputs, and the write-back's start; a write in the same
-    cycle keeps its flag). ``nonzero`` is the flags: the rows the
+    host's CLEAR_ACT before it writes inputs, and the write-back's start; it wins over a
+    write in the same cycle, which neither caller makes). ``nonzero`` is the flags: the rows the
     detector sends. A row's word is meaningful only after it was written.
 
     Contract: reads are synchronous (address in cycle t, data in t + 1, held while ``en`` is
@@ -92,9 +92,12 @@ class ActivationStore(EIEComponent):
             self.act_rd.data.eq(rp.data), self.bias_rd.data.eq(rp.data),
         ]
 
-        flags = self.nonzero
-        with m.If(self.clear):
-            m.d.sync += flags.eq(0)
-        with m.If(self.act_wr.en):                  # a write in the clear's cycle wins
-            m.d.sync += flags.bit_select(self.act_wr.addr, 1).eq(self.act_wr.flag)
+        # The clear as every flag's synchronous reset and the row's select as its enable,
+        # both pins of an ECP5 or iCE40 flip-flop: a flag is its decode and nothing else.
+        flags, wr = self.nonzero, self.act_wr
+        for r in range(cfg.act_depth):
+            with m.If(self.clear):
+                m.d.sync += flags[r].eq(0)
+            with m.Elif(wr.en & (wr.addr == r)):
+                m.d.sync += flags[r].eq(wr.flag)
         return m

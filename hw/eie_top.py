@@ -10,7 +10,8 @@ from eie_gen.config import EIEConfig
 from eie_gen.hw.axil import AXILiteSignature, AXILiteSlave
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.ccu import ControlUnit
-from eie_gen.hw.layouts import STATUS_FAN_IN, STATUS_LATENCY
+from eie_gen.hw.keep import register_copy
+from eie_gen.hw.layouts import BROADCAST_LATENCY, STATUS_FAN_IN, STATUS_LATENCY
 from eie_gen.hw.lnzd_tree import LNZDTree
 from eie_gen.hw.pe import ProcessingElement
 
@@ -35,8 +36,10 @@ def all_of(m, bits, name: str):
 class EIETop(EIEComponent):
     """``n_pe`` processing elements, the LNZD quadtree, the control unit and an AXI4-Lite port.
 
-    The tree's root is broadcast to every PE's queue: valid to all only when every queue has
-    room (so all take it in the same cycle), at most one activation per cycle. Each PE's local
+    The tree's root is broadcast to every PE's queue, at most one activation per cycle: sent
+    while every queue had room two cycles before (the status registers), it reaches all
+    queues in the same cycle two cycles later (the broadcast registers), and the queues'
+    four slots of slack hold what is in flight (``EIEConfig.queue_slots``). Each PE's local
     detector is a leaf of the tree; the write-back of layer L fills the bank that is layer
     L+1's source, so activations never leave the core between layers.
 
@@ -80,12 +83,14 @@ class EIETop(EIEComponent):
         wiring.connect(m, axil.bus, ccu.bus)
         m.d.comb += self.irq.eq(ccu.irq)
 
-        # Broadcast: all queues take the root's item in the same cycle, or none does.
-        all_ready = Cat(*(pe.act_in.ready for pe in pes)).all()
-        m.d.comb += tree.o.ready.eq(all_ready)
+        # Broadcast on credit: the root sends while every queue had room as the status
+        # registers saw it, and its item reaches every queue through registers; the queues'
+        # slack holds what is in flight (EIEConfig.queue_slots). No path crosses the chip
+        # combinationally, from the queues' ready to the tree or from the root to a queue.
+        all_room = all_of(m, [pe.room for pe in pes], "all_room")
+        m.d.comb += tree.o.ready.eq(all_room)
+        in_flight = self._broadcast(m, platform, tree.o.valid & all_room, tree.o.payload, pes)
         for k, pe in enumerate(pes):
-            m.d.comb += [pe.act_in.valid.eq(tree.o.valid & all_ready),
-                         pe.act_in.payload.eq(tree.o.payload)]
             wiring.connect(m, pe.nz_out, tree.leaf[k])
 
         # Control and host ports, shared by all PEs; host writes go to the PE in wr_sel, host
@@ -106,7 +111,25 @@ class EIETop(EIEComponent):
             ccu.act_data.eq(Cat(*(pe.act_rd.data for pe in pes))),
             ccu.all_ready.eq(all_of(m, [pe.ready for pe in pes], "all_ready")),
             ccu.all_idle.eq(all_of(m, [pe.idle for pe in pes], "all_idle")),
-            ccu.tree_done.eq(all_of(m, [pe.scan_done for pe in pes] + [~tree.busy],
-                                    "tree_done")),
+            ccu.tree_done.eq(all_of(m, [pe.scan_done for pe in pes] + [~tree.busy]
+                                    + [~v for v in in_flight], "tree_done")),
         ]
         return m
+
+    def _broadcast(self, m, platform, send, payload, pes) -> list:
+        """The root's item to every queue through ``BROADCAST_LATENCY`` (2) register stages:
+        one at the root, then one of each group of ``STATUS_FAN_IN`` PEs (kept apart,
+        :func:`~eie_gen.hw.keep.register_copy`). Returns the stages' valid bits: the
+        broadcast is not over while one is set."""
+        assert BROADCAST_LATENCY == 2
+        valid = register_copy(m, platform, send, "bcast_valid", reset=True)
+        data = register_copy(m, platform, payload.as_value(), "bcast_data")
+        stages = [valid]
+        for n in range(0, len(pes), STATUS_FAN_IN):
+            g = n // STATUS_FAN_IN
+            g_valid = register_copy(m, platform, valid, f"bcast_valid_g{g}", reset=True)
+            g_data = register_copy(m, platform, data, f"bcast_data_g{g}")
+            stages.append(g_valid)
+            for pe in pes[n:n + STATUS_FAN_IN]:
+                m.d.comb += [pe.act_in.valid.eq(g_valid), pe.act_in.payload.eq(g_data)]
+        return stages

@@ -13,6 +13,7 @@ from eie_gen.config import EIEConfig
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "RowClearSignature", "MemReadSignature",
            "LayerSignature", "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS",
+           "BROADCAST_LATENCY",
            "STATUS_LATENCY", "STATUS_FAN_IN", "descriptor_fields", "descriptor_layout"]
 
 
@@ -84,6 +85,9 @@ SHIFT_BITS = 5          # SPEC §3: a layer's write-back shift is 0..31
 # tree of registers in eie_top, so no path crosses the chip from every PE to the control FSM.
 STATUS_LATENCY = 2
 STATUS_FAN_IN = 8       # PEs per first-stage register
+# Register stages from the LNZD tree's root to the queues (the root's, then one per group of
+# STATUS_FAN_IN PEs). With STATUS_LATENCY it is the queues' slack (config.BROADCAST_SLACK).
+BROADCAST_LATENCY = 2
 
 
 def descriptor_fields(cfg: EIEConfig) -> dict:

@@ -3,7 +3,7 @@ accumulators, activations, write-back and the local leading-non-zero detector.""
 
 from types import SimpleNamespace
 
-from amaranth.hdl import ClockSignal, Const, Instance, Module, Signal, signed, unsigned
+from amaranth.hdl import Module, Signal, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -15,6 +15,7 @@ from eie_gen.hw.act_queue import ActivationQueue
 from eie_gen.hw.act_store import ActivationStore
 from eie_gen.hw.arith import ArithmeticUnit
 from eie_gen.hw.codebook import CodebookWriteSignature
+from eie_gen.hw.keep import register_copy
 from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, act_layout,
                                 descriptor_fields, nonzero_layout)
 from eie_gen.hw.lnzd_leaf import LNZDLeaf
@@ -22,7 +23,6 @@ from eie_gen.hw.matrix_mem import MatrixMemory
 from eie_gen.hw.ptr_read import PointerRead
 from eie_gen.hw.relidx import RelativeIndex
 from eie_gen.hw.spmat_read import SparseMatrixRead
-from eie_gen.hw.targets import target_of
 from eie_gen.hw.writeback import WriteBack
 
 __all__ = ["ProcessingElement"]
@@ -59,6 +59,7 @@ class ProcessingElement(EIEComponent):
     layer : In(LayerSignature)
     clear_src, scan, wb_start : In(1)
     ready, idle, wb_busy, scan_done : Out(1)
+    room : Out(1), the queue holds fewer than ``queue_room`` items (the broadcast's credit)
     ptr_wr, spmat_wr, cb_wr, bias_wr, act_wr : In(write signatures)
     act_rd : In(MemReadSignature(row_bits, signed(act_bits)))
 
@@ -87,6 +88,7 @@ class ProcessingElement(EIEComponent):
             "layer": In(LayerSignature(cfg)),
             "clear_src": In(1), "scan": In(1), "wb_start": In(1),
             "ready": Out(1), "idle": Out(1), "wb_busy": Out(1), "scan_done": Out(1),
+            "room": Out(1),
             "ptr_wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
             "spmat_wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
@@ -135,6 +137,7 @@ class ProcessingElement(EIEComponent):
                          & ~arith.busy),
             self.wb_busy.eq(wb.busy),
             self.scan_done.eq(leaf.done),
+            self.room.eq(queue.room),
         ]
         return m
 
@@ -142,22 +145,9 @@ class ProcessingElement(EIEComponent):
         """The layer descriptor, registered in this PE. The control unit's copy reached every
         PE's pointer adder straight across the chip (the 8-PE critical path); a register per
         PE costs no cycle (the descriptor is steady for the 17 codebook cycles before any
-        use). Yosys merges identical registers back into one, so on ecp5 they are TRELLIS_FF
-        primitives, which it keeps (our simulation model: sim/models/ecp5/TRELLIS_FF.v)."""
-        fields = {}
-        for name, width in descriptor_fields(self.config).items():
-            q = Signal(width, name=f"layer_{name}", reset_less=True)
-            src = getattr(self.layer, name)
-            if target_of(platform) == "ecp5":
-                for i in range(width):
-                    m.submodules[f"keep_{name}{i}"] = Instance(
-                        "TRELLIS_FF", p_GSR="DISABLED", p_CEMUX="1", p_CLKMUX="CLK",
-                        p_LSRMUX="LSR", p_REGSET="RESET", p_SRMODE="LSR_OVER_CE",
-                        i_CLK=ClockSignal(), i_LSR=Const(0), i_CE=Const(1), i_DI=src[i],
-                        o_Q=q[i])
-            else:
-                m.d.sync += q.eq(src)
-            fields[name] = q
+        use), and :func:`~eie_gen.hw.keep.register_copy` keeps it this PE's own."""
+        fields = {name: register_copy(m, platform, getattr(self.layer, name), f"layer_{name}")
+                  for name in descriptor_fields(self.config)}
         return SimpleNamespace(**fields)
 
     def _accumulators(self, m, arith, acc, wb, layer):

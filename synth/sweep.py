@@ -23,21 +23,37 @@ from eie_gen.parallel import executor
 from eie_gen.synth.breakdown import to_markdown as unit_table
 from eie_gen.synth.flow import TARGETS, DeviceFull, SynthError, synthesize, tool_versions
 
-__all__ = ["SWEEP_PES", "sweep_config", "run_sweep", "to_markdown", "plot", "GOALS"]
+__all__ = ["SWEEP_PES", "ECP5_CAPACITIES", "sweep_config", "run_sweep", "to_markdown", "plot",
+           "GOALS"]
 
-SWEEP_PES = (1, 2, 4, 8, 16)
-# The issue's goals for ECP5 (recorded as reached or not, never asserted).
-GOALS = {"fmax_mhz_at_16": 200.0, "lut_per_pe": 300, "dsp_per_pe": 1}
+SWEEP_PES = (1, 2, 4, 8, 16, 32, 64)
+# Per-PE capacities that fit 64 PEs on an LFE5U-85F (configs/ecp5-85f-64pe.json): 3 DP16KD
+# a PE (pointers; the matrix with the activations and biases; the accumulators).
+ECP5_CAPACITIES = {"entries_per_word": 2, "spmat_words": 768, "ptr_depth": 1024,
+                   "act_depth": 32, "bias_depth": 128}
+# From this many PEs on, one seed and a four times longer place-and-route bound.
+BIG = 32
+# Issue #18's goals for ECP5 at -6 (recorded as reached or not, never asserted).
+GOALS = {"fmax_mhz": {1: 200.0, 16: 150.0, 64: 100.0}, "lut_per_pe": 500, "bram_per_pe": 3,
+         "dsp_per_pe": 1}
 
 
 def sweep_config(target: str, n_pe: int) -> EIEConfig:
-    """The configuration swept for ``target``: the defaults (64 activations, 1024 matrix words
-    and 1024 pointers per PE, as in the EIE paper's PE), except on the iCE40 UP5K, whose 30
-    block RAMs hold one default PE at most: there, memories a quarter of the size or less."""
+    """The configuration swept for ``target``: on ECP5 :data:`ECP5_CAPACITIES`, so that the
+    sweep reaches 64 PEs on the 85F (at the defaults, 7 DP16KD a PE, 29 PEs fit); on the
+    iCE40 UP5K, whose 30 block RAMs hold one default PE at most, memories a quarter of the
+    defaults or less; elsewhere the defaults."""
     if target == "ice40":
         return EIEConfig(n_pe=n_pe, spmat_words=128, ptr_depth=128, act_depth=16,
                          bias_depth=32, max_layers=4)
+    if target == "ecp5":
+        return EIEConfig(n_pe=n_pe, **ECP5_CAPACITIES)
     return EIEConfig(n_pe=n_pe)
+
+
+def series(run: dict) -> str:
+    """A run's line in the tables and the plot: its target, and an ECP5 speed grade."""
+    return f"{run['target']} -{run['speed']}" if run.get("speed") else run["target"]
 
 
 def _design_hash() -> str:
@@ -54,12 +70,15 @@ def _design_hash() -> str:
 
 
 def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | None,
-         design: str, reuse: bool) -> dict:
+         design: str, reuse: bool, speed: str | None = None) -> dict:
     cfg = sweep_config(target, n_pe)
-    workdir = Path(root) / f"eie_top-{cfg.slug}-{target}"
+    if n_pe >= BIG:
+        seeds, pnr_timeout = 1, pnr_timeout and 4 * pnr_timeout
+    grade = f"-s{speed}" if speed else ""
+    workdir = Path(root) / f"eie_top-{cfg.slug}-{target}{grade}"
     saved = workdir / "report.json"
     key = {"config": cfg.to_dict(), "target": target, "seeds": seeds,
-           "pnr_timeout": pnr_timeout, "design": design}
+           "pnr_timeout": pnr_timeout, "design": design, "speed": speed}
     if reuse and saved.exists():
         old = json.loads(saved.read_text())
         if old.get("key") == key:            # same design, tools, config and settings
@@ -69,7 +88,7 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
     try:
         # One PE's core also unflattened: the per-unit table of the page (seconds more).
         rep = synthesize("eie_top", cfg, target, workdir, seeds=seeds, pnr_timeout=pnr_timeout,
-                         breakdown=n_pe == 1)
+                         breakdown=n_pe == 1, speed=speed)
         rep["fits"] = True
     except DeviceFull as e:
         rep = {"top": "eie_top", "target": target, "device": TARGETS[target]["device"],
@@ -77,6 +96,7 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
                "reason": str(e), "overflow": {"resource": e.resource, "used": e.used,
                                               "available": e.available}}
     rep["n_pe"] = n_pe
+    rep["speed"] = speed
     rep["wall_s"] = round(time.monotonic() - t0, 1)
     rep["key"] = key
     workdir.mkdir(parents=True, exist_ok=True)
@@ -86,14 +106,16 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
 
 def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
               jobs: int | None = None, pnr_timeout: float | None = 1500.0, reuse: bool = True,
-              progress=None, scheduler: str | None = None) -> dict:
+              progress=None, scheduler: str | None = None, speeds=("6",)) -> dict:
     """Synthesize eie_top for every target and PE count; returns (and writes
     ``out_dir/results.json``) ``{"runs": [...], ...}``. ``jobs`` processes in parallel
     (default: every core). Per target, PE counts above one that did not fit are skipped.
     Each run's report is saved in its work directory and, with ``reuse``, taken again when
     the hardware sources, tools, config and settings are unchanged. ``pnr_timeout`` bounds
     each place-and-route seed (seconds; None: no bound). ``scheduler``: run the jobs on a
-    Dask distributed cluster instead of local processes (:func:`eie_gen.parallel.executor`)."""
+    Dask distributed cluster instead of local processes (:func:`eie_gen.parallel.executor`).
+    ``speeds``: the ECP5 speed grades, each its own series. From :data:`BIG` PEs on, one
+    seed and four times the bound."""
     say = progress or (lambda msg: None)
     for t in targets:
         if t not in TARGETS:
@@ -106,44 +128,51 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
     runs: list[dict] = []
     t0 = time.monotonic()
     design = _design_hash()
+    for sp in speeds:
+        if sp not in TARGETS["ecp5"]["speeds"]:
+            raise SynthError(f"speed grade {sp!r}: one of {', '.join(TARGETS['ecp5']['speeds'])}")
     # Smallest configurations first, so a target whose small design overflows stops early.
-    pending = [(t, n) for n in pes for t in targets]
+    pending = [(t, n, sp) for n in pes for t in targets
+               for sp in (speeds if TARGETS[t].get("speeds") else (None,))]
     too_big: dict[str, int] = {}
     with executor(jobs, scheduler) as (pool, jobs):
         futures = {}
 
         def submit_ready():
             while pending and len(futures) < jobs:
-                t, n = pending.pop(0)
+                t, n, sp = pending.pop(0)
                 if t in too_big and n > too_big[t]:
-                    runs.append({"target": t, "n_pe": n, "fits": False, "skipped": True,
+                    runs.append({"target": t, "n_pe": n, "speed": sp, "fits": False,
+                                 "skipped": True,
                                  "reason": f"not tried: {too_big[t]} PEs already did not fit"})
                     continue
-                say(f"start {t} n_pe={n}")
+                name = series({"target": t, "speed": sp})
+                say(f"start {name} n_pe={n}")
                 futures[pool.submit(_one, t, n, seeds, str(out), pnr_timeout, design,
-                                    reuse)] = (t, n)
+                                    reuse, sp)] = (name, t, n)
 
         submit_ready()
         total = len(pending) + len(futures)
         say(f"sweep: 0 of {total} runs done [0/{total}]")
         while futures:
             done = next(as_completed(futures))
-            t, n = futures.pop(done)
+            name, t, n = futures.pop(done)
             rep = done.result()
             runs.append(rep)
             say(f"sweep: {len(runs)} of {total} runs done [{len(runs)}/{total}]")
             if rep.get("reused"):
-                say(f"{t} n_pe={n}: reused {rep['key']['design']} report")
+                say(f"{name} n_pe={n}: reused {rep['key']['design']} report")
             if not rep["fits"]:
                 too_big[t] = min(too_big.get(t, n), n)
-                say(f"{t} n_pe={n}: {rep['reason']} ({rep['wall_s']} s)")
+                say(f"{name} n_pe={n}: {rep['reason']} ({rep['wall_s']} s)")
             else:
                 r = rep["resources"]
                 fmax = f", {rep['fmax_mhz']:.1f} MHz" if rep.get("fmax_mhz") else ""
-                say(f"{t} n_pe={n}: LUT {r['lut']}, BRAM {r['bram']}, DSP {r['dsp']}{fmax} "
+                say(f"{name} n_pe={n}: LUT {r['lut']}, BRAM {r['bram']}, DSP {r['dsp']}{fmax} "
                     f"({rep['wall_s']} s; {time.monotonic() - t0:.0f} s so far)")
             submit_ready()
-    runs.sort(key=lambda r: (list(TARGETS).index(r["target"]), r["n_pe"]))
+    runs.sort(key=lambda r: (list(TARGETS).index(r["target"]), r.get("speed") or "",
+                             r["n_pe"]))
     result = {
         "date": datetime.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -152,6 +181,7 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
         "executor": scheduler or "local processes",
         "seeds": seeds,
         "pnr_timeout_s": pnr_timeout,
+        "big": BIG,
         "wall_s": round(time.monotonic() - t0, 1),
         "tools": tool_versions(),
         "goals": GOALS,
@@ -161,14 +191,14 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
     return result
 
 
-def _fits(runs, target):
-    return [r for r in runs if r["target"] == target and r["fits"]]
+def _fits(runs, name):
+    return [r for r in runs if series(r) == name and r["fits"]]
 
 
-def per_pe(runs, target: str, key: str) -> float | None:
+def per_pe(runs, name: str, key: str) -> float | None:
     """Marginal cost of one more PE: the slope between the smallest and largest fitting
-    configurations of ``target`` (control unit and host port excluded)."""
-    fit = _fits(runs, target)
+    configurations of series ``name`` (control unit and host port excluded)."""
+    fit = _fits(runs, name)
     if len(fit) < 2:
         return None
     a, b = fit[0], fit[-1]
@@ -178,31 +208,24 @@ def per_pe(runs, target: str, key: str) -> float | None:
 def goals_reached(result: dict) -> list[tuple[str, str, bool | None]]:
     runs = result["runs"]
     rows = []
-    ecp5 = {r["n_pe"]: r for r in _fits(runs, "ecp5")}
-    at16 = ecp5.get(16)
-    f16 = at16.get("fmax_mhz") if at16 else None
-    if f16:
-        reached = f"{f16:.1f} MHz"
-    elif at16 and at16.get("pnr_notes"):
-        reached = f"did not route in {result['pnr_timeout_s']:.0f} s"
-    else:
-        reached = "not measured"
-    rows.append((f"ECP5 Fmax at 16 PEs >= {GOALS['fmax_mhz_at_16']:.0f} MHz", reached,
-                 None if f16 is None else f16 >= GOALS["fmax_mhz_at_16"]))
-    lut = per_pe(runs, "ecp5", "lut")
-    rows.append((f"<= {GOALS['lut_per_pe']} LUT4 per PE (ECP5, marginal)",
-                 f"{lut:.0f}" if lut is not None else "not measured",
-                 None if lut is None else lut <= GOALS["lut_per_pe"]))
-    dsp = per_pe(runs, "ecp5", "dsp")
-    rows.append((f"{GOALS['dsp_per_pe']} DSP per PE", f"{dsp:g}" if dsp is not None else
-                 "not measured", None if dsp is None else dsp <= GOALS["dsp_per_pe"]))
-    lutram = sorted({block.split(".", 1)[1] if block.startswith("pe") else block
-                     for r in ecp5.values() for block, cells in (r.get("mapping") or {}).items()
-                     if "TRELLIS_DPR16X4" in cells})
-    rows.append(("every memory in block RAM (ECP5)",
-                 "not measured" if not ecp5 else "yes" if not lutram
-                 else "no; in LUT-RAM: " + ", ".join(lutram),
-                 None if not ecp5 else not lutram))
+    ecp5 = {r["n_pe"]: r for r in _fits(runs, "ecp5 -6")}
+    for n, goal in GOALS["fmax_mhz"].items():
+        run = ecp5.get(n)
+        f = run.get("fmax_mhz") if run else None
+        if f:
+            reached = f"{f:.1f} MHz"
+        elif run and run.get("pnr_notes"):
+            reached = "did not route in time"
+        else:
+            reached = "not measured"
+        rows.append((f"ECP5 -6 Fmax at {n} PE{'s' if n > 1 else ''} >= {goal:.0f} MHz",
+                     reached, None if f is None else f >= goal))
+    for key, label in (("lut", "LUT4"), ("bram", "DP16KD"), ("dsp", "DSP")):
+        goal = GOALS[f"{key}_per_pe"]
+        v = per_pe(runs, "ecp5 -6", key)
+        rows.append((f"<= {goal} {label} per PE (ECP5, marginal)",
+                     f"{v:.1f}" if v is not None else "not measured",
+                     None if v is None else v <= goal))
     return rows
 
 
@@ -212,26 +235,25 @@ def to_markdown(result: dict, plot_name: str | None = None) -> str:
              f"Generated by `make synth` (`eie synth-sweep`) on {result['date']}: "
              f"{result['machine']}, {result['jobs']} parallel jobs, "
              f"{sum(r.get('wall_s', 0) for r in runs):.0f} s of tool time in all. "
-             f"Fmax is nextpnr's post-route figure, the median over seeds "
-             f"1..{result['seeds']}, each stopped after {result['pnr_timeout_s']:.0f} s. "
-             f"Resource counts are Yosys cells.", ""]
+             f"Fmax is nextpnr's post-route figure at the speed grade each section names, "
+             f"the median over seeds 1..{result['seeds']}, each stopped after "
+             f"{result['pnr_timeout_s']:.0f} s (from {result.get('big', BIG)} PEs on: seed 1, "
+             f"four times as long). Resource counts are Yosys cells.", ""]
     if plot_name:
         lines += [f"![LUTs, block RAM and Fmax against the number of PEs]({plot_name})", ""]
-    lines += ["## Goals (issue #5)", "", "| goal | reached | met |", "|---|---|---|"]
+    lines += ["## Goals (issue #18)", "", "| goal | reached | met |", "|---|---|---|"]
     for goal, value, met in goals_reached(result):
         lines.append(f"| {goal} | {value} | {'-' if met is None else 'yes' if met else 'no'} |")
-    for target in TARGETS:
-        rows = [r for r in runs if r["target"] == target]
-        if not rows:
-            continue
+    for name in _series_names(runs):
+        rows = [r for r in runs if series(r) == name]
+        target = rows[0]["target"]
         spec = TARGETS[target]
         cfg = sweep_config(target, 1)
-        lines += ["", f"## {target}: {spec['device']}", "",
-                  f"Configuration: defaults but `n_pe`"
-                  + ("" if target != "ice40" else
-                     f" and small memories (`spmat_words={cfg.spmat_words}`, "
-                     f"`ptr_depth={cfg.ptr_depth}`, `act_depth={cfg.act_depth}`, "
-                     f"`bias_depth={cfg.bias_depth}`)") + ".", "",
+        changed = {k: v for k, v in cfg.to_dict().items()
+                   if k != "n_pe" and v != getattr(EIEConfig(), k)}
+        lines += ["", f"## {name}: {spec['device']}", "",
+                  "Configuration: defaults but `n_pe`" + "".join(
+                      f", `{k}={v}`" for k, v in changed.items()) + ".", "",
                   "| n_pe | LUT | FF | carry | BRAM | DSP | LUT-RAM | Fmax MHz (median; seeds) "
                   "| |", "|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
@@ -250,7 +272,7 @@ def to_markdown(result: dict, plot_name: str | None = None) -> str:
             lines.append(f"| {r['n_pe']} | {res['lut']} | {res['ff']} | {res['carry']} | "
                          f"{res['bram']} | {res['dsp']} | {res['lutram']} | {fmax} | "
                          f"{note.split(' (log:')[0]} |")
-        slope = {k: per_pe(runs, target, k) for k in ("lut", "ff", "bram", "dsp")}
+        slope = {k: per_pe(runs, name, k) for k in ("lut", "ff", "bram", "dsp")}
         if slope["lut"] is not None:
             lines += ["", "Per additional PE: " + ", ".join(
                 f"{v:.1f} {k.upper()}" for k, v in slope.items()) + "."]
@@ -266,6 +288,14 @@ def to_markdown(result: dict, plot_name: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _series_names(runs) -> list[str]:
+    names = []
+    for r in runs:
+        if series(r) not in names:
+            names.append(series(r))
+    return names
+
+
 def plot(result: dict, path) -> None:
     """LUTs, block RAMs and Fmax against ``n_pe``, one line per target, as a PNG."""
     import matplotlib  # noqa: PLC0415 (slow import)
@@ -277,11 +307,11 @@ def plot(result: dict, path) -> None:
               ("block RAMs", lambda r: r["resources"]["bram"]),
               ("Fmax (MHz, median)", lambda r: r.get("fmax_mhz"))]
     for ax, (title, value) in zip(axes, panels):
-        for target in TARGETS:
-            pts = [(r["n_pe"], value(r)) for r in _fits(result["runs"], target)]
+        for name in _series_names(result["runs"]):
+            pts = [(r["n_pe"], value(r)) for r in _fits(result["runs"], name)]
             pts = [(n, v) for n, v in pts if v is not None]
             if pts:
-                ax.plot(*zip(*pts), marker="o", label=target)
+                ax.plot(*zip(*pts), marker="o", label=name)
         ax.set_xscale("log", base=2)
         ns = sorted({r["n_pe"] for r in result["runs"]})
         ax.set_xticks(ns, [str(n) for n in ns])

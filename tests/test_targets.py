@@ -103,7 +103,7 @@ def test_a_target_on_the_amaranth_simulator_is_refused(tmp_path, capsys):
 def test_activations_share_the_matrix_block_ram_only_where_it_saves_one():
     from eie_gen.hw.matrix_mem import shared_base
     small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
-    # 768 words of 16 bits, then the region (128 biases, 64 rows) from word 768: 960 <= 1024
+    # 768 words of 16 bits, then the region (128 biases, 32 rows) from word 768: 928 <= 1024
     assert shared_base(small, "ecp5") == 768
     assert shared_base(small, "generic") is None and shared_base(small, "ice40") is None
     # the default's matrix fills four 1024 x 18 tiles: the region would need eight
@@ -125,3 +125,9 @@ def test_the_85f_configuration_fits_64_pes_by_block_ram(tmp_path):
     with pytest.raises(DeviceFull) as info:
         estimate_fit(EIEConfig(n_pe=64), "ecp5", tmp_path / "default")
     assert info.value.resource == "bram" and info.value.used == 64 * 7
+
+
+def test_the_85f_configuration_file_is_the_sweeps():
+    from eie_gen.synth.sweep import ECP5_CAPACITIES, sweep_config
+    small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
+    assert small == EIEConfig(n_pe=64, **ECP5_CAPACITIES) == sweep_config("ecp5", 64)

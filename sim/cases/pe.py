@@ -178,7 +178,7 @@ def check_case(cfg: EIEConfig, case: PECase, result: PEResult) -> str | None:
         gaps = None if case.network else case.gaps
         if gaps is not None:
             gaps = gaps[:len(nz)]
-        timing = pe_cycles(lengths, cfg.fifo_depth, gaps)
+        timing = pe_cycles(lengths, cfg.queue_slots, gaps)
         if result.cycles[L] != timing.cycles:
             return (f"{case.name}: layer {L}, PE {k}: {result.cycles[L]} compute cycles on the "
                     f"RTL, the cycle model predicts {timing.cycles}")
