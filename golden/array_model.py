@@ -8,7 +8,7 @@ late), starts the write-back and waits for it: ``B + W + LAYER_OVERHEAD`` cycles
   slowest PE's idle cycle under the common broadcast schedule (:func:`eie_gen.golden.pe_model.
   broadcast_timing`), the first broadcast leaving the tree ``4 + lnzd_levels`` cycles after
   the scan (detector load, find, read, read register, one register per tree level);
-* ``W = max(n_rows + 7, 1)`` is the write-back.
+* ``W = max(n_rows + 8, 1)`` is the write-back.
 
 The tree drains PE-major: PE 0's non-zero inputs by row, then PE 1's, and so on; each
 broadcast goes to every queue in the same cycle, when all have room.

@@ -31,8 +31,8 @@ __all__ = ["PETiming", "pe_cycles", "broadcast_timing", "writeback_cycles", "DRA
 # From the last entry's issue to the first idle cycle: matrix read 2 (word, entry registers),
 # relative index 1, arithmetic unit 5 (codebook, multiply, accumulator register, add, write).
 DRAIN = 8
-# hw/writeback.py: read, register, add bias, shift, round, saturate, write.
-WRITEBACK_LATENCY = 7
+# hw/writeback.py: read, register, shift the bias, add it, shift, round, saturate, write.
+WRITEBACK_LATENCY = 8
 # eie_top: the queues' room reaches the tree's root through two status registers
 # (hw/layouts.STATUS_LATENCY), and a broadcast reaches the queues through two registers
 # (hw/layouts.BROADCAST_LATENCY); their sum is the queues' slack (EIEConfig.queue_slots).

@@ -20,7 +20,7 @@ class Sequencer(EIEComponent):
     ``codebook_size + 1`` cycles), pulse ``scan``, wait ``1 + STATUS_LATENCY`` cycles (the
     detectors load their masks, and the status that reaches this unit is from after the load),
     let the LNZD tree broadcast until it is empty and every PE is idle, pulse ``wb_start``,
-    wait the write-back's ``n_rows + 7`` cycles (counted here: it takes as long in every PE,
+    wait the write-back's ``n_rows + 8`` cycles (counted here: it takes as long in every PE,
     so no busy signal has to come back from each). After the last layer ``busy`` falls and
     ``done`` rises; ``ack`` clears ``done``. ``cycles`` is the count from the first codebook
     cycle to DONE: from START, unless START came while the PEs were not yet ready.

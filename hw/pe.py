@@ -67,7 +67,7 @@ class ProcessingElement(EIEComponent):
     again in cycle ``n + 11`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
     and a drain of 8: matrix word and entry registers, relative index, arithmetic unit 5).
     ``eie_gen.golden.pe_model`` gives the exact count for any broadcast sequence; the
-    write-back takes ``n_rows + 7``; ``ready`` rises ``act_depth`` cycles after reset.
+    write-back takes ``n_rows + 8``; ``ready`` rises ``act_depth`` cycles after reset.
     Throughput: one entry per cycle, across column and word boundaries; padding entries take
     their cycle; a column with no entries here costs no matrix-read cycle.
     Resources: see each unit; the block-RAM memories are the pointers, the accumulators, the

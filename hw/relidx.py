@@ -54,10 +54,16 @@ class RelativeIndex(EIEComponent):
             self.i.ready.eq(advance),
             self.busy.eq(self.o.valid),
         ]
+        # The next entry's base, row + 1, beside the row rather than after it: next_row - ~z
+        # is next_row + z + 1 on one carry chain (the inverted operand with a carry in), so
+        # the two adds do not follow each other in the cycle.
+        z = Signal(cfg.row_bits + 1)
+        base = Signal(cfg.row_bits + 1)
+        m.d.comb += z.eq(self.i.payload.z)
         with m.If(self.i.payload.first):
-            m.d.comb += row.eq(self.i.payload.z)
+            m.d.comb += [row.eq(z), base.eq(z + 1)]
         with m.Else():
-            m.d.comb += row.eq(next_row + self.i.payload.z)
+            m.d.comb += [row.eq(next_row + z), base.eq(next_row - ~z)]
         with m.If(advance):
             m.d.sync += [
                 self.o.valid.eq(self.i.valid & (self.i.payload.v != 0)),
@@ -66,5 +72,5 @@ class RelativeIndex(EIEComponent):
                 self.o.payload.a.eq(self.i.payload.a),
             ]
             with m.If(self.i.valid):
-                m.d.sync += next_row.eq(row + 1)
+                m.d.sync += next_row.eq(base)
         return m

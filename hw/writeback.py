@@ -41,8 +41,9 @@ class WriteBack(EIEComponent):
     act_wr : Out(BankWriteSignature(row_bits, signed(act_bits)))
     busy : Out(1)
 
-    Latency: ``n_rows + 7`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
-    register, add the shifted bias, shift, round, saturate and ReLU, write; one row per cycle.
+    Latency: ``n_rows + 8`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
+    register, shift the bias, add it, shift, round, saturate and ReLU, write; one row a
+    cycle.
     Resources: two barrel shifters of ``acc_bits``, two ``acc_bits`` adders, the saturation
     test, a ``bias_addr_bits`` adder.
     """
@@ -51,7 +52,7 @@ class WriteBack(EIEComponent):
     waves = {"write-back":
              ["start", "acc_rd__addr", "act_wr__en", "act_wr__addr", "busy"]}
 
-    latency = 7
+    latency = 8
 
     def __init__(self, config: EIEConfig):
         cfg = config
@@ -96,19 +97,25 @@ class WriteBack(EIEComponent):
         m.d.sync += [acc_q.eq(self.acc_rd.data), bias_q.eq(self.bias_rd.data)]
         m.d.comb += [self.acc_clr.en.eq(b_valid), self.acc_clr.addr.eq(b_row)]
 
-        # Stage C: add the bias at the accumulator's binary point; wraps like the adds did.
+        # Stage C: the bias to the accumulator's binary point, wrapped to acc_bits (a barrel
+        # shifter; with the add behind it in one stage it was the PE's critical path).
         c_valid = Signal()
         c_row = Signal(cfg.row_bits)
-        m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row)]
+        acc_c = Signal(acc_shape(cfg))
+        shifted_bias = Signal(acc_shape(cfg))
+        m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row), acc_c.eq(acc_q),
+                     shifted_bias.eq(bias_q << self.shift)]
+
+        # Stage C2: add it; wraps like the adds did.
+        c2_valid = Signal()
+        c2_row = Signal(cfg.row_bits)
         t = Signal(acc_shape(cfg))
-        shifted_bias = Signal(acc_shape(cfg))    # bias << shift, wrapped to acc_bits
-        m.d.comb += shifted_bias.eq(bias_q << self.shift)
-        m.d.sync += t.eq(acc_q + shifted_bias)
+        m.d.sync += [c2_valid.eq(c_valid), c2_row.eq(c_row), t.eq(acc_c + shifted_bias)]
 
         # Stage D: the shift, one bit short: v = t >> (shift - 1), or 2t when shift is 0.
         d_valid = Signal()
         d_row = Signal(cfg.row_bits)
-        m.d.sync += [d_valid.eq(c_valid), d_row.eq(c_row)]
+        m.d.sync += [d_valid.eq(c2_valid), d_row.eq(c2_row)]
         e_valid = Signal()
         e_row = Signal(cfg.row_bits)
         v = Signal(signed(A + 1))
@@ -142,6 +149,7 @@ class WriteBack(EIEComponent):
         m.d.comb += [
             self.act_wr.en.eq(g_valid), self.act_wr.addr.eq(g_row), self.act_wr.data.eq(g_out),
             self.act_wr.flag.eq(g_flag),
-            self.busy.eq(running | b_valid | c_valid | d_valid | e_valid | f_valid | g_valid),
+            self.busy.eq(running | b_valid | c_valid | c2_valid | d_valid | e_valid | f_valid
+                         | g_valid),
         ]
         return m

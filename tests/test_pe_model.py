@@ -66,4 +66,4 @@ def test_gap_count_must_match():
 
 def test_writeback_cycles():
     assert writeback_cycles(0) == 0
-    assert writeback_cycles(64) == 71
+    assert writeback_cycles(64) == 72
