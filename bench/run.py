@@ -38,17 +38,19 @@ N_PE = 64
 
 
 def measured_fmax(synthesis_json="docs/synthesis.json") -> dict | None:
-    """The ECP5 Fmax of the largest eie_top that routed in ``make synth``'s last sweep."""
+    """The ECP5 Fmax (speed grade -6, nextpnr's default) of the largest eie_top that routed
+    in ``make synth``'s last sweep."""
     path = Path(synthesis_json)
     if not path.exists():
         return None
     runs = [r for r in json.loads(path.read_text()).get("runs", [])
-            if r.get("target") == "ecp5" and r.get("fmax_mhz")]
+            if r.get("target") == "ecp5" and r.get("speed") in (None, "6")
+            and r.get("fmax_mhz")]
     if not runs:
         return None
     best = max(runs, key=lambda r: r["config"]["n_pe"])
     return {"n_pe": best["config"]["n_pe"], "fmax_mhz": best["fmax_mhz"],
-            "source": str(path)}
+            "speed_grade": "-6", "source": str(path)}
 
 
 def _versions() -> dict:

@@ -45,7 +45,7 @@ class WriteBack(EIEComponent):
     register, shift the bias, add it, shift, round, saturate and ReLU, write; one row a
     cycle.
     Resources: two barrel shifters of ``acc_bits``, two ``acc_bits`` adders, the saturation
-    test, a ``bias_addr_bits`` adder.
+    test, three counters.
     """
 
     summary = "bias, shift, ReLU and write-back of a layer's outputs"
@@ -74,18 +74,23 @@ class WriteBack(EIEComponent):
         A = cfg.acc_bits
         m = Module()
 
-        # Stage A: walk the rows, reading accumulator and bias.
+        # Stage A: walk the rows, reading accumulator and bias. Counters only: the bias
+        # address counts beside the row, and the rows left count down to a compare with 0
+        # (`bias_base + row` before the RAM and `row + 1 == n_rows` were the 8-PE paths).
         running = Signal()
         row = Signal(cfg.row_bits + 1)
+        bias_addr = Signal(cfg.bias_addr_bits)
+        left = Signal(cfg.row_bits + 1)             # rows after this one
         m.d.comb += [
             self.acc_rd.addr.eq(row), self.acc_rd.en.eq(running),
-            self.bias_rd.addr.eq(self.bias_base + row), self.bias_rd.en.eq(running),
+            self.bias_rd.addr.eq(bias_addr), self.bias_rd.en.eq(running),
         ]
         with m.If(self.start & (self.n_rows != 0)):
-            m.d.sync += [running.eq(1), row.eq(0)]
+            m.d.sync += [running.eq(1), row.eq(0), bias_addr.eq(self.bias_base),
+                         left.eq(self.n_rows - 1)]
         with m.Elif(running):
-            m.d.sync += row.eq(row + 1)
-            with m.If(row + 1 == self.n_rows):
+            m.d.sync += [row.eq(row + 1), bias_addr.eq(bias_addr + 1), left.eq(left - 1)]
+            with m.If(left == 0):
                 m.d.sync += running.eq(0)
 
         # Stage B: accumulator and bias into registers (block RAM outputs are slow).
