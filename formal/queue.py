@@ -4,9 +4,9 @@
 The reference is a shift register of ``queue_slots`` entries (entry 0 is the head), trivially
 first-in first-out. Its inputs are the queue's own handshakes, and the proof asserts, in
 every cycle, that the queue's outputs equal the reference's. The invariant that makes the
-proof inductive: every held entry of the queue's memory, from the read pointer on, equals the
-reference's entry of the same rank, and the write pointer is ``level`` places after the read
-pointer.
+proof inductive: the head register holds the reference's first entry, every held entry of
+the queue's memory, from the read pointer on, equals the reference's entry of the next rank,
+and the write pointer is that many places after the read pointer.
 """
 
 from __future__ import annotations
@@ -55,15 +55,18 @@ class QueueProof(Proof):
         with m.If(q.o.valid):
             m.d.comb += Assert(q.o.payload.as_value() == ref[0],
                                "the head is the oldest item not yet taken")
-        # The invariant: the memory holds the reference's items from the read pointer on.
-        for n in range(depth):
+        # The invariant: the head register holds rank 0, the memory the rest from the read
+        # pointer on.
+        ram = depth - 1
+        m.d.comb += Assert(q._held == count - q.o.valid, "the memory holds all but the head")
+        for n in range(ram):
             port = q._storage.read_port(domain="comb")
-            m.d.comb += port.addr.eq((q._r_ptr + n) % depth)
-            with m.If(n < count):
-                m.d.comb += Assert(port.data.as_value() == ref[n],
-                                   f"memory holds the item of rank {n}")
-        m.d.comb += Assert((q._r_ptr < depth) & (q._w_ptr < depth), "pointers in range")
-        m.d.comb += Assert(q._w_ptr == (q._r_ptr + count) % depth,
-                           "the write pointer is level places after the read pointer")
+            m.d.comb += port.addr.eq((q._r_ptr + n) % ram)
+            with m.If(n < q._held):
+                m.d.comb += Assert(port.data.as_value() == ref[n + 1],
+                                   f"memory holds the item of rank {n + 1}")
+        m.d.comb += Assert((q._r_ptr < ram) & (q._w_ptr < ram), "pointers in range")
+        m.d.comb += Assert(q._w_ptr == (q._r_ptr + q._held) % ram,
+                           "the write pointer is held places after the read pointer")
         # Reachability: full, then a push and a pop in one cycle while full.
         m.d.comb += Cover((count == depth) & pop & q.i.valid)

@@ -35,8 +35,9 @@ class ActivationQueue(EIEComponent):
 
     Latency: an item accepted in cycle t is on ``o`` from cycle t + 1. Throughput: one push
     and one pop per cycle, simultaneously.
-    Resources: a ``queue_slots`` x (``col_bits`` + ``act_bits``) memory with an asynchronous
-    read port (LUT-RAM: one 16-deep column at the default depth), two pointers, a counter.
+    Resources: a head register and a ``queue_slots - 1`` x (``col_bits`` + ``act_bits``)
+    memory with an asynchronous read port (LUT-RAM: one 16-deep column at the default depth),
+    two pointers, two counters.
     """
 
     summary = "the PE's activation queue"
@@ -54,31 +55,46 @@ class ActivationQueue(EIEComponent):
     def elaborate(self, platform):
         depth = self.config.queue_slots
         m = Module()
-        m.submodules.storage = storage = Memory(shape=act_layout(self.config), depth=depth,
-                                                init=[])
+        # The head in a register of its own, the rest in LUT-RAM: the PE's pointer adders
+        # and block-RAM address follow a flip-flop, not the LUT-RAM's asynchronous read (the
+        # 16-PE critical path). An item into an empty queue goes straight to the head, so
+        # the timing is a plain FIFO's.
+        m.submodules.storage = storage = Memory(shape=act_layout(self.config),
+                                                depth=depth - 1, init=[])
         wp = storage.write_port()
         rp = storage.read_port(domain="comb")
-        w_ptr = Signal(range(depth))
-        r_ptr = Signal(range(depth))
-        push, pop = Signal(), Signal()
+        w_ptr = Signal(range(depth - 1))
+        r_ptr = Signal(range(depth - 1))
+        held = Signal(range(depth))                 # items in the LUT-RAM (the head aside)
+        push, pop, load, from_ram, to_ram = (Signal(name=n) for n in
+                                             ("push", "pop", "load", "from_ram", "to_ram"))
         # Kept for the formal proof (formal/queue.py), which relates them to a reference queue.
-        self._storage, self._w_ptr, self._r_ptr = storage, w_ptr, r_ptr
+        self._storage, self._w_ptr, self._r_ptr, self._held = storage, w_ptr, r_ptr, held
 
         def inc(ptr):
-            return Mux(ptr == depth - 1, 0, ptr + 1)
+            return Mux(ptr == depth - 2, 0, ptr + 1)
 
         m.d.comb += [
             self.i.ready.eq(self.level != depth),
             self.room.eq(self.level < self.config.queue_room),
-            self.o.valid.eq(self.level != 0),
             push.eq(self.i.valid & self.i.ready),
             pop.eq(self.o.valid & self.o.ready),
-            wp.en.eq(push), wp.addr.eq(w_ptr), wp.data.eq(self.i.payload),
-            rp.addr.eq(r_ptr), self.o.payload.eq(rp.data),
+            load.eq(~self.o.valid | pop),           # the head takes the next item, if any
+            from_ram.eq(load & (held != 0)),
+            to_ram.eq(push & ~(load & (held == 0))),
+            wp.en.eq(to_ram), wp.addr.eq(w_ptr), wp.data.eq(self.i.payload),
+            rp.addr.eq(r_ptr),
         ]
-        with m.If(push):
+        with m.If(load):
+            m.d.sync += self.o.valid.eq((held != 0) | push)
+            with m.If(held != 0):
+                m.d.sync += self.o.payload.eq(rp.data)
+            with m.Else():
+                m.d.sync += self.o.payload.eq(self.i.payload)
+        with m.If(to_ram):
             m.d.sync += w_ptr.eq(inc(w_ptr))
-        with m.If(pop):
+        with m.If(from_ram):
             m.d.sync += r_ptr.eq(inc(r_ptr))
-        m.d.sync += self.level.eq(self.level + push - pop)
+        m.d.sync += [held.eq(held + to_ram - from_ram),
+                     self.level.eq(self.level + push - pop)]
         return m

@@ -23,7 +23,7 @@ class ControlUnit(EIEComponent):
     Host side: identification words, CTRL/STATUS/N_LAYERS/CYCLES/IRQ_EN, ``max_layers`` layer
     descriptors and codebooks, and the PEs' memories on shared write ports with a one-hot
     ``pe_sel``. Writes to anything but CTRL and IRQ_EN (activations included) are ignored
-    while busy. Reads return data ``READ_LATENCY`` (3) cycles later.
+    while busy. Reads return data ``READ_LATENCY`` (4) cycles later.
 
     A run (CTRL.START): per layer, copy its codebook into every PE, scan, broadcast until the
     tree is empty and every PE idle, write back; then DONE (``irq`` while DONE and IRQ_EN).

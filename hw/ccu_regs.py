@@ -58,12 +58,13 @@ class RegisterBlock(EIEComponent):
         (one-hot): registered, a cycle after the bus write, so no bus decode reaches every
         PE's memories in one cycle
     pe_sel : Out(n_pe), one-hot
-    act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
+    act_rd : Out(MemReadSignature), for the PE in ``pe_sel`` (both registered, a cycle after
+        the bus read); act_data : In(n_pe words)
 
     Latency: register writes take effect at the end of their cycle, the PEs' memory writes
-    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (3)
-    cycles after ``r_en``: decode, then each PE's data registered where it leaves the PE,
-    then the n_pe:1 select.
+    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (4)
+    cycles after ``r_en``: decode into the PE's read, the PE's RAM, each PE's data registered
+    where it leaves the PE, then the n_pe:1 select.
     Resources: ``max_layers`` descriptors (about 31 bits each), a ``codebook_size x
     max_layers`` x ``weight_bits`` memory, the staging register, a 32-bit read pipeline and
     the n_pe:1 read select.
@@ -112,9 +113,10 @@ class RegisterBlock(EIEComponent):
         m.d.comb += [region.eq(addr[stride_bits:]), pe_index.eq(region - 1),
                      index.eq(addr[2:win_bits])]
         in_pe = (region != 0) & (region <= cfg.n_pe)
+        sel = Signal(cfg.n_pe)
         for k in range(cfg.n_pe):
-            m.d.comb += self.pe_sel[k].eq(in_pe & (pe_index == k))
-        return {"in_ctrl": region == 0, "in_pe": in_pe, "pe_index": pe_index,
+            m.d.comb += sel[k].eq(in_pe & (pe_index == k))
+        return {"in_ctrl": region == 0, "in_pe": in_pe, "pe_index": pe_index, "sel": sel,
                 "window": addr[win_bits:stride_bits], "index": index,
                 "word": addr[2:stride_bits]}
 
@@ -192,11 +194,11 @@ class RegisterBlock(EIEComponent):
                 self.spmat_wr.addr.eq(index >> sub_bits),
                 self.spmat_wr.data.eq(Cat(staging, bus.w_data) if amap.spmat_sub > 1
                                       else bus.w_data),
-                self.wr_sel.eq(self.pe_sel),
+                self.wr_sel.eq(d["sel"]),
             ]
 
     def _reads(self, m, d, irq_en):
-        """Read-back in READ_LATENCY = 3 cycles: decode and register; register each PE's
+        """Read-back in READ_LATENCY = 4 cycles: decode and register; register each PE's
         data where it leaves the PE's RAM; select (RAM clock-to-out followed by the wide mux
         across the chip limited Fmax)."""
         cfg, amap, bus = self.config, self.map, self.bus
@@ -211,19 +213,27 @@ class RegisterBlock(EIEComponent):
                 with m.Case(self._word(n)):
                     m.d.comb += value.eq(v)
         is_act = d["in_pe"] & (d["window"] == ACT_WINDOW)
-        m.d.comb += [self.act_rd.addr.eq(d["index"]), self.act_rd.en.eq(bus.r_en & is_act)]
+        # The PE read registered, like the writes: the decode reached every PE's block-RAM
+        # enable in one cycle (the 8-PE critical path once the write-back was fixed).
+        m.d.sync += [self.act_rd.addr.eq(d["index"]), self.act_rd.en.eq(bus.r_en & is_act),
+                     self.pe_sel.eq(d["sel"])]
         r1_valid, r1_value, r1_act = Signal(), Signal(32), Signal()
         r1_pe = Signal.like(d["pe_index"])
         m.d.sync += r1_valid.eq(bus.r_en)
         with m.If(bus.r_en):
             m.d.sync += [r1_value.eq(Mux(d["in_ctrl"], value, 0)), r1_act.eq(is_act),
                          r1_pe.eq(d["pe_index"])]
+        r1b_valid, r1b_value, r1b_act = Signal(), Signal(32), Signal()
+        r1b_pe = Signal.like(d["pe_index"])
+        m.d.sync += r1b_valid.eq(r1_valid)
+        with m.If(r1_valid):
+            m.d.sync += [r1b_value.eq(r1_value), r1b_act.eq(r1_act), r1b_pe.eq(r1_pe)]
         r2_valid, r2_value, r2_act = Signal(), Signal(32), Signal()
         r2_pe = Signal.like(d["pe_index"])
         act_q = Signal.like(self.act_data)
-        m.d.sync += [r2_valid.eq(r1_valid), act_q.eq(self.act_data)]
-        with m.If(r1_valid):
-            m.d.sync += [r2_value.eq(r1_value), r2_act.eq(r1_act), r2_pe.eq(r1_pe)]
+        m.d.sync += [r2_valid.eq(r1b_valid), act_q.eq(self.act_data)]
+        with m.If(r1b_valid):
+            m.d.sync += [r2_value.eq(r1b_value), r2_act.eq(r1b_act), r2_pe.eq(r1b_pe)]
         act_words = Array(act_q.word_select(k, cfg.act_bits).as_signed()
                           for k in range(cfg.n_pe))
         with m.If(r2_valid):                           # hold the data until the next read

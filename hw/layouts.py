@@ -121,4 +121,4 @@ class RegBusSignature(wiring.Signature):
                           "r_data": In(unsigned(32))})
 
 
-READ_LATENCY = 3
+READ_LATENCY = 4

@@ -209,7 +209,7 @@ def test_the_sequencer_runs_every_layer(layers, broadcast, rows, ready_after):
     assert log["scan"][0] == n + 2 + ready_after
     assert len(log["scan"]) == len(log["wb_start"]) == layers
     # Settle 1 + STATUS_LATENCY cycles, then wait for the tree; the write-back pulse next.
-    w = rows + 7 if rows else 1
+    w = rows + 8 if rows else 1
     for L in range(layers):
         assert log["wb_start"][L] - log["scan"][L] == max(2 + STATUS_LATENCY, broadcast + 1) + 1
         if L + 1 < layers:              # the write-back's w cycles, the codebook, the scan
