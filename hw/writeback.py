@@ -150,7 +150,10 @@ class WriteBack(EIEComponent):
         g_row = Signal(cfg.row_bits)
         g_out = Signal.like(out)
         g_flag = Signal()
-        m.d.sync += [g_valid.eq(f_valid), g_row.eq(f_row), g_out.eq(out), g_flag.eq(out != 0)]
+        # out != 0 without waiting for the saturation: a saturated value is never 0, and the
+        # saturation keeps the sign (that chain into the flag was the 8-PE critical path).
+        nonzero = (rounded != 0) & ~(self.relu & rounded[-1])
+        m.d.sync += [g_valid.eq(f_valid), g_row.eq(f_row), g_out.eq(out), g_flag.eq(nonzero)]
         m.d.comb += [
             self.act_wr.en.eq(g_valid), self.act_wr.addr.eq(g_row), self.act_wr.data.eq(g_out),
             self.act_wr.flag.eq(g_flag),
