@@ -52,7 +52,8 @@ MEANING = {
     "weight_bits": "signed width of a decoded weight (codebook entry)",
     "act_bits": "signed width of an activation (inputs, outputs, biases)",
     "acc_bits": "signed width of an accumulator (wraps modulo 2^acc_bits)",
-    "fifo_depth": "entries of each PE's activation queue",
+    "fifo_depth": "each PE's activation queue: the broadcast stalls while one holds "
+                  "fifo_depth + 2 items (its fifo_depth + 6 slots hold what is in flight)",
     "spmat_words": "sparse-matrix memory words per PE, all layers together",
     "ptr_depth": "column pointers per PE, all layers' cols + 1 together",
     "act_depth": "activation and accumulator rows per PE (local rows of the widest layer)",

@@ -74,24 +74,7 @@ class WriteBack(EIEComponent):
         A = cfg.acc_bits
         m = Module()
 
-        # Stage A: walk the rows, reading accumulator and bias. Counters only: the bias
-        # address counts beside the row, and the rows left count down to a compare with 0
-        # (`bias_base + row` before the RAM and `row + 1 == n_rows` were the 8-PE paths).
-        running = Signal()
-        row = Signal(cfg.row_bits + 1)
-        bias_addr = Signal(cfg.bias_addr_bits)
-        left = Signal(cfg.row_bits + 1)             # rows after this one
-        m.d.comb += [
-            self.acc_rd.addr.eq(row), self.acc_rd.en.eq(running),
-            self.bias_rd.addr.eq(bias_addr), self.bias_rd.en.eq(running),
-        ]
-        with m.If(self.start & (self.n_rows != 0)):
-            m.d.sync += [running.eq(1), row.eq(0), bias_addr.eq(self.bias_base),
-                         left.eq(self.n_rows - 1)]
-        with m.Elif(running):
-            m.d.sync += [row.eq(row + 1), bias_addr.eq(bias_addr + 1), left.eq(left - 1)]
-            with m.If(left == 0):
-                m.d.sync += running.eq(0)
+        running, row = self._walk(m)
 
         # Stage B: accumulator and bias into registers (block RAM outputs are slow).
         b_valid = Signal()
@@ -134,8 +117,37 @@ class WriteBack(EIEComponent):
         m.d.sync += [f_valid.eq(e_valid), f_row.eq(e_row),
                      rounded.eq((v + (self.shift != 0)) >> 1)]
 
-        # Stage F: saturate (in range iff the bits above the sign agree: no comparator), ReLU,
-        # into the write register; stage G writes (the flag decode follows a register).
+        g_valid = self._saturate(m, rounded, f_valid, f_row)
+        m.d.comb += self.busy.eq(running | b_valid | c_valid | c2_valid | d_valid | e_valid
+                                 | f_valid | g_valid)
+        return m
+
+    def _walk(self, m):
+        """Stage A: walk the rows, reading accumulator and bias. Counters only: the bias
+        address counts beside the row, and the rows left count down to a compare with 0
+        (`bias_base + row` before the RAM and `row + 1 == n_rows` were the 8-PE paths)."""
+        cfg = self.config
+        running = Signal()
+        row = Signal(cfg.row_bits + 1)
+        bias_addr = Signal(cfg.bias_addr_bits)
+        left = Signal(cfg.row_bits + 1)             # rows after this one
+        m.d.comb += [
+            self.acc_rd.addr.eq(row), self.acc_rd.en.eq(running),
+            self.bias_rd.addr.eq(bias_addr), self.bias_rd.en.eq(running),
+        ]
+        with m.If(self.start & (self.n_rows != 0)):
+            m.d.sync += [running.eq(1), row.eq(0), bias_addr.eq(self.bias_base),
+                         left.eq(self.n_rows - 1)]
+        with m.Elif(running):
+            m.d.sync += [row.eq(row + 1), bias_addr.eq(bias_addr + 1), left.eq(left - 1)]
+            with m.If(left == 0):
+                m.d.sync += running.eq(0)
+        return running, row
+
+    def _saturate(self, m, rounded, f_valid, f_row):
+        """Stage F: saturate (in range iff the bits above the sign agree: no comparator),
+        ReLU, into the write register; stage G writes."""
+        cfg = self.config
         y = Signal(signed(cfg.act_bits))
         top = rounded[cfg.act_bits - 1:]
         with m.If((top == 0) | (top == (1 << len(top)) - 1)):
@@ -157,7 +169,5 @@ class WriteBack(EIEComponent):
         m.d.comb += [
             self.act_wr.en.eq(g_valid), self.act_wr.addr.eq(g_row), self.act_wr.data.eq(g_out),
             self.act_wr.flag.eq(g_flag),
-            self.busy.eq(running | b_valid | c_valid | c2_valid | d_valid | e_valid | f_valid
-                         | g_valid),
         ]
-        return m
+        return g_valid
