@@ -37,12 +37,16 @@ _RANGES = {
     "bias_depth": (1, 1 << 20),
     "max_layers": (1, 64),
 }
-# The broadcast on credit (hw/eie_top.py): the tree's root sees a queue's level 2 cycles late
-# (hw/layouts.STATUS_LATENCY) and its items arrive 2 cycles after it sends them
-# (BROADCAST_LATENCY). A queue has room below fifo_depth + 2 items (the 2 it may have given
-# away unseen) and holds 4 more than that (those in flight).
-ROOM_SLACK = 2
-BROADCAST_SLACK = ROOM_SLACK + 4
+# The broadcast on credit (hw/eie_top.py), one definition for the RTL and the cycle model: the
+# tree's root sees a queue's level ROOM_LAG cycles late (the status registers,
+# hw/layouts.STATUS_LATENCY) and its items reach the queues BROADCAST_LAG cycles after it sends
+# them (the broadcast registers, hw/layouts.BROADCAST_LATENCY). A queue has room below
+# fifo_depth + ROOM_SLACK items (those it may have given away unseen) and holds
+# ROOM_LAG + BROADCAST_LAG more than that (those in flight).
+ROOM_LAG = 2
+BROADCAST_LAG = 2
+ROOM_SLACK = ROOM_LAG
+BROADCAST_SLACK = ROOM_SLACK + ROOM_LAG + BROADCAST_LAG
 # What each field means (docs/config.md is made from this table and the ranges above).
 MEANING = {
     "n_pe": "processing elements; row i of every layer belongs to PE i mod n_pe",

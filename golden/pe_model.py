@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eie_gen.config import BROADCAST_LAG, ROOM_LAG
+
 __all__ = ["PETiming", "pe_cycles", "broadcast_timing", "writeback_cycles", "DRAIN",
            "WRITEBACK_LATENCY", "ROOM_LAG", "BROADCAST_LAG"]
 
@@ -33,11 +35,8 @@ __all__ = ["PETiming", "pe_cycles", "broadcast_timing", "writeback_cycles", "DRA
 DRAIN = 8
 # hw/writeback.py: read, register, shift the bias, add it, shift, round, saturate, write.
 WRITEBACK_LATENCY = 8
-# eie_top: the queues' room reaches the tree's root through two status registers
-# (hw/layouts.STATUS_LATENCY), and a broadcast reaches the queues through two registers
-# (hw/layouts.BROADCAST_LATENCY); their sum is the queues' slack (EIEConfig.queue_slots).
-ROOM_LAG = 2
-BROADCAST_LAG = 2
+# eie_top's broadcast on credit: ROOM_LAG and BROADCAST_LAG (eie_gen.config, where the
+# queues' slack is counted from them).
 
 
 @dataclass

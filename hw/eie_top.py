@@ -39,9 +39,9 @@ class EIETop(EIEComponent):
     The tree's root is broadcast to every PE's queue, at most one activation per cycle: sent
     while every queue had room two cycles before (the status registers), it reaches all
     queues in the same cycle two cycles later (the broadcast registers), and the queues'
-    four slots of slack hold what is in flight (``EIEConfig.queue_slots``). Each PE's local
-    detector is a leaf of the tree; the write-back of layer L fills the bank that is layer
-    L+1's source, so activations never leave the core between layers.
+    slack holds what is in flight (``EIEConfig.queue_slots``: ``fifo_depth + 6``). Each PE's
+    local detector is a leaf of the tree; the write-back of layer L fills the bank that is
+    layer L+1's source, so activations never leave the core between layers.
 
     Members
     -------

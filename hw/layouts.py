@@ -8,7 +8,7 @@ from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.addrmap import LAYER_FIELDS
-from eie_gen.config import EIEConfig
+from eie_gen.config import BROADCAST_LAG, ROOM_LAG, EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "RowClearSignature", "MemReadSignature",
@@ -83,11 +83,11 @@ class MemReadSignature(wiring.Signature):
 SHIFT_BITS = 5          # SPEC §3: a layer's write-back shift is 0..31
 # Register stages between the PEs' status (idle, detector done, ready) and the sequencer: a
 # tree of registers in eie_top, so no path crosses the chip from every PE to the control FSM.
-STATUS_LATENCY = 2
+STATUS_LATENCY = ROOM_LAG
 STATUS_FAN_IN = 8       # PEs per first-stage register
 # Register stages from the LNZD tree's root to the queues (the root's, then one per group of
-# STATUS_FAN_IN PEs). With STATUS_LATENCY it is the queues' slack (config.BROADCAST_SLACK).
-BROADCAST_LATENCY = 2
+# STATUS_FAN_IN PEs); the queues' slack counts them (eie_gen.config.BROADCAST_SLACK).
+BROADCAST_LATENCY = BROADCAST_LAG
 
 
 def descriptor_fields(cfg: EIEConfig) -> dict:

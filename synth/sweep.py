@@ -122,15 +122,15 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
             raise SynthError(f"unknown target {t!r}; choose from {', '.join(TARGETS)}")
     if seeds < 1:
         raise SynthError(f"seeds must be at least 1, not {seeds}")
+    for sp in speeds:
+        if sp not in TARGETS["ecp5"]["speeds"]:
+            raise SynthError(f"speed grade {sp!r}: one of {', '.join(TARGETS['ecp5']['speeds'])}")
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     pes = sorted(set(pes))
     runs: list[dict] = []
     t0 = time.monotonic()
     design = _design_hash()
-    for sp in speeds:
-        if sp not in TARGETS["ecp5"]["speeds"]:
-            raise SynthError(f"speed grade {sp!r}: one of {', '.join(TARGETS['ecp5']['speeds'])}")
     # Smallest configurations first, so a target whose small design overflows stops early.
     pending = [(t, n, sp) for n in pes for t in targets
                for sp in (speeds if TARGETS[t].get("speeds") else (None,))]
