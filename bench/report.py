@@ -40,9 +40,12 @@ def to_markdown(res: dict, pngs: dict) -> str:
              + f". {res['wall_s']:.0f} s in all.", ""]
     if res.get("scale", 1.0) != 1.0:
         lines += [f"**Quick run: layers scaled by {res['scale']}** (not the paper's sizes).", ""]
-    fmax_note = (f"our ECP5 Fmax, {fmax:.1f} MHz (the largest eie_top routed by `make synth`, "
-                 f"{ecp5['n_pe']} PEs; {n_pe} PEs do not fit an LFE5U-85F)" if fmax else
+    fmax_note = (f"our ECP5 Fmax, {fmax:.1f} MHz (speed grade -6; the largest eie_top routed "
+                 f"by `make synth`, {ecp5['n_pe']} PEs; a what-if for these layers, whose "
+                 "weights no LFE5U-85F holds: see \"One LFE5U-85F\")" if fmax else
                  "our ECP5 Fmax (n/a: no `docs/synthesis.json`; run `make synth`)")
+    if res.get("chip"):
+        lines += _chip_markdown(res["chip"])
 
     if "paper" in res:
         lines += [
@@ -171,7 +174,7 @@ def to_markdown(res: dict, pngs: dict) -> str:
                   "CSR and CSC `A @ x`, and CSC on the non-zero inputs only (EIE's activation "
                   "skipping on the CPU). Ratios of times (> 1: faster than numpy dense); the "
                   "accelerator's time is its layer cycles at the paper's clock and at our "
-                  "ECP5 Fmax (64 PEs do not fit one ECP5: a what-if).", "",
+                  "ECP5 Fmax (a what-if: see \"One LFE5U-85F\").", "",
                   "| layer | CSR | CSC | CSC, non-zero inputs | "
                   f"EIE @ {clock:.0f} MHz | EIE @ ECP5 | EIE @ ECP5 vs best CPU |",
                   "|---|---|---|---|---|---|---|"]
@@ -254,6 +257,88 @@ def to_markdown(res: dict, pngs: dict) -> str:
         from eie_gen.bench.parallel import to_markdown as parallel_markdown  # noqa: PLC0415
         lines += parallel_markdown(res["parallel"])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _cpu_cells(cpu: dict, us: float | None) -> list[str]:
+    """numpy dense's time over EIE's and over the best CPU kernel's (> 1: EIE is faster)."""
+    if not us:
+        return ["n/a", "n/a"]
+    return [f"{cpu['dense'] / (us * 1e-6):.1f}x", f"{min(cpu.values()) / (us * 1e-6):.2f}x"]
+
+
+def _chip_markdown(chip: dict) -> list[str]:
+    core = chip.get("core")
+    lines = ["## One LFE5U-85F", ""]
+    if core is None:
+        return lines + ["n/a: no `docs/synthesis.json` with a routed ECP5 eie_top; run "
+                        "`make synth`.", ""]
+    r, n = core["resources"], core["n_pe"]
+    f6, f8 = core["fmax_mhz"], core.get("fmax_mhz_8")
+    cfg = core["config"]
+    lines += [
+        f"**The largest core `make synth` placed and routed on one LFE5U-85F: {n} PEs at "
+        f"{f6:.1f} MHz (speed grade -6)**" + (f", {f8:.1f} MHz at -8" if f8 else "")
+        + f"; seed {', '.join(map(str, core.get('seeds') or []))}, sweep of {core['date']} "
+        f"(design {core['design']}), out of context. {r.get('lut', '?')} LUT4, "
+        f"{r.get('ff', '?')} FF, {r.get('bram', '?')} DP16KD, {r.get('dsp', '?')} MULT18X18D. "
+        f"Configuration: the 85F capacities (`configs/ecp5-85f-64pe.json` at {n} PEs: "
+        f"{cfg['spmat_words']} matrix words of {cfg['entries_per_word']} entries, "
+        f"{cfg['ptr_depth']} pointers, {cfg['act_depth']} activations and "
+        f"{cfg['bias_depth']} biases a PE)."]
+    for big in core.get("not_routed", []):
+        lines[-1] += f" {big['n_pe']} PEs: {big['why']}."
+    lines += [""]
+    d = chip.get("demo")
+    if d:
+        cyc = d["cycles_mean"]
+        lines += [
+            "### The demo network on it", "",
+            f"LeNet-300-100 on Fashion-MNIST, trained and compressed for this core with "
+            f"`{d['recipe']}` (as `make demo` does for 4 PEs): {d['weights']} weights, at most "
+            f"{d['entries_per_pe_max']} matrix entries a PE (padding included), test accuracy "
+            f"{100 * d['test_accuracy']:.2f} % on the golden model. "
+            + ("It fits." if d["fits"] else f"**It does not fit: {d['why_not']}**; the times "
+               "below are a what-if.")
+            + f" Cycles per image on the array cycle model (equal to the RTL's CYCLES on "
+            f"every regression) over {d['images']} test images: mean {cyc:.0f}, "
+            f"{d['cycles_min']} to {d['cycles_max']}, host transfers not counted. The CPU "
+            "runs the same compressed network in float32, batch 1, one thread, timed in this "
+            "run; ratios > 1: the core is faster.", "",
+            "| | us per image | numpy dense / it | best CPU / it |", "|---|---:|---:|---:|"]
+        cpu = d["cpu_seconds"]
+        for label, kind in (("numpy dense", "dense"), ("scipy CSR", "csr"),
+                            ("scipy CSC, non-zero inputs", "csc_skip")):
+            lines.append(f"| {label} | {cpu[kind] * 1e6:.1f} | "
+                         f"{cpu['dense'] / cpu[kind]:.2f}x | "
+                         f"{min(cpu.values()) / cpu[kind]:.2f}x |")
+        for label, mhz in ((f"EIE, {n} PEs @ {f6:.1f} MHz (-6)", f6),
+                           (f"EIE, {n} PEs @ {f8:.1f} MHz (-8)" if f8 else None, f8)):
+            if label:
+                what = "" if d["fits"] else " (what-if)"
+                lines.append(f"| {label}{what} | {cyc / mhz:.1f} | "
+                             + " | ".join(_cpu_cells(cpu, cyc / mhz)) + " |")
+        lines += [""]
+    rows = chip.get("paper", [])
+    if rows:
+        fit = [p["layer"] for p in rows if p["fits"]]
+        lines += [
+            "### The paper's layers on it", "",
+            ("Layers whose weights fit: " + ", ".join(fit) + "." if fit else
+             "**No layer of the paper's nine fits**: their weights (with padding) need more "
+             "matrix entries, and their vectors more activations, than the core holds (the "
+             "reason per layer below, from the check `eie run` makes). Rows marked what-if "
+             "give the layer's cycles on a core of the same PE count with memories large "
+             f"enough, at the same {f6:.1f} MHz."),
+            "", "| layer | fits | why not | layer cycles | us @ -6 | numpy dense / it | "
+            "best CPU / it |", "|---|---|---|---:|---:|---:|---:|"]
+        cpu = {c["layer"]: c["seconds"] for c in chip.get("cpu", [])}
+        for p in rows:
+            us = p["layer_cycles"] / f6
+            lines.append(f"| {p['layer']} | {'yes' if p['fits'] else 'no (what-if)'} | "
+                         f"{p['why_not'] or ''} | {p['layer_cycles']} | {us:.1f} | "
+                         + " | ".join(_cpu_cells(cpu[p['layer']], us)) + " |")
+        lines += [""]
+    return lines
 
 
 def _pe_markdown(pe: dict) -> list[str]:

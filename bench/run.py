@@ -4,7 +4,9 @@
 Sections (``sections``): ``paper`` (EIE Table III layers on the cycle model, three row
 orders, uniform and skewed rows), ``fifo`` and ``pes`` (the paper's sweeps), ``cpu`` (numpy
 and scipy on the same layers), ``conv`` (a sparse 1x1 convolution through ``eie run``),
-``rtl`` (paper layers on the Verilator core at 64 PEs), ``sims`` (simulator speed), ``pe``
+``chip`` (one LFE5U-85F: the largest core ``make synth``
+routed, which paper layers and whether the demo network fit it, their times against the CPU,
+bench/chip.py), ``rtl`` (paper layers on the Verilator core at 64 PEs), ``sims`` (simulator speed), ``pe``
 (one PE's throughput and its ECP5 cost), ``parallel`` (serial against every-core wall
 clock of a synthesis sweep and a regression subset: the speed-up, bench/parallel.py).
 """
@@ -29,7 +31,7 @@ from eie_gen.bench.paper import (PAPER_LAYERS, ROW_ORDERS, layer_by_name, measur
 
 __all__ = ["run_bench", "render", "SECTIONS", "PAPER_CLOCK_MHZ", "measured_fmax"]
 
-SECTIONS = ("paper", "fifo", "pes", "cpu", "conv", "rtl", "sims", "pe", "parallel")
+SECTIONS = ("paper", "fifo", "pes", "cpu", "chip", "conv", "rtl", "sims", "pe", "parallel")
 PAPER_CLOCK_MHZ = 800.0
 FIFO_DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -124,11 +126,9 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
         res["cpu"] = []
         for spec in PAPER_LAYERS:
             say(f"CPU baselines: {spec.name}")
-            lay = layer(spec)
-            x = np.random.default_rng(1).standard_normal(lay.shape[1]).astype(np.float32)
-            x[~lay.x_nonzero] = 0
-            res["cpu"].append({"layer": spec.name,
-                               "seconds": cpu_matvec(lay.rows, lay.cols, lay.shape, x)})
+            res["cpu"].append(_cpu_layer(layer(spec)))
+    if "chip" in sections:
+        res["chip"] = _chip(layer, res.get("cpu"), say)
     if "conv" in sections:
         from eie_gen.bench.rtl import conv1x1  # noqa: PLC0415
         say("1x1 convolution")
@@ -179,6 +179,31 @@ def run_bench(out_dir, *, doc=None, doc_plots=None, sections=SECTIONS, scale: fl
     res["wall_s"] = round(time.perf_counter() - t0, 1)
     _write(res, out, doc, doc_plots)
     return res
+
+
+def _cpu_layer(lay) -> dict:
+    x = np.random.default_rng(1).standard_normal(lay.shape[1]).astype(np.float32)
+    x[~lay.x_nonzero] = 0
+    return {"layer": lay.spec.name, "seconds": cpu_matvec(lay.rows, lay.cols, lay.shape, x)}
+
+
+def _chip(layer, cpu, say) -> dict:
+    """The ``chip`` section: the core from the last ``make synth``, the paper layers on it
+    with their CPU times (the ``cpu`` section's, or measured here), the demo network on it."""
+    from eie_gen.bench.chip import chip_core, demo_on_chip, paper_layer_on_chip  # noqa: PLC0415
+    core = chip_core()
+    if core is None:
+        return {"core": None}
+    cfg = EIEConfig(**core["config"])
+    out = {"core": core, "paper": [], "cpu": []}
+    for spec in PAPER_LAYERS:
+        say(f"one LFE5U-85F: {spec.name} on {cfg.n_pe} PEs")
+        lay = layer(spec)
+        out["paper"].append(paper_layer_on_chip(lay, cfg))
+        out["cpu"].append(next((c for c in cpu or [] if c["layer"] == spec.name), None)
+                          or _cpu_layer(lay))
+    out["demo"] = demo_on_chip(cfg, progress=say)
+    return out
 
 
 def render(out_dir, *, doc=None, doc_plots=None) -> dict:

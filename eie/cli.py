@@ -199,7 +199,7 @@ def cmd_synth(args) -> None:
     from eie_gen import api
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
                     breakdown=args.breakdown, progress=_say, generic=args.generic,
-                    speed=args.speed)
+                    speed=args.speed, router=args.router)
     r = rep["resources"]
     fmax = f"{rep['fmax_mhz']:.1f} MHz" if rep["fmax_mhz"] else "n/a (no open P&R)"
     if rep["fmax_mhz"] and rep.get("speed_grade"):
@@ -448,6 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--speed", choices=("6", "8"), help="ecp5: the speed grade nextpnr times "
                    "(default 6, nextpnr's; ULX3S and Colorlight boards carry -6 parts, "
                    "Versa-5G, ButterStick and ECPIX-5 -8)")
+    s.add_argument("--router", choices=("router1", "router2"), help="nextpnr's router "
+                   "(default router1, nextpnr's: the better Fmax where it converges; router2 "
+                   "routes congested designs, such as 64 PEs on the 85F, that router1 does not)")
     s.add_argument("--generic", action="store_true", help="synthesize the generic netlist "
                    "(no instantiated primitives) instead of the target's")
     s.add_argument("--breakdown", action="store_true", help="also resources per unit, from a "
@@ -492,7 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "simulators, one PE (make bench)",
                        description="The EIE paper's nine layers at 64 PEs on the cycle model "
                        "(three row orders), FIFO-depth and PE-count sweeps, numpy/scipy CPU "
-                       "baselines on the same layers, a sparse 1x1 convolution through 'eie "
+                       "baselines on the same layers, one LFE5U-85F (the largest core 'make "
+                       "synth' routed: which layers and whether the demo network fit, their "
+                       "times against the CPU), a sparse 1x1 convolution through 'eie "
                        "run', paper layers on the Verilator core, simulator speeds, and one "
                        "PE's throughput and ECP5 cost. Writes DIR/results.json, results.md and "
                        "PNG plots; --doc also writes the page (make bench: BENCHMARKS.md). "

@@ -26,7 +26,7 @@ from eie_gen.encode import pack_words
 from eie_gen.errors import InputError
 from eie_gen.image import ModelImage
 
-__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "host_writes",
+__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "LayerNeeds", "capacity_problem", "host_writes",
            "pe_writes", "layer_writes",
            "to_c_writes", "pointer_words",
            "config_for_image"]
@@ -70,6 +70,49 @@ def pointer_words(ptr, base: int, ptr_bits: int) -> list[int]:
     return [p[j] | (int(j + 1 < len(p) and p[j + 1] == p[j]) << ptr_bits) for j in range(len(p))]
 
 
+@dataclass(frozen=True)
+class LayerNeeds:
+    """What one layer takes of an accelerator: its shape, shift, and the matrix entries
+    (padding included) of each PE."""
+
+    rows: int
+    cols: int
+    shift: int
+    pe_entries: tuple[int, ...]
+
+
+def capacity_problem(layers, config: EIEConfig) -> str | None:
+    """Why ``layers`` (a sequence of :class:`LayerNeeds`, the network's order) cannot run on
+    ``config``, in one line, or None when they fit."""
+    n_pe = config.n_pe
+    if len(layers) > config.max_layers:
+        return (f"image has {len(layers)} layers, the accelerator holds "
+                f"max_layers={config.max_layers}")
+    ptrs = sum(layer.cols + 1 for layer in layers)
+    if ptrs > config.ptr_depth:
+        return (f"image needs {ptrs} pointers per PE (all layers' cols + 1), the "
+                f"accelerator holds ptr_depth={config.ptr_depth}")
+    biases = sum(_ceil_div(layer.rows, n_pe) for layer in layers)
+    if biases > config.bias_depth:
+        return (f"image needs {biases} biases per PE (all layers' local rows), the "
+                f"accelerator holds bias_depth={config.bias_depth}")
+    for L, layer in enumerate(layers):
+        for what, n in (("input", layer.cols), ("output", layer.rows)):
+            if _ceil_div(n, n_pe) > config.act_depth:
+                return (f"layer {L}: {what} length {n} needs {_ceil_div(n, n_pe)} activations "
+                        f"per PE, the accelerator holds act_depth={config.act_depth} "
+                        f"(at most {config.max_vector})")
+        if not 0 <= layer.shift <= 31:
+            return f"layer {L}: shift {layer.shift} is outside 0..31"
+    for k in range(n_pe):
+        entries = sum(layer.pe_entries[k] for layer in layers)
+        if entries > config.spmat_entries:
+            return (f"PE {k} needs {entries} matrix entries (all layers), the accelerator "
+                    f"holds {config.spmat_entries} (spmat_words={config.spmat_words} x "
+                    f"{config.entries_per_word})")
+    return None
+
+
 def check_fits(image: ModelImage, config: EIEConfig) -> None:
     """Raise :class:`InputError` with the reason when ``image`` cannot run on ``config``."""
     problems = []
@@ -79,33 +122,11 @@ def check_fits(image: ModelImage, config: EIEConfig) -> None:
             problems.append(f"the image has {name}={have}, the accelerator {want}")
     if problems:
         raise InputError("image does not match the accelerator: " + "; ".join(problems))
-    if image.n_layers > config.max_layers:
-        raise InputError(f"image has {image.n_layers} layers, the accelerator holds "
-                         f"max_layers={config.max_layers}")
-    n_pe = config.n_pe
-    ptrs = sum(layer.cols + 1 for layer in image.layers)
-    if ptrs > config.ptr_depth:
-        raise InputError(f"image needs {ptrs} pointers per PE (all layers' cols + 1), the "
-                         f"accelerator holds ptr_depth={config.ptr_depth}")
-    biases = sum(_ceil_div(layer.rows, n_pe) for layer in image.layers)
-    if biases > config.bias_depth:
-        raise InputError(f"image needs {biases} biases per PE (all layers' local rows), the "
-                         f"accelerator holds bias_depth={config.bias_depth}")
-    for L, layer in enumerate(image.layers):
-        for what, n in (("input", layer.cols), ("output", layer.rows)):
-            if _ceil_div(n, n_pe) > config.act_depth:
-                raise InputError(
-                    f"layer {L}: {what} length {n} needs {_ceil_div(n, n_pe)} activations per "
-                    f"PE, the accelerator holds act_depth={config.act_depth} "
-                    f"(at most {config.max_vector})")
-        if not 0 <= layer.shift <= 31:
-            raise InputError(f"layer {L}: shift {layer.shift} is outside 0..31")
-    for k in range(n_pe):
-        entries = sum(int(layer.ptr[k, -1]) for layer in image.layers)
-        if entries > config.spmat_entries:
-            raise InputError(f"PE {k} needs {entries} matrix entries (all layers), the "
-                             f"accelerator holds {config.spmat_entries} "
-                             f"(spmat_words={config.spmat_words} x {config.entries_per_word})")
+    needs = [LayerNeeds(layer.rows, layer.cols, int(layer.shift),
+                        tuple(int(e) for e in layer.ptr[:, -1])) for layer in image.layers]
+    problem = capacity_problem(needs, config)
+    if problem is not None:
+        raise InputError(problem)
 
 
 def place(image: ModelImage, config: EIEConfig) -> Placement:

@@ -219,10 +219,17 @@ def _check_packed(log: Path, spec: dict, netlist: str) -> None:
                              int(used), int(available))
 
 
+# nextpnr's routers: router1 (its default) gives the better Fmax where it converges; router2
+# resolves congestion that router1 does not (64 PEs on an 85F) at a lower Fmax (docs/fpga.md).
+ROUTERS = ("router1", "router2")
+
+
 def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float,
-         timeout: float | None = None, speed: str | None = None) -> float | None:
+         timeout: float | None = None, speed: str | None = None,
+         router: str | None = None) -> float | None:
     report = f"pnr_seed{seed}.json"
     grade = ["--speed", speed] if speed else []
+    grade += ["--router", router] if router else []
     cmd = [_bin(spec["pnr"][0]), *spec["pnr"][1:], *grade, "--json", netlist,
            "--freq", str(freq_mhz),
            "--timing-allow-fail", "--seed", str(seed), "--report", report, "-q",
@@ -277,7 +284,7 @@ def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None,
 def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int = 3,
                freq_mhz: float = 100.0, pnr_timeout: float | None = None,
                breakdown: bool = False, progress=None, generic: bool = False,
-               speed: str | None = None) -> dict:
+               speed: str | None = None, router: str | None = None) -> dict:
     """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict. With
     ``pnr_timeout`` (seconds per seed), a seed whose place-and-route runs longer is stopped
     and reported in ``pnr_notes``, and later seeds are not tried (they would stall too).
@@ -285,7 +292,8 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     (:mod:`eie_gen.synth.breakdown`), as ``report["breakdown"]``. The netlist is generated
     for the target (:func:`netlist_target`), or generic with ``generic``. ``speed``: the ECP5
     speed grade (6, the default, or 8); the report flags an Fmax above what the block RAM's
-    pulse width allows at that grade."""
+    pulse width allows at that grade. ``router``: nextpnr's router (:data:`ROUTERS`; default
+    nextpnr's, router1)."""
     if target not in TARGETS:
         raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     speeds = TARGETS[target].get("speeds")
@@ -297,6 +305,8 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
             raise SynthError(f"speed grade {speed!r}: one of {', '.join(speeds)}")
     if seeds < 1:
         raise SynthError(f"seeds must be at least 1, not {seeds}")
+    if router is not None and router not in ROUTERS:
+        raise SynthError(f"router {router!r}: one of {', '.join(ROUTERS)}")
     spec = TARGETS[target]
     say = progress or (lambda msg: None)
     workdir = Path(workdir).resolve()
@@ -330,7 +340,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
             say(f"nextpnr: seed {seed} of {seeds}")
             try:
                 fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz, pnr_timeout,
-                                      speed))
+                                      speed, router))
             except PnRTimeout as e:
                 fmax_runs.append(None)
                 pnr_notes.append(f"seed {seed}: {e}; later seeds not tried")
@@ -355,6 +365,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         "breakdown": per_unit,
         "mapping": memory_mapping(netlist_file) if netlist_file.exists() else None,
         "speed_grade": f"-{speed}" if speeds else None,
+        "router": (router or ROUTERS[0]) if spec["pnr"] else None,
         "fmax_mhz": fmax,
         "fmax_mhz_per_seed": fmax_runs,
         "pnr_notes": pnr_notes,

@@ -31,6 +31,10 @@ SWEEP_PES = (1, 2, 4, 8, 16, 32, 64)
 # a PE (pointers; the matrix with the activations and biases; the accumulators).
 ECP5_CAPACITIES = {"entries_per_word": 2, "spmat_words": 768, "ptr_depth": 1024,
                    "act_depth": 32, "bias_depth": 128}
+# Up to this many PEs, twice the pointers (two DP16KD, 4 a PE: 129 of 208 at 32), so that a
+# network with up to 2047 columns in all (LeNet-300-100: 1187) fits; 64 PEs keep 1024.
+DEEP_POINTERS = {"ptr_depth": 2048}
+DEEP_POINTERS_UP_TO = 32
 # From this many PEs on, one seed and a four times longer place-and-route bound.
 BIG = 32
 # Issue #18's goals for ECP5 at -6 (recorded as reached or not, never asserted).
@@ -40,15 +44,23 @@ GOALS = {"fmax_mhz": {1: 200.0, 16: 150.0, 64: 100.0}, "lut_per_pe": 500, "bram_
 
 def sweep_config(target: str, n_pe: int) -> EIEConfig:
     """The configuration swept for ``target``: on ECP5 :data:`ECP5_CAPACITIES`, so that the
-    sweep reaches 64 PEs on the 85F (at the defaults, 7 DP16KD a PE, 29 PEs fit); on the
+    sweep reaches 64 PEs on the 85F (at the defaults, 7 DP16KD a PE, 29 PEs fit), with
+    :data:`DEEP_POINTERS` up to :data:`DEEP_POINTERS_UP_TO` PEs; on the
     iCE40 UP5K, whose 30 block RAMs hold one default PE at most, memories a quarter of the
     defaults or less; elsewhere the defaults."""
     if target == "ice40":
         return EIEConfig(n_pe=n_pe, spmat_words=128, ptr_depth=128, act_depth=16,
                          bias_depth=32, max_layers=4)
     if target == "ecp5":
-        return EIEConfig(n_pe=n_pe, **ECP5_CAPACITIES)
+        deep = DEEP_POINTERS if n_pe <= DEEP_POINTERS_UP_TO else {}
+        return EIEConfig(n_pe=n_pe, **{**ECP5_CAPACITIES, **deep})
     return EIEConfig(n_pe=n_pe)
+
+
+def _last_with(target: str, field: str, value, rows) -> int:
+    """The largest PE count of ``rows`` whose swept configuration has ``field`` = ``value``."""
+    return max(r["n_pe"] for r in rows
+               if getattr(sweep_config(target, r["n_pe"]), field) == value)
 
 
 def series(run: dict) -> str:
@@ -248,9 +260,10 @@ def to_markdown(result: dict, plot_name: str | None = None) -> str:
         rows = [r for r in runs if series(r) == name]
         target = rows[0]["target"]
         spec = TARGETS[target]
-        cfg = sweep_config(target, 1)
-        changed = {k: v for k, v in cfg.to_dict().items()
-                   if k != "n_pe" and v != getattr(EIEConfig(), k)}
+        first, last = (sweep_config(target, r["n_pe"]).to_dict() for r in (rows[0], rows[-1]))
+        changed = {k: v if v == last[k] else f"{v}` up to {_last_with(target, k, v, rows)} "
+                   f"PEs, `{last[k]}" for k, v in first.items()
+                   if k != "n_pe" and (v != getattr(EIEConfig(), k) or v != last[k])}
         lines += ["", f"## {name}: {spec['device']}", "",
                   "Configuration: defaults but `n_pe`" + "".join(
                       f", `{k}={v}`" for k, v in changed.items()) + ".", "",

@@ -175,3 +175,94 @@ def test_parallel_section_reports_ratios_of_its_own_timings(tmp_path, monkeypatc
     assert [w["speedup"] for w in res["workloads"]] == [1.8, 1.5]
     text = "\n".join(par.to_markdown(res))
     assert "| 90.0 | 50.0 (4 jobs) | **1.8x** |" in text and "all 4 cores" in text
+
+
+def _sweep_run(n_pe, speed, fmax, **extra):
+    cfg = EIEConfig(n_pe=n_pe, entries_per_word=2, spmat_words=768, act_depth=32,
+                    bias_depth=128).to_dict()
+    return {"target": "ecp5", "n_pe": n_pe, "speed": speed, "fmax_mhz": fmax,
+            "key": {"config": cfg, "design": "abc"}, "seeds": [1],
+            "resources": {"lut": 100 * n_pe, "ff": 90 * n_pe, "bram": 3 * n_pe + 1,
+                          "dsp": n_pe}, **extra}
+
+
+def test_the_chip_core_is_the_largest_ecp5_run_that_routed_at_minus_6(tmp_path):
+    from eie_gen.bench.chip import chip_core
+    runs = [_sweep_run(8, "6", 110.0), _sweep_run(16, "6", 100.0), _sweep_run(16, "8", 130.0),
+            _sweep_run(8, "8", 140.0), _sweep_run(32, "6", None, reason="place-and-route "
+                                                  "stopped after 6000 s"),
+            {"target": "ice40", "n_pe": 64, "speed": None, "fmax_mhz": 20.0}]
+    path = tmp_path / "synthesis.json"
+    path.write_text(json.dumps({"date": "2026-12-02", "runs": runs}))
+    core = chip_core(path)
+    assert (core["n_pe"], core["fmax_mhz"], core["fmax_mhz_8"]) == (16, 100.0, 130.0)
+    assert core["config"]["n_pe"] == 16 and core["resources"]["bram"] == 49
+    assert core["not_routed"] == [{"n_pe": 32, "why": "place-and-route stopped after 6000 s"}]
+    assert chip_core(tmp_path / "missing.json") is None
+
+
+def test_a_paper_layer_on_the_chip_says_whether_it_fits_and_why_not():
+    from eie_gen.bench.chip import paper_layer_on_chip
+    lay = synthetic_layer(layer_by_name("NT-LSTM"), scale=0.05)        # 120 x 60
+    roomy = EIEConfig(n_pe=4, act_depth=32, ptr_depth=128)
+    r = paper_layer_on_chip(lay, roomy)
+    assert r["fits"] and r["why_not"] is None
+    assert r["layer_cycles"] == measure_layer(lay, 4, 8)["layer_cycles"]
+    image = layer_image(lay, 4)          # the same positions, encoded: the same entry count
+    assert r["entries_per_pe_max"] == max(int(e) for e in image.layers[0].ptr[:, -1])
+    short = paper_layer_on_chip(lay, roomy.replace(ptr_depth=32))
+    assert not short["fits"] and "ptr_depth=32" in short["why_not"]
+    narrow = paper_layer_on_chip(lay, roomy.replace(act_depth=8))
+    assert not narrow["fits"] and "act_depth=8" in narrow["why_not"]
+
+
+def test_the_cpu_network_kernels_agree_and_are_timed():
+    from eie_gen.bench.chip import network_cpu_seconds
+    rng = np.random.default_rng(0)
+    layers = []
+    for rows, cols in ((20, 30), (10, 20)):
+        w = rng.standard_normal((rows, cols)).astype(np.float32)
+        w[rng.random(w.shape) < 0.7] = 0
+        layers.append((w, rng.standard_normal(rows).astype(np.float32), True))
+    xs = np.maximum(rng.standard_normal((4, 30)), 0)
+    s = network_cpu_seconds(layers, xs)
+    assert set(s) == {"dense", "csr", "csc_skip"} and all(t > 0 for t in s.values())
+
+
+def _chip_result(fits: bool) -> dict:
+    core = {"n_pe": 16, "config": _sweep_run(16, "6", 100.0)["key"]["config"],
+            "fmax_mhz": 100.0, "fmax_mhz_8": 125.0, "seeds": [1], "date": "2026-12-02",
+            "design": "abc", "resources": {"lut": 1600, "ff": 1440, "bram": 49, "dsp": 16},
+            "not_routed": [{"n_pe": 32, "why": "did not route"}]}
+    demo = {"recipe": "r.json", "weights": 1000, "entries_per_pe_max": 90,
+            "test_accuracy": 0.89, "fits": fits,
+            "why_not": None if fits else "image needs 1187 pointers per PE", "images": 10,
+            "cycles_mean": 1000.0, "cycles_min": 900, "cycles_max": 1100,
+            "cpu_seconds": {"dense": 40e-6, "csr": 20e-6, "csc_skip": 80e-6}}
+    paper = [{"layer": "NT-We", "fits": False, "why_not": "needs more", "layer_cycles": 5000,
+              "entries_per_pe_max": 9}]
+    return {"core": core, "demo": demo, "paper": paper,
+            "cpu": [{"layer": "NT-We", "seconds": {"dense": 1e-3, "csr": 5e-4}}]}
+
+
+def test_the_chip_section_labels_what_ifs_and_only_them():
+    from eie_gen.bench.report import _chip_markdown
+    page = "\n".join(_chip_markdown(_chip_result(True)))
+    assert "16 PEs at 100.0 MHz (speed grade -6)**, 125.0 MHz at -8" in page
+    assert "32 PEs: did not route." in page and "It fits." in page
+    # 1000 cycles at 100 MHz: 10 us; numpy dense 40 us -> 4.0x, the best CPU (CSR) 2.00x
+    assert "| EIE, 16 PEs @ 100.0 MHz (-6) | 10.0 | 4.0x | 2.00x |" in page
+    assert "| NT-We | no (what-if) | needs more | 5000 | 50.0 | 20.0x | 10.00x |" in page
+    unfit = "\n".join(_chip_markdown(_chip_result(False)))
+    assert "**It does not fit: image needs 1187 pointers per PE**" in unfit
+    assert "| EIE, 16 PEs @ 100.0 MHz (-6) (what-if) | 10.0 |" in unfit
+
+
+@pytest.mark.slow
+def test_the_demo_network_on_a_chip_core_fits_and_is_timed():
+    from eie_gen.bench.chip import demo_on_chip
+    from eie_gen.synth.sweep import sweep_config
+    d = demo_on_chip(sweep_config("ecp5", 32), n_images=20, epochs=1)
+    assert d["fits"], d["why_not"]
+    assert d["images"] == 20 and 0 < d["cycles_min"] <= d["cycles_mean"] <= d["cycles_max"]
+    assert d["test_accuracy"] > 0.8

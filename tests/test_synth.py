@@ -300,3 +300,20 @@ def test_a_speed_grade_is_for_ecp5_only(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "ecp5 only" in err[0], err
     assert not (tmp_path / "r.json").exists()
+
+
+def test_an_unknown_router_is_refused_before_any_work(tmp_path):
+    from eie_gen.config import EIEConfig
+    from eie_gen.synth.flow import SynthError, synthesize
+    with pytest.raises(SynthError, match="router 'router3': one of router1, router2"):
+        synthesize("codebook", EIEConfig(), "ecp5", tmp_path / "w", router="router3")
+    assert not (tmp_path / "w").exists()
+
+
+def test_the_sweep_gives_deep_pointers_where_the_block_rams_allow(tmp_path):
+    from eie_gen.synth.flow import estimate_fit
+    from eie_gen.synth.sweep import sweep_config
+    assert [sweep_config("ecp5", n).ptr_depth for n in (1, 16, 32, 64)] == [2048] * 3 + [1024]
+    # 32 PEs of 4 DP16KD (two for the pointers) and 64 of 3 both fit the 85F's 208.
+    assert estimate_fit(sweep_config("ecp5", 32), "ecp5", tmp_path / "32")["bram"] == 128
+    assert estimate_fit(sweep_config("ecp5", 64), "ecp5", tmp_path / "64")["bram"] == 192
