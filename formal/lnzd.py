@@ -24,6 +24,8 @@ proof checks the composition end to end on a whole layer.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from amaranth.asserts import AnySeq
 from amaranth.hdl import Array, Assert, Assume, Cat, Const, Cover, Elaboratable, Module, \
     ResetSignal, Signal, Value
@@ -108,24 +110,30 @@ class LeafProof(Proof):
         with m.Elif(ref != 0):
             m.d.comb += Assert(leaf.o.valid, "no gap while rows are left")
 
-        # The invariant: the rows left are the pending mask plus the pipeline's three rows,
-        # all different, in order (output < stage 2 < stage 1 < any pending row), the stages
-        # filled from the output back, and the values read are the bank's.
+        # The invariant: the rows left are the pending mask plus the pipeline's four rows,
+        # all different, in order (output < skid < stage 2 < stage 1 < any pending row), the
+        # stages filled from the output back, and the values read are the bank's.
         pending = leaf._pending
         (v1, row1), (v2, row2) = leaf._s1, leaf._s2
         out_row, out_a = leaf._out
+        vs, skid_row, skid_a = leaf._skid
         v0 = leaf.o.valid
-        bits = [_onehot(v0, out_row, depth), _onehot(v2, row2, depth), _onehot(v1, row1, depth)]
-        m.d.comb += Assert((pending | bits[0] | bits[1] | bits[2]) == ref,
-                           "pending and in flight are the rows left")
+        stages = [(v0, out_row), (vs, skid_row), (v2, row2), (v1, row1)]
+        left = pending
+        for v, row in stages:
+            left = left | _onehot(v, row, depth)
+        m.d.comb += Assert(left == ref, "pending and in flight are the rows left")
         at_or_below = lambda row: ((Const(2, depth + 1) << row) - 1)[:depth]   # noqa: E731
-        for (va, ra), (vb, rb) in [((v0, out_row), (v2, row2)), ((v2, row2), (v1, row1))]:
+        for (va, ra), (vb, rb) in combinations(stages, 2):
             with m.If(va & vb):
                 m.d.comb += Assert(ra < rb, "the pipeline's rows ascend")
-        for v, row in [(v0, out_row), (v2, row2), (v1, row1)]:
+        for v, row in stages:
             with m.If(v):
                 m.d.comb += Assert((pending & at_or_below(row)) == 0,
                                    "pending rows are above the pipeline's")
+        m.d.comb += Assert(~vs | v0, "the skid fills only behind the output")
+        with m.If(vs):
+            m.d.comb += Assert(skid_a == bank[skid_row], "the skid holds its row's value")
         m.d.comb += Assert(~v1 | v2 | (age < 3), "stage 2 fills before stage 1 waits")
         m.d.comb += Assert(~v2 | v0 | (age < 4), "the output fills before stage 2 waits")
         m.d.comb += Assert((pending == 0) | v1 | (age < 2), "stage 1 fills while rows pend")

@@ -99,11 +99,8 @@ class EIETop(EIEComponent):
         wiring.connect(m, ccu.cb_wr, *(pe.cb_wr for pe in pes))
         for pulse in ("clear_src", "scan", "wb_start"):
             m.d.comb += [getattr(pe, pulse).eq(getattr(ccu, pulse)) for pe in pes]
+        self._host_writes(m, platform, ccu, pes)
         for k, pe in enumerate(pes):
-            for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
-                src, dst = getattr(ccu, port), getattr(pe, port)
-                m.d.comb += [dst.en.eq(src.en & ccu.wr_sel[k]), dst.addr.eq(src.addr),
-                             dst.data.eq(src.data)]
             m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & ccu.pe_sel[k]),
                          pe.act_rd.addr.eq(ccu.act_rd.addr)]
         # The PEs' status to the sequencer through a register tree (STATUS_LATENCY cycles).
@@ -115,6 +112,24 @@ class EIETop(EIEComponent):
                                     + [~v for v in in_flight], "tree_done")),
         ]
         return m
+
+    def _host_writes(self, m, platform, ccu, pes):
+        """The host's writes of the PEs' memories through one more register stage: address
+        and data copied once per group of ``STATUS_FAN_IN`` PEs (kept apart,
+        :func:`~eie_gen.hw.keep.register_copy`: Yosys had merged the control unit's equal
+        write-data registers into one net to every PE's RAMs, the 32-PE critical path), each
+        PE's enable its own register. The write lands a cycle later; no host sequence sees
+        it (the next bus transaction starts three cycles after a write's)."""
+        for n in range(0, len(pes), STATUS_FAN_IN):
+            g = n // STATUS_FAN_IN
+            for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
+                src = getattr(ccu, port)
+                addr = register_copy(m, platform, src.addr, f"{port}_addr_g{g}")
+                data = register_copy(m, platform, src.data, f"{port}_data_g{g}")
+                for k in range(n, min(n + STATUS_FAN_IN, len(pes))):
+                    dst, en = getattr(pes[k], port), Signal(name=f"{port}_en_pe{k}")
+                    m.d.sync += en.eq(src.en & ccu.wr_sel[k])
+                    m.d.comb += [dst.en.eq(en), dst.addr.eq(addr), dst.data.eq(data)]
 
     def _broadcast(self, m, platform, send, payload, pes) -> list:
         """The root's item to every queue through ``BROADCAST_LATENCY`` (2) register stages:
