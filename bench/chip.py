@@ -19,6 +19,7 @@ configuration (the 85F capacities). Against it:
 from __future__ import annotations
 
 import json
+from itertools import cycle
 from pathlib import Path
 
 import numpy as np
@@ -73,7 +74,7 @@ def paper_layer_on_chip(layer: SyntheticLayer, config: EIEConfig) -> dict:
     needs = LayerNeeds(layer.shape[0], layer.shape[1], 0,
                        tuple(int(e) for e in lengths.sum(axis=1)))
     problem = capacity_problem([needs], config)
-    timing = measure_layer(layer, config.n_pe, config.fifo_depth)
+    timing = measure_layer(layer, config.n_pe, config.fifo_depth, config=config)
     return {"layer": layer.spec.name, "fits": problem is None, "why_not": problem,
             "entries_per_pe_max": max(needs.pe_entries), "layer_cycles": timing["layer_cycles"]}
 
@@ -97,13 +98,12 @@ def network_cpu_seconds(layers, xs) -> dict:
     inputs. The three are checked against each other."""
     import scipy.sparse as sp  # noqa: PLC0415 (only the benchmarks need scipy)
 
-    dense = [(w, b, r) for w, b, r in layers]
-    csr = [(sp.csr_matrix(w), b, r) for w, b, r in layers]
-    csc = [(sp.csc_matrix(w), b, r) for w, b, r in layers]
+    csr = [sp.csr_matrix(w) for w, _, _ in layers]
+    csc = [sp.csc_matrix(w) for w, _, _ in layers]
     xs = np.asarray(xs, dtype=np.float32)
 
     def forward(x, kind):
-        for (w, b, relu), (s, _, _), (c, _, _) in zip(dense, csr, csc):
+        for (w, b, relu), s, c in zip(layers, csr, csc):
             if kind == "dense":
                 x = w @ x + b
             elif kind == "csr":
@@ -122,8 +122,8 @@ def network_cpu_seconds(layers, xs) -> dict:
                 raise AssertionError(f"CPU kernel {kind} disagrees with the dense network")
     out = {}
     for kind in ("dense", "csr", "csc_skip"):
-        i = iter(range(1 << 62))
-        out[kind] = time_call(lambda kind=kind, i=i: forward(xs[next(i) % len(xs)], kind))
+        inputs = cycle(xs)
+        out[kind] = time_call(lambda kind=kind, inputs=inputs: forward(next(inputs), kind))
     return out
 
 

@@ -131,8 +131,10 @@ def _row_order(layer: SyntheticLayer, n_pe: int, how: str) -> np.ndarray | None:
 
 
 def measure_layer(layer: SyntheticLayer, n_pe: int = 64, fifo_depth: int = 8,
-                  row_order: str = "interleaved") -> dict:
-    """Cycle-model figures of ``layer`` on ``n_pe`` PEs (see the module's docstring)."""
+                  row_order: str = "interleaved", config: EIEConfig | None = None) -> dict:
+    """Cycle-model figures of ``layer`` on ``n_pe`` PEs (see the module's docstring); on
+    ``config`` where given (its ``n_pe`` and ``fifo_depth`` must be these), else on the
+    defaults."""
     order = _row_order(layer, n_pe, row_order)
     rows = layer.rows
     if order is not None:
@@ -143,7 +145,8 @@ def measure_layer(layer: SyntheticLayer, n_pe: int = 64, fifo_depth: int = 8,
     x = layer.x_nonzero.astype(np.int64)
     active = broadcast_order(x, n_pe)
     per_broadcast = lengths[:, active]
-    cfg = EIEConfig(n_pe=n_pe, fifo_depth=fifo_depth)
+    cfg = config or EIEConfig(n_pe=n_pe, fifo_depth=fifo_depth)
+    assert (cfg.n_pe, cfg.fifo_depth) == (n_pe, fifo_depth)
     timing = layer_timing(per_broadcast, layer.spec.outputs, cfg)
     real = int(layer.x_nonzero[layer.cols].sum())
     entries = int(per_broadcast.sum())

@@ -25,6 +25,7 @@ import numpy as np
 from eie_gen.config import EIEConfig
 from eie_gen.fileio import atomic_write_bytes, atomic_write_text
 
+from eie_gen.bench.chip import chip_core, demo_on_chip, paper_layer_on_chip
 from eie_gen.bench.cpu import cpu_matvec
 from eie_gen.bench.paper import (PAPER_LAYERS, ROW_ORDERS, layer_by_name, measure_layer,
                                  synthetic_layer)
@@ -41,18 +42,12 @@ N_PE = 64
 
 def measured_fmax(synthesis_json="docs/synthesis.json") -> dict | None:
     """The ECP5 Fmax (speed grade -6, nextpnr's default) of the largest eie_top that routed
-    in ``make synth``'s last sweep."""
-    path = Path(synthesis_json)
-    if not path.exists():
+    in ``make synth``'s last sweep (:func:`~eie_gen.bench.chip.chip_core`)."""
+    core = chip_core(synthesis_json)
+    if core is None:
         return None
-    runs = [r for r in json.loads(path.read_text()).get("runs", [])
-            if r.get("target") == "ecp5" and r.get("speed") in (None, "6")
-            and r.get("fmax_mhz")]
-    if not runs:
-        return None
-    best = max(runs, key=lambda r: r["config"]["n_pe"])
-    return {"n_pe": best["config"]["n_pe"], "fmax_mhz": best["fmax_mhz"],
-            "speed_grade": "-6", "source": str(path)}
+    return {"n_pe": core["n_pe"], "fmax_mhz": core["fmax_mhz"], "speed_grade": "-6",
+            "source": core["source"]}
 
 
 def _versions() -> dict:
@@ -190,7 +185,6 @@ def _cpu_layer(lay) -> dict:
 def _chip(layer, cpu, say) -> dict:
     """The ``chip`` section: the core from the last ``make synth``, the paper layers on it
     with their CPU times (the ``cpu`` section's, or measured here), the demo network on it."""
-    from eie_gen.bench.chip import chip_core, demo_on_chip, paper_layer_on_chip  # noqa: PLC0415
     core = chip_core()
     if core is None:
         return {"core": None}

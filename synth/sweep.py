@@ -57,10 +57,22 @@ def sweep_config(target: str, n_pe: int) -> EIEConfig:
     return EIEConfig(n_pe=n_pe)
 
 
-def _last_with(target: str, field: str, value, rows) -> int:
-    """The largest PE count of ``rows`` whose swept configuration has ``field`` = ``value``."""
-    return max(r["n_pe"] for r in rows
-               if getattr(sweep_config(target, r["n_pe"]), field) == value)
+def _config_fields(target: str, rows) -> str:
+    """The swept configurations' fields that are not the defaults, as ``, `field=value```;
+    a field that changes with the PE count as ``, `field=first` up to N PEs, `last```."""
+    configs = [(r["n_pe"], sweep_config(target, r["n_pe"]).to_dict()) for r in rows]
+    default = EIEConfig().to_dict()
+    out = ""
+    for field in configs[0][1]:
+        first, last = configs[0][1][field], configs[-1][1][field]
+        if field == "n_pe" or first == last == default[field]:
+            continue
+        if first == last:
+            out += f", `{field}={first}`"
+        else:
+            up_to = max(n for n, c in configs if c[field] == first)
+            out += f", `{field}={first}` up to {up_to} PEs, `{last}`"
+    return out
 
 
 def series(run: dict) -> str:
@@ -260,13 +272,8 @@ def to_markdown(result: dict, plot_name: str | None = None) -> str:
         rows = [r for r in runs if series(r) == name]
         target = rows[0]["target"]
         spec = TARGETS[target]
-        first, last = (sweep_config(target, r["n_pe"]).to_dict() for r in (rows[0], rows[-1]))
-        changed = {k: v if v == last[k] else f"{v}` up to {_last_with(target, k, v, rows)} "
-                   f"PEs, `{last[k]}" for k, v in first.items()
-                   if k != "n_pe" and (v != getattr(EIEConfig(), k) or v != last[k])}
         lines += ["", f"## {name}: {spec['device']}", "",
-                  "Configuration: defaults but `n_pe`" + "".join(
-                      f", `{k}={v}`" for k, v in changed.items()) + ".", "",
+                  f"Configuration: defaults but `n_pe`{_config_fields(target, rows)}.", "",
                   "| n_pe | LUT | FF | carry | BRAM | DSP | LUT-RAM | Fmax MHz (median; seeds) "
                   "| |", "|---|---|---|---|---|---|---|---|---|"]
         for r in rows:

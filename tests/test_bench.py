@@ -151,9 +151,11 @@ def test_render_only_takes_the_latest_ecp5_fmax(tmp_path, monkeypatch):
     assert res["ecp5"] is None or res["ecp5"]["fmax_mhz"] > 0
     monkeypatch.chdir(tmp_path)
     (tmp_path / "docs").mkdir()
-    runs = [{"target": "ecp5", "config": {"n_pe": n}, "fmax_mhz": f}
-            for n, f in ((4, 93.8), (16, 71.2), (32, None))]
-    runs.append({"target": "ice40", "config": {"n_pe": 64}, "fmax_mhz": 20.0})
+    runs = [{"target": "ecp5", "n_pe": n, "speed": s, "key": {"config": {"n_pe": n}},
+             "fmax_mhz": f}
+            for n, s, f in ((4, "6", 93.8), (16, "6", 71.2), (16, "8", 99.0), (32, "6", None))]
+    runs.append({"target": "ice40", "n_pe": 64, "key": {"config": {"n_pe": 64}},
+                 "fmax_mhz": 20.0})
     (tmp_path / "docs" / "synthesis.json").write_text(json.dumps({"runs": runs}))
     assert main(["bench", "-o", str(tmp_path / "out"), "--render-only", "--doc",
                  str(tmp_path / "B.md")]) == 0
