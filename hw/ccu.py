@@ -34,7 +34,9 @@ class ControlUnit(EIEComponent):
     -------
     bus : In(RegBusSignature(addr_bits))
     irq, busy : Out(1)
-    layer : Out(LayerSignature); clear_src, scan, wb_start : Out(1)
+    layer : Out(LayerSignature); clear_src, scan, wb_start : Out(1) (``scan`` and
+        ``wb_start`` a cycle before the PEs act on them: eie_top registers them on the way,
+        :class:`~eie_gen.hw.ccu_seq.Sequencer`)
     cb_wr : Out(CodebookWriteSignature)
     ptr_wr, spmat_wr, bias_wr, act_wr : Out(write signatures), for the PEs in ``wr_sel``
         (one-hot), a cycle after the bus write (no host sequence sees it: bus writes are at

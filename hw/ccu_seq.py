@@ -38,7 +38,9 @@ class Sequencer(EIEComponent):
     layer_index : Out(range(max_layers + 1)), the layer being run
     cb_rd : Out(MemReadSignature), on the codebook memory
     cb_wr : Out(CodebookWriteSignature), to every PE
-    scan, wb_start : Out(1), to every PE
+    scan, wb_start : Out(1), to every PE, a cycle early: eie_top passes them (and ``cb_wr``)
+        through a register stage per group of PEs, so the PEs see them in the SCAN and
+        WRITEBACK cycles and no decode of this FSM fans out to every PE
     all_ready, all_idle, tree_done : In(1)
 
     Latency: per layer ``codebook_size + 1`` (codebook) + ``2 + STATUS_LATENCY`` (scan,
@@ -97,9 +99,9 @@ class Sequencer(EIEComponent):
                 m.d.sync += cb_count.eq(cb_count + 1)
                 m.d.comb += self.cb_wr.en.eq(cb_count != 0)
                 with m.If(cb_count == copy - 1):
+                    m.d.comb += self.scan.eq(1)         # the PEs see it in SCAN
                     m.next = "SCAN"
             with m.State("SCAN"):
-                m.d.comb += self.scan.eq(1)
                 m.d.sync += settle.eq(STATUS_LATENCY)
                 m.next = "SETTLE"
             with m.State("SETTLE"):                   # the masks load; the status catches up
@@ -108,9 +110,9 @@ class Sequencer(EIEComponent):
                     m.next = "BROADCAST"
             with m.State("BROADCAST"):
                 with m.If(self.tree_done & self.all_idle):
+                    m.d.comb += self.wb_start.eq(1)     # the PEs see it in WRITEBACK
                     m.next = "WRITEBACK"
             with m.State("WRITEBACK"):
-                m.d.comb += self.wb_start.eq(1)
                 with m.If(self.n_rows == 0):
                     m.d.sync += wb_left.eq(0)
                 with m.Else():

@@ -96,9 +96,7 @@ class EIETop(EIEComponent):
         # Control and host ports, shared by all PEs; host writes go to the PE in wr_sel, host
         # reads to the one in pe_sel.
         wiring.connect(m, ccu.layer, *(pe.layer for pe in pes))
-        wiring.connect(m, ccu.cb_wr, *(pe.cb_wr for pe in pes))
-        for pulse in ("clear_src", "scan", "wb_start"):
-            m.d.comb += [getattr(pe, pulse).eq(getattr(ccu, pulse)) for pe in pes]
+        self._control(m, platform, ccu, pes)
         self._host_writes(m, platform, ccu, pes)
         for k, pe in enumerate(pes):
             m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & ccu.pe_sel[k]),
@@ -112,6 +110,25 @@ class EIETop(EIEComponent):
                                     + [~v for v in in_flight], "tree_done")),
         ]
         return m
+
+    def _control(self, m, platform, ccu, pes):
+        """The sequencer's pulses and codebook writes to the PEs through a register copy
+        per group of ``STATUS_FAN_IN`` PEs (:func:`~eie_gen.hw.keep.register_copy`): the
+        sequencer sends ``scan`` and ``wb_start`` a cycle early for it, so the PEs see them
+        when they did before; the codebook's last write lands in the scan's cycle, long
+        before the first multiply; CLEAR_ACT a cycle later, like the host's writes. (From
+        the sequencer's FSM straight to every PE's flags was the 16-PE critical path.)"""
+        for n in range(0, len(pes), STATUS_FAN_IN):
+            g = n // STATUS_FAN_IN
+            group = pes[n:n + STATUS_FAN_IN]
+            for pulse in ("clear_src", "scan", "wb_start"):
+                q = register_copy(m, platform, getattr(ccu, pulse), f"{pulse}_g{g}", reset=True)
+                m.d.comb += [getattr(pe, pulse).eq(q) for pe in group]
+            en = register_copy(m, platform, ccu.cb_wr.en, f"cb_wr_en_g{g}", reset=True)
+            addr = register_copy(m, platform, ccu.cb_wr.addr, f"cb_wr_addr_g{g}")
+            data = register_copy(m, platform, ccu.cb_wr.data, f"cb_wr_data_g{g}")
+            for pe in group:
+                m.d.comb += [pe.cb_wr.en.eq(en), pe.cb_wr.addr.eq(addr), pe.cb_wr.data.eq(data)]
 
     def _host_writes(self, m, platform, ccu, pes):
         """The host's writes of the PEs' memories through one more register stage: address

@@ -166,7 +166,8 @@ def test_matrix_words_are_staged_and_written_with_their_last_part():
 def test_the_sequencer_runs_every_layer(layers, broadcast, rows, ready_after):
     """``ready_after``: the PEs finish zeroing their accumulators that many cycles after
     START; the run waits for them and CYCLES does not count the wait. The testbench plays
-    eie_top: ``tree_done`` low for ``broadcast`` cycles after the scan (as eie_top's status
+    eie_top: the PEs see ``scan`` and ``wb_start`` a cycle after the sequencer sends them,
+    ``tree_done`` is low for ``broadcast`` cycles after the PEs' scan (as eie_top's status
     registers deliver it); the write-back of ``rows`` rows is counted by the sequencer."""
     dut = Sequencer(CFG)
     log = {"scan": [], "wb_start": [], "cb": [], "layer": []}
@@ -184,14 +185,15 @@ def test_the_sequencer_runs_every_layer(layers, broadcast, rows, ready_after):
             ctx.set(dut.all_ready, t >= ready_after)
             ctx.set(dut.cb_rd.data, mem)                     # the memory: data a cycle late
             mem = 1000 + ctx.get(dut.cb_rd.addr)
-            for name in ("scan", "wb_start"):
+            # The inputs first: wb_start follows tree_done in the same cycle.
+            ctx.set(dut.tree_done, not (wait and wait[0] == "tree" and t < wait[1] - 1))
+            for name in ("scan", "wb_start"):     # sent a cycle early: eie_top registers them
                 if ctx.get(getattr(dut, name)):
-                    log[name].append(t)
+                    log[name].append(t + 1)
             if ctx.get(dut.cb_wr.en):
                 log["cb"].append((ctx.get(dut.cb_wr.addr), ctx.get(dut.cb_wr.data)))
-            if log["scan"] and log["scan"][-1] == t:        # the tree is busy for a while
-                wait = ("tree", t + 2 + broadcast)
-            ctx.set(dut.tree_done, not (wait and wait[0] == "tree" and t < wait[1] - 1))
+            if log["scan"] and log["scan"][-1] == t + 1:    # the tree is busy for a while
+                wait = ("tree", t + 3 + broadcast)
             log["layer"].append(ctx.get(dut.layer_index))
             await ctx.tick()
             t += 1
