@@ -1,6 +1,6 @@
 """Write-back: bias, rounding shift, saturation and ReLU from accumulators to activations."""
 
-from amaranth.hdl import Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
@@ -9,7 +9,20 @@ from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, MemReadSignature,
                                 RowClearSignature, acc_shape)
 
-__all__ = ["WriteBack"]
+__all__ = ["WriteBack", "shift_right"]
+
+
+def shift_right(value, amount, width: int):
+    """``(value >> amount)[:width]`` of a signed ``value``, as a log shifter whose largest
+    step comes first, each stage keeping only the bits the later stages can still bring
+    down (Yosys' shifter takes the smallest step first and keeps every bit: a third more
+    multiplexers for 17 of 33 bits)."""
+    bits, sign = [value[i] for i in range(len(value))], value[-1]
+    for b in reversed(range(len(amount))):
+        step = 1 << b
+        at = lambda i, bits=bits: bits[i] if i < len(bits) else sign    # noqa: E731
+        bits = [Mux(amount[b], at(i + step), at(i)) for i in range(width + step - 1)]
+    return Cat(*bits[:width])
 
 class WriteBack(EIEComponent):
     """Rewrite rows ``0 .. n_rows-1`` of the destination bank in place with the layer's outputs.
@@ -44,8 +57,9 @@ class WriteBack(EIEComponent):
     Latency: ``n_rows + 8`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
     register, shift the bias, add it, shift, round, saturate and ReLU, write; one row a
     cycle.
-    Resources: two barrel shifters of ``acc_bits``, two ``acc_bits`` adders, the saturation
-    test, three counters.
+    Resources: a barrel shifter of the bias into ``acc_bits``, one of ``acc_bits`` into
+    ``act_bits + 1`` outputs, an ``acc_bits`` and an ``act_bits + 1`` adder, an
+    ``acc_bits - act_bits`` bit range test and its mask, the saturation, three counters.
     """
 
     summary = "bias, shift, ReLU and write-back of a layer's outputs"
@@ -71,7 +85,7 @@ class WriteBack(EIEComponent):
 
     def elaborate(self, platform):
         cfg = self.config
-        A = cfg.acc_bits
+        A, K = cfg.acc_bits, cfg.act_bits
         m = Module()
 
         running, row = self._walk(m)
@@ -100,24 +114,31 @@ class WriteBack(EIEComponent):
         t = Signal(acc_shape(cfg))
         m.d.sync += [c2_valid.eq(c_valid), c2_row.eq(c_row), t.eq(acc_c + shifted_bias)]
 
-        # Stage D: the shift, one bit short: v = t >> (shift - 1), or 2t when shift is 0.
+        # Stage D: the shift, one bit short, of only the bits that can reach the output:
+        # v = (2t >> shift)[:act_bits + 1]. The rest of 2t >> shift is t's bits from
+        # act_bits + shift - 1 up; `fits` says they all equal the sign (v is then all of it),
+        # from pairs of neighbouring bits and a mask set at start (no second shifter).
         d_valid = Signal()
         d_row = Signal(cfg.row_bits)
         m.d.sync += [d_valid.eq(c2_valid), d_row.eq(c2_row)]
         e_valid = Signal()
         e_row = Signal(cfg.row_bits)
-        v = Signal(signed(A + 1))
+        v = Signal(signed(K + 1))
+        fits, neg = Signal(), Signal()
         m.d.sync += [e_valid.eq(d_valid), e_row.eq(d_row),
-                     v.eq((t.as_signed() << 1) >> self.shift)]
+                     v.eq(shift_right(Cat(Const(0, 1), t), self.shift, K + 1)),
+                     fits.eq(self._fits(m, t)), neg.eq(t[-1])]
 
-        # Stage E: the last bit with the rounding add.
+        # Stage E: the last bit with the rounding add (act_bits + 1 wide: it can carry out
+        # only from act_max, which saturates).
         f_valid = Signal()
         f_row = Signal(cfg.row_bits)
-        rounded = Signal(signed(A))
+        rounded = Signal(signed(K + 1))
+        f_fits, f_neg = Signal(), Signal()
         m.d.sync += [f_valid.eq(e_valid), f_row.eq(e_row),
-                     rounded.eq((v + (self.shift != 0)) >> 1)]
+                     rounded.eq((v + (self.shift != 0)) >> 1), f_fits.eq(fits), f_neg.eq(neg)]
 
-        g_valid = self._saturate(m, rounded, f_valid, f_row)
+        g_valid = self._saturate(m, rounded, f_fits, f_neg, f_valid, f_row)
         m.d.comb += self.busy.eq(running | b_valid | c_valid | c2_valid | d_valid | e_valid
                                  | f_valid | g_valid)
         return m
@@ -144,15 +165,36 @@ class WriteBack(EIEComponent):
                 m.d.sync += running.eq(0)
         return running, row
 
-    def _saturate(self, m, rounded, f_valid, f_row):
-        """Stage F: saturate (in range iff the bits above the sign agree: no comparator),
-        ReLU, into the write register; stage G writes."""
+    def _fits(self, m, t):
+        """Whether ``t >> (shift - 1)`` fits ``act_bits + 1`` bits: t's bits from
+        ``act_bits + shift - 1`` to the top all equal. Pair ``j`` compares bits
+        ``act_bits - 1 + j`` and ``act_bits + j``; it counts while ``shift <= j``, a mask
+        set once per layer at ``start`` (``shift`` is steady while the write-back runs)."""
         cfg = self.config
-        y = Signal(signed(cfg.act_bits))
+        n = cfg.acc_bits - cfg.act_bits
+        if n == 0:
+            return Const(1)
+        mask = Signal(n)
+        with m.If(self.start):
+            m.d.sync += mask.eq(Cat(self.shift <= j for j in range(n)))
+        k = cfg.act_bits
+        same = Cat(t[k - 1 + j] == t[k + j] for j in range(n))
+        return (same | ~mask).all()
+
+    def _saturate(self, m, rounded, fits, neg, f_valid, f_row):
+        """Stage F: saturate (in range iff the rest fits and the top two bits agree: no
+        comparator; out of range the sign is ``rounded``'s, or ``t``'s where the rest did not
+        fit), ReLU, into the write register; stage G writes."""
+        cfg = self.config
         top = rounded[cfg.act_bits - 1:]
-        with m.If((top == 0) | (top == (1 << len(top)) - 1)):
+        in_range = Signal()
+        negative = Signal()
+        m.d.comb += [in_range.eq(fits & ((top == 0) | (top == 3))),
+                     negative.eq(Mux(fits, rounded[-1], neg))]
+        y = Signal(signed(cfg.act_bits))
+        with m.If(in_range):
             m.d.comb += y.eq(rounded)
-        with m.Elif(rounded[-1]):
+        with m.Elif(negative):
             m.d.comb += y.eq(cfg.act_min)
         with m.Else():
             m.d.comb += y.eq(cfg.act_max)
@@ -164,7 +206,8 @@ class WriteBack(EIEComponent):
         g_flag = Signal()
         # out != 0 without waiting for the saturation: a saturated value is never 0, and the
         # saturation keeps the sign (that chain into the flag was the 8-PE critical path).
-        nonzero = (rounded != 0) & ~(self.relu & rounded[-1])
+        nonzero = Mux(in_range, (rounded != 0) & ~(self.relu & rounded[-1]),
+                      ~(self.relu & negative))
         m.d.sync += [g_valid.eq(f_valid), g_row.eq(f_row), g_out.eq(out), g_flag.eq(nonzero)]
         m.d.comb += [
             self.act_wr.en.eq(g_valid), self.act_wr.addr.eq(g_row), self.act_wr.data.eq(g_out),

@@ -448,9 +448,23 @@ def test_leaf_emits_every_non_zero_ascending(depth, stall):
 
 # -- write-back -------------------------------------------------------------------------------------
 
+def _boundary_accumulators(rng, bias, shift, acc_bits, act_bits):
+    """64 accumulators whose sums with the shifted biases sit at the edges that matter at
+    ``shift``: the output range's ends and its rounding steps, zero and the accumulator's
+    own ends; the rest random."""
+    step, half = 1 << shift, (1 << shift) >> 1
+    edges = [(1 << (act_bits - 1)) * step, -(1 << (act_bits - 1)) * step - step, 0,
+             1 << (acc_bits - 1), -(1 << (acc_bits - 1))]
+    sums = [e + d for e in edges for d in (-half - 1, -half, -1, 0, half - 1, half)]
+    sums += list(rng.integers(-(1 << (acc_bits - 1)), 1 << (acc_bits - 1), 64 - len(sums)))
+    return wrap(np.array(sums[:64], dtype=np.int64) - (bias << shift), acc_bits)
+
+
 @pytest.mark.parametrize("relu", [False, True])
-@pytest.mark.parametrize("acc_bits, act_bits", [(32, 16), (48, 16), (24, 8)])
-def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, relu):
+@pytest.mark.parametrize("acc_bits, act_bits, shifts", [
+    (32, 16, range(32)), (48, 16, (0, 1, 7, 15, 16, 17, 31)), (24, 8, range(0, 32, 3)),
+    (16, 16, (0, 1, 8, 15, 16, 31)), (12, 4, range(0, 16, 2))])
+def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, shifts, relu):
     cfg = EIEConfig(act_depth=64, acc_bits=acc_bits, act_bits=act_bits, bias_depth=80)
     wb, acc_mem, store = WriteBack(cfg), Accumulators(cfg), ActivationStore(cfg)
     m = Module()
@@ -463,19 +477,18 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, re
     wiring.connect(m, wb.bias_rd, store.bias_rd)
     wiring.connect(m, wb.act_wr, store.act_wr)
     rng = np.random.default_rng(acc_bits + act_bits)
-    lo, hi = -(1 << (acc_bits - 1)), (1 << (acc_bits - 1)) - 1
-    acc = np.concatenate([[lo, hi, 0, -1, 1, hi - 1, lo + 1],
-                          rng.integers(lo, hi, 57, endpoint=True)])
     bias = rng.integers(-(1 << (act_bits - 1)), 1 << (act_bits - 1), 64)
     bias[:3] = [0, (1 << (act_bits - 1)) - 1, -(1 << (act_bits - 1))]
-    results = {}
+    results, accs = {}, {}
 
     async def bench(ctx):
         await write_mem(ctx, store.bias_wr, [0] * 16 + list(bias))  # layer at bias_base 16
         ctx.set(wb.bias_base, 16)
         ctx.set(wb.relu, int(relu))
         await wait_ready(ctx, acc_mem)
-        for shift in (0, 1, 7, 15, 31):
+        for shift in shifts:
+            acc = _boundary_accumulators(rng, bias, shift, acc_bits, act_bits)
+            accs[shift] = acc
             await write_mem(ctx, acc_mem.wr, acc)
             ctx.set(wb.shift, shift)
             ctx.set(wb.n_rows, 64)
@@ -492,7 +505,7 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, re
             results[shift] = (cycles, outputs, ctx.get(store.nonzero), left)
     simulate(m, bench)
     for shift, (cycles, got, flags, left) in results.items():
-        want = writeback(wrap(acc + (bias << shift), acc_bits), shift, relu, act_bits)
+        want = writeback(wrap(accs[shift] + (bias << shift), acc_bits), shift, relu, act_bits)
         assert got == want.tolist(), f"shift {shift}"
         assert flags == sum(1 << r for r, y in enumerate(want) if y != 0), f"shift {shift}"
         assert left == [0] * 64, "the write-back leaves the accumulators zero"
