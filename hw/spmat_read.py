@@ -16,16 +16,16 @@ class SparseMatrixRead(EIEComponent):
     """Walk each column's entries ``[start, end)`` out of a word-wide matrix memory.
 
     Entry ``e`` is lane ``e % entries_per_word`` of word ``e // entries_per_word`` (SPEC §2.5).
-    The unit keeps the word last read in the memory's output register and reads a word only
-    when the next entry lies in another one; the read happens in the cycle before the entry is
-    needed (the next word is prefetched), so a column that starts mid-word or crosses a word
-    boundary costs no bubble, and the next column's first entry follows the current column's
-    last one in the next cycle when its range is waiting on ``i``.
+    The unit reads the word of every entry it issues, in the cycle before the entry is needed,
+    so a column that starts mid-word or crosses a word boundary costs no bubble, and the next
+    column's first entry follows the current column's last one in the next cycle when its
+    range is waiting on ``i``. (Reading a word again costs power, not time; keeping the one
+    read last, with its compare, put the read enable four gates and a long route from its
+    registers, the 16-PE critical path.)
 
     Contract: every column on ``i`` must be non-empty (``start < end``; the pointer read unit
     drops empty ones). Each of its entries leaves on ``o`` in order, with ``first`` set on the
-    column's first entry and the column's activation. Write ``wr`` only while idle; a write
-    invalidates the held word.
+    column's first entry and the column's activation. Write ``wr`` only while idle.
 
     Members
     -------
@@ -75,10 +75,8 @@ class SparseMatrixRead(EIEComponent):
         end = Signal(cfg.ptr_bits)
         a = Signal.like(self.i.payload.a)
         first = Signal()
-        # Word stage: the read port's output register holds word `held_word` (if `held_ok`);
-        # `w_valid` says an entry of it is in this stage, at lane `w_lane`.
-        held_word = Signal(cfg.spmat_addr_bits)
-        held_ok = Signal()
+        # Word stage: the read port's output register holds the word of the entry in this
+        # stage (`w_valid`), at lane `w_lane`.
         w_valid = Signal()
         w_lane = Signal(max(1, lane_bits))
         w_first = Signal()
@@ -97,7 +95,7 @@ class SparseMatrixRead(EIEComponent):
             last.eq(last_q),
             word.eq(cur >> lane_bits),
             self.i.ready.eq(~walking | (issue & last)),
-            rp.en.eq(issue & (~held_ok | (held_word != word))),
+            rp.en.eq(issue),
             self.busy.eq(walking | w_valid | self.o.valid),
         ]
         m.d.comb += rp.addr.eq(word)
@@ -113,10 +111,6 @@ class SparseMatrixRead(EIEComponent):
         m.d.comb += [self.o.payload.v.eq(entry[:cfg.index_bits]),
                      self.o.payload.z.eq(entry[cfg.index_bits:])]
 
-        with m.If(rp.en):
-            m.d.sync += [held_word.eq(word), held_ok.eq(1)]
-        with m.If(self.wr.en):
-            m.d.sync += held_ok.eq(0)
         with m.If(take_w):
             m.d.sync += [w_valid.eq(issue), w_lane.eq(cur[:max(1, lane_bits)]),
                          w_first.eq(first), w_a.eq(a)]
