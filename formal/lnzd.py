@@ -132,6 +132,10 @@ class LeafProof(Proof):
                 m.d.comb += Assert((pending & at_or_below(row)) == 0,
                                    "pending rows are above the pipeline's")
         m.d.comb += Assert(~vs | v0, "the skid fills only behind the output")
+        count, wp, rp = leaf._queue
+        m.d.comb += Assert((count <= 2) & (v0 == (count != 0)) & (vs == (count == 2)),
+                           "the output queue's count, valid and full agree")
+        m.d.comb += Assert(wp == (rp ^ (count == 1)), "the output queue's pointers agree")
         with m.If(vs):
             m.d.comb += Assert(skid_a == bank[skid_row], "the skid holds its row's value")
         m.d.comb += Assert(~v1 | v2 | (age < 3), "stage 2 fills before stage 1 waits")

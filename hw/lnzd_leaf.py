@@ -46,20 +46,21 @@ class LNZDLeaf(EIEComponent):
     o : Out(stream.Signature(nonzero_layout))
     done : Out(1)
 
-    The output register has a skid register behind it, as in
-    :class:`~eie_gen.hw.lnzd_node.LNZDNode`: the stages advance while the skid is empty, a
-    register, so ``o.ready`` (the node's grant, a function of the other leaves' ``valid``)
-    reaches only the output and skid registers, not the mask, the stages and the read enable.
-    A stall takes one more item into the skid; while the skid is full the read port holds the
-    value of the stage-2 row.
+    The output is a two-place queue of registers (the older on ``o``, like the output and
+    skid registers of :class:`~eie_gen.hw.lnzd_node.LNZDNode`): the stages advance while it
+    has room behind the output, a register, so ``o.ready`` (the node's grant, a function of
+    the other leaves' ``valid``) reaches only the queue's pointers, not the mask, the stages
+    and the read enable; and each place loads straight from the read port. A stall takes one
+    more item into the queue; while it is full the read port holds the value of the stage-2
+    row.
 
     Latency: 4 cycles from ``load`` to the first ``o.valid`` (load, find, read, register: the
     block RAM's clock-to-out is not followed by the tree's muxes). Throughput: one activation
     per cycle, also right after a stall (the skid refills the output in the cycle ``o`` is
     taken).
     Resources: ``act_depth`` mask flops, a ``log2(act_depth)``-deep priority encoder, an
-    ``act_depth``-bit decrement (carry chain) that clears the lowest bit, the output and skid
-    registers.
+    ``act_depth``-bit decrement (carry chain) that clears the lowest bit, the two places of
+    the output queue and a 2:1 multiplexer after them.
     """
 
     summary = "the PE's local non-zero detector (a leaf of the tree)"
@@ -89,37 +90,40 @@ class LNZDLeaf(EIEComponent):
         # Stage 2: the row being read (its value is on src_rd.data the cycle after).
         s2_valid = Signal()
         s2_row = Signal(cfg.row_bits)
-        out_row, out_a = Signal(cfg.row_bits), Signal(cfg.act_bits)
-        skid_valid = Signal()
-        skid_row, skid_a = Signal(cfg.row_bits), Signal(cfg.act_bits)
-        take = Signal()                     # the stages advance: the skid is empty
-        load_out = Signal()                 # the output register takes an item
+        # The output: a two-place queue of registers, each loaded straight from the read
+        # port (no multiplexer after the block RAM's slow clock-to-out), the older one on
+        # `o`. The stages advance while it has room behind the output, a register.
+        slots = [(Signal(cfg.row_bits, name=f"slot{n}_row"),
+                  Signal(cfg.act_bits, name=f"slot{n}_a")) for n in range(2)]
+        count = Signal(range(3))
+        wp, rp, full = Signal(), Signal(), Signal()
+        take = Signal()                     # the stages advance
+        push, pop = Signal(), Signal()
+        head = [Mux(rp, slots[1][i], slots[0][i]) for i in range(2)]
+        second = [Mux(rp, slots[0][i], slots[1][i]) for i in range(2)]
         # For formal/lnzd.py (its invariants name the pipeline's registers).
         self._pending, self._s1, self._s2 = pending, (s1_valid, s1_row), (s2_valid, s2_row)
-        self._out, self._skid = (out_row, out_a), (skid_valid, skid_row, skid_a)
+        self._out, self._skid, self._queue = tuple(head), (full, *second), (count, wp, rp)
         m.d.comb += [
             found.eq(idx),
-            take.eq(~skid_valid),
-            load_out.eq(~self.o.valid | self.o.ready),
+            take.eq(~full),
+            push.eq(take & s2_valid),
+            pop.eq(self.o.valid & self.o.ready),
             self.src_rd.addr.eq(s1_row),
             self.src_rd.en.eq(take & s1_valid),
-            self.o.payload.r.eq(out_row),
-            self.o.payload.a.eq(out_a),
-            self.done.eq(~any_ & ~s1_valid & ~s2_valid & ~self.o.valid & ~skid_valid),
+            self.o.payload.r.eq(head[0]),
+            self.o.payload.a.eq(head[1]),
+            self.done.eq(~any_ & ~s1_valid & ~s2_valid & ~self.o.valid),
         ]
         with m.If(take):
             m.d.sync += [s2_valid.eq(s1_valid), s2_row.eq(s1_row),
                          s1_valid.eq(any_), s1_row.eq(found)]
-        with m.If(load_out):
-            with m.If(skid_valid):
-                m.d.sync += [self.o.valid.eq(1), out_row.eq(skid_row), out_a.eq(skid_a),
-                             skid_valid.eq(0)]
-            with m.Else():
-                m.d.sync += [self.o.valid.eq(s2_valid), out_row.eq(s2_row),
-                             out_a.eq(self.src_rd.data)]
-        with m.Elif(take):
-            m.d.sync += [skid_valid.eq(s2_valid), skid_row.eq(s2_row),
-                         skid_a.eq(self.src_rd.data)]
+        for n, (row, a) in enumerate(slots):
+            with m.If(push & (wp == n)):
+                m.d.sync += [row.eq(s2_row), a.eq(self.src_rd.data)]
+        after = count + push - pop
+        m.d.sync += [count.eq(after), self.o.valid.eq(after != 0), full.eq(after == 2),
+                     wp.eq(wp ^ push), rp.eq(rp ^ pop)]
         # The lowest set bit leaves the mask as `pending & (pending - 1)`: a carry chain, not
         # the encoder followed by a decoder (that loop limited the PE's clock).
         rest = Signal(cfg.act_depth)
