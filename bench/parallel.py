@@ -73,9 +73,9 @@ def to_markdown(p: dict) -> list[str]:
     lines = ["## Parallel runs", "",
              f"The same work on one process and on all {p['cores']} cores of this machine "
              f"(wall clock, both measured in one run on {p.get('date', 'the page date')}; "
-             "the regression subset is short, so pytest-xdist's start-up weighs on it). `make regress` runs pytest with `-n "
-             "auto`; `make synth` a process per core, or the jobs of a Dask cluster with "
-             "`make synth SCHEDULER=tcp://host:8786`.", "",
+             "the regression subset is short, so pytest-xdist's start-up weighs on it). "
+             "`make regress` runs pytest with `-n auto`; `make synth` a process per core, or "
+             "the jobs of a Dask cluster with `make synth SCHEDULER=tcp://host:8786`.", "",
              "| workload | what | 1 process (s) | all cores (s) | speed-up |",
              "|---|---|---|---|---|"]
     for w in p["workloads"]:

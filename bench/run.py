@@ -6,8 +6,8 @@ orders, uniform and skewed rows), ``fifo`` and ``pes`` (the paper's sweeps), ``c
 and scipy on the same layers), ``conv`` (a sparse 1x1 convolution through ``eie run``),
 ``chip`` (one LFE5U-85F: the largest core ``make synth``
 routed, which paper layers and whether the demo network fit it, their times against the CPU,
-bench/chip.py), ``rtl`` (paper layers on the Verilator core at 64 PEs), ``sims`` (simulator speed), ``pe``
-(one PE's throughput and its ECP5 cost), ``parallel`` (serial against every-core wall
+bench/chip.py), ``rtl`` (paper layers on the Verilator core at 64 PEs), ``sims`` (simulator
+speed), ``pe`` (one PE's throughput and its ECP5 cost), ``parallel`` (serial against every-core wall
 clock of a synthesis sweep and a regression subset: the speed-up, bench/parallel.py).
 """
 

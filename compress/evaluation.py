@@ -99,7 +99,8 @@ def evaluation_markdown(rep: dict, title: str, plots: dict) -> str:
                    f"{'exactly' if cyc['model_equal'] == cyc['images'] else 'NOT exactly'} "
                    f"({cyc['model_equal']} of {cyc['images']}).\n")
         out.append("| layer | non-zero inputs (mean) | broadcast cycles (mean) | write-back "
-                   "| load balance (busiest PE's entries / broadcast phase) |\n|---|---|---|---|---|")
+                   "| load balance (busiest PE's entries / broadcast phase) |\n"
+                   "|---|---|---|---|---|")
         for r in cyc["layers"]:
             out.append(f"| {r['layer']} | {r['broadcasts']:.1f} | {r['broadcast_cycles']:.1f} "
                        f"| {r['writeback_cycles']} | {r['load_balance']:.3f} |")

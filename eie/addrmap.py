@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from eie_gen.config import EIEConfig
 
-__all__ = ["AddressMap", "address_map", "to_markdown", "to_c_header", "MAGIC", "MAP_VERSION", "ID_FIELDS",
+__all__ = ["AddressMap", "address_map", "to_markdown", "to_c_header", "MAGIC", "MAP_VERSION",
+           "ID_FIELDS",
            "CTRL_START", "CTRL_ACK", "CTRL_CLEAR_ACT", "STATUS_BUSY", "STATUS_DONE",
            "LAYER_FIELDS"]
 

@@ -428,7 +428,8 @@ def generate(config: EIEConfig, out_dir, top: str = "eie_top",
 
     >>> from eie_gen.config import EIEConfig
     >>> [p.name for p in generate(EIEConfig(n_pe=2), "build/rtl")]     # doctest: +SKIP
-    ['eie_top.v', 'config.json', 'address-map.md', 'eie_regs.h', 'eie_top_inst.vh', 'eie_axi.v', 'eie.core']
+    ['eie_top.v', 'config.json', 'address-map.md', 'eie_regs.h', 'eie_top_inst.vh', 'eie_axi.v',
+     'eie.core']
     """
     from eie_gen.hw.tops import to_verilog  # noqa: PLC0415 (Amaranth import is slow)
     from eie_gen.sim.runner import model_sources  # noqa: PLC0415

@@ -1,7 +1,7 @@
 """Where independent jobs run: local processes by default, or a Dask distributed cluster.
 Synthesis sweeps (``eie_gen.synth.sweep``) and RTL regression grids (``eie_gen.sim.regress``)
-both use it, so ``--scheduler ADDR`` means the same everywhere. No Amaranth, no numpy: a floor everything
-may stand on."""
+both use it, so ``--scheduler ADDR`` means the same everywhere. No Amaranth, no numpy: a floor
+everything may stand on."""
 
 from __future__ import annotations
 

@@ -26,8 +26,8 @@ from eie_gen.encode import pack_words
 from eie_gen.errors import InputError
 from eie_gen.image import ModelImage
 
-__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "LayerNeeds", "capacity_problem", "host_writes",
-           "pe_writes", "layer_writes",
+__all__ = ["LayerPlace", "PEContents", "Placement", "place", "check_fits", "LayerNeeds",
+           "capacity_problem", "host_writes", "pe_writes", "layer_writes",
            "to_c_writes", "pointer_words",
            "config_for_image"]
 

@@ -61,8 +61,8 @@ def broadcast_timing(lengths, depth: int, gaps=None, room_lag: int = 0,
     ``depth`` items ``room_lag`` cycles earlier; every queue takes it ``data_lag`` cycles
     after the send. With both lags 0 that is a handshake with queues of ``depth`` (a PE on
     its own: ``queue_slots``); in eie_top ``depth`` is ``queue_room`` and both lags are 2
-    (:data:`ROOM_LAG`, :data:`BROADCAST_LAG`), and the queues hold what is in flight. Returns ``(b, p,
-    cycles_per_pe, refused)``; PE ``k`` is idle from ``cycles_per_pe[k]`` (0 when nothing
+    (:data:`ROOM_LAG`, :data:`BROADCAST_LAG`), and the queues hold what is in flight. Returns
+    ``(b, p, cycles_per_pe, refused)``; PE ``k`` is idle from ``cycles_per_pe[k]`` (0 when nothing
     was broadcast)."""
     lengths = np.asarray(lengths, dtype=np.int64)
     n_pe, n = lengths.shape

@@ -446,7 +446,7 @@ def test_leaf_emits_every_non_zero_ascending(depth, stall):
     assert runs == [want, want]
 
 
-# -- write-back -------------------------------------------------------------------------------------
+# -- write-back --------------------------------------------------------------------------------
 
 def _boundary_accumulators(rng, bias, shift, acc_bits, act_bits):
     """64 accumulators whose sums with the shifted biases sit at the edges that matter at

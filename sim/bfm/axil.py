@@ -9,8 +9,9 @@ __all__ = ["AmaranthAXILite"]
 
 class AmaranthAXILite:
     """Word reads and writes on an ``AXILiteSignature`` port through an
-    :class:`~eie_gen.sim.io.AmaranthIO` style adapter (``set``/``get``/``settle``/``tick``). ``delay`` is the probability of an idle
-    cycle before each channel handshake and of holding ``bready``/``rready`` low."""
+    :class:`~eie_gen.sim.io.AmaranthIO` style adapter (``set``/``get``/``settle``/``tick``).
+    ``delay`` is the probability of an idle cycle before each channel handshake and of holding
+    ``bready``/``rready`` low."""
 
     def __init__(self, io, prefix: str = "s_axil", *, delay: float = 0.0, seed: int = 0):
         self.io, self.p = io, prefix

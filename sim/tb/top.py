@@ -1,7 +1,7 @@
 """cocotb tests of eie_top through cocotbext-axi's AXI4-Lite master (random pauses on every
 channel), run inside the simulator by :func:`eie_gen.sim.runner.run_cocotb`: random multi-layer
-models bit-exact against golden and cycle-exact against the array model, and a reset in the middle of
-a run followed by a clean run."""
+models bit-exact against golden and cycle-exact against the array model, and a reset in the
+middle of a run followed by a clean run."""
 
 import itertools
 import json
