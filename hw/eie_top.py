@@ -136,10 +136,21 @@ class EIETop(EIEComponent):
         :func:`~eie_gen.hw.keep.register_copy`: Yosys had merged the control unit's equal
         write-data registers into one net to every PE's RAMs, the 32-PE critical path), each
         PE's enable its own register. The write lands a cycle later; no host sequence sees
-        it (the next bus transaction starts three cycles after a write's)."""
+        it (the next bus transaction starts three cycles after a write's). Up to
+        ``STATUS_FAN_IN`` PEs (one group) the control unit's registers drive the PEs
+        directly: the copies would only cost flip-flops (about 150, which 2 PEs on an
+        iCE40 UP5K have no room for)."""
+        ports = ("ptr_wr", "spmat_wr", "bias_wr", "act_wr")
+        if len(pes) <= STATUS_FAN_IN:
+            for k, pe in enumerate(pes):
+                for port in ports:
+                    src, dst = getattr(ccu, port), getattr(pe, port)
+                    m.d.comb += [dst.en.eq(src.en & ccu.wr_sel[k]), dst.addr.eq(src.addr),
+                                 dst.data.eq(src.data)]
+            return
         for n in range(0, len(pes), STATUS_FAN_IN):
             g = n // STATUS_FAN_IN
-            for port in ("ptr_wr", "spmat_wr", "bias_wr", "act_wr"):
+            for port in ports:
                 src = getattr(ccu, port)
                 addr = register_copy(m, platform, src.addr, f"{port}_addr_g{g}")
                 data = register_copy(m, platform, src.data, f"{port}_data_g{g}")

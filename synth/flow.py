@@ -204,19 +204,30 @@ def _yosys(workdir: Path, top: str, script: str, stat_file: str) -> dict:
 
 
 _UTILISATION = re.compile(r"Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+\d+%")
+_NO_PLACEMENT = "Unable to find legal placement"
 
 
 def _check_packed(log: Path, spec: dict, netlist: str) -> None:
     """After a failed place-and-route: raise :class:`DeviceFull` if nextpnr's packed cells
     overflow the part (an iCE40 logic cell holds a LUT and a flip-flop, so LUTs and FFs can
-    each fit while their packing does not)."""
+    each fit while their packing does not), or fit it so tightly that no legal placement
+    was found."""
     text = log.read_text(errors="replace") if log.exists() else ""
-    for name, used, available in _UTILISATION.findall(text):
-        if int(used) > int(available):
-            top = netlist.removesuffix(".json").removesuffix("_harness")
+    top = netlist.removesuffix(".json").removesuffix("_harness")
+    cells = [(name, int(used), int(available))
+             for name, used, available in _UTILISATION.findall(text)]
+    for name, used, available in cells:
+        if used > available:
             raise DeviceFull(f"{top} does not fit the {spec['part']} after packing: "
                              f"{name} {used} used, {available} available", name.lower(),
-                             int(used), int(available))
+                             used, available)
+    # Packed within the part, but the placer found no legal placement: the fullest cell
+    # type is what it ran out of.
+    if _NO_PLACEMENT in text and cells:
+        name, used, available = max(cells, key=lambda c: c[1] / max(c[2], 1))
+        raise DeviceFull(f"{top} does not place on the {spec['part']}: {name} {used} used of "
+                         f"{available} ({100 * used // available} %), no legal placement",
+                         name.lower(), used, available)
 
 
 # nextpnr's routers: router1 (its default) gives the better Fmax where it converges; router2

@@ -153,6 +153,14 @@ def test_packed_cells_that_overflow_are_a_device_full(tmp_path):
     assert (e.value.resource, e.value.used, e.value.available) == ("icestorm_lc", 5313, 5280)
     log.write_text("Info: \t         ICESTORM_LC:    5000/   5280    94%\nERROR: other\n")
     _check_packed(log, TARGETS["ice40"], "eie_top_harness.json")   # fits: the caller raises
+    # Packed within the part (99 %), but not placeable (nextpnr 0.11's words, seen on 2 PEs).
+    log.write_text("Info: \t         ICESTORM_LC:    5270/   5280    99%\nInfo: \t        "
+                   "ICESTORM_RAM:      21/     30    70%\nERROR: Unable to find legal placement "
+                   "for all cells, design is probably at utilisation limit.\n")
+    with pytest.raises(DeviceFull, match="eie_top does not place on the iCE40UP5K: "
+                       "ICESTORM_LC 5270 used of 5280 \\(99 %\\), no legal placement") as e:
+        _check_packed(log, TARGETS["ice40"], "eie_top_harness.json")
+    assert (e.value.resource, e.value.used, e.value.available) == ("icestorm_lc", 5270, 5280)
 
 
 @pytest.mark.synth
