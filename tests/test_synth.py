@@ -139,28 +139,36 @@ def test_device_check_names_the_first_overflowing_resource():
         check_device("xilinx", "eie_top", {"lut": 1, "ff": 1}, {"RAMB36E1": 136})
 
 
-def test_packed_cells_that_overflow_are_a_device_full(tmp_path):
-    # LUTs and FFs each fit the UP5K, their packing into logic cells does not: nextpnr then
-    # fails to place, and the report must say the design does not fit, naming the cell.
+# Two ways nextpnr 0.11 fails on a full UP5K: packing overflows the logic cells (LUTs and
+# FFs each fit, their packing does not), or packing fits and placement does not (2 PEs).
+_OVERFLOW = ("Info: Device utilisation:\nInfo: \t         ICESTORM_LC:    5313/   5280   100%\n"
+             "Info: \t        ICESTORM_RAM:      25/     30    83%\nERROR: Failed to expand "
+             "region (0, 0) |_> (25, 31) of 5313 ICESTORM_LCs\n")
+_UNPLACEABLE = ("Info: \t         ICESTORM_LC:    5270/   5280    99%\nInfo: \t        "
+                "ICESTORM_RAM:      21/     30    70%\nERROR: Unable to find legal placement "
+                "for all cells, design is probably at utilisation limit.\n")
+
+
+@pytest.mark.parametrize("text, message, used", [
+    (_OVERFLOW, "does not fit the iCE40UP5K after packing: ICESTORM_LC 5313 used, 5280 "
+     "available", 5313),
+    (_UNPLACEABLE, "does not place on the iCE40UP5K: ICESTORM_LC 5270 used of 5280 \\(99 %\\), "
+     "no legal placement", 5270)])
+def test_a_full_device_after_packing_is_a_device_full(tmp_path, text, message, used):
+    """The report must say the design does not fit, naming the cell type."""
     from eie_gen.synth.flow import TARGETS, DeviceFull, _check_packed
     log = tmp_path / "pnr.log"
-    log.write_text("Info: Device utilisation:\nInfo: \t         ICESTORM_LC:    5313/   5280"
-                   "   100%\nInfo: \t        ICESTORM_RAM:      25/     30    83%\nERROR: "
-                   "Failed to expand region (0, 0) |_> (25, 31) of 5313 ICESTORM_LCs\n")
-    with pytest.raises(DeviceFull, match="eie_top does not fit the iCE40UP5K after packing: "
-                       "ICESTORM_LC 5313 used, 5280 available") as e:
+    log.write_text(text)
+    with pytest.raises(DeviceFull, match="eie_top " + message) as e:
         _check_packed(log, TARGETS["ice40"], "eie_top_harness.json")
-    assert (e.value.resource, e.value.used, e.value.available) == ("icestorm_lc", 5313, 5280)
+    assert (e.value.resource, e.value.used, e.value.available) == ("icestorm_lc", used, 5280)
+
+
+def test_a_failure_on_a_device_with_room_is_not_a_device_full(tmp_path):
+    from eie_gen.synth.flow import TARGETS, _check_packed
+    log = tmp_path / "pnr.log"
     log.write_text("Info: \t         ICESTORM_LC:    5000/   5280    94%\nERROR: other\n")
     _check_packed(log, TARGETS["ice40"], "eie_top_harness.json")   # fits: the caller raises
-    # Packed within the part (99 %), but not placeable (nextpnr 0.11's words, seen on 2 PEs).
-    log.write_text("Info: \t         ICESTORM_LC:    5270/   5280    99%\nInfo: \t        "
-                   "ICESTORM_RAM:      21/     30    70%\nERROR: Unable to find legal placement "
-                   "for all cells, design is probably at utilisation limit.\n")
-    with pytest.raises(DeviceFull, match="eie_top does not place on the iCE40UP5K: "
-                       "ICESTORM_LC 5270 used of 5280 \\(99 %\\), no legal placement") as e:
-        _check_packed(log, TARGETS["ice40"], "eie_top_harness.json")
-    assert (e.value.resource, e.value.used, e.value.available) == ("icestorm_lc", 5270, 5280)
 
 
 @pytest.mark.synth
