@@ -64,15 +64,19 @@ def _bank(m, cfg, ref, name) -> Array:
 
 
 def _read_port(m, leaf, bank, name) -> Signal:
-    """The bank's read port as the leaf sees it: registered, holding while not enabled; the
-    bits above ``act_bits`` are free (the leaf must ignore them)."""
+    """The bank's read port as the leaf sees it: a latch loaded while enabled, then an output
+    register loaded while ``oce`` is high; the bits above ``act_bits`` are free (the leaf must
+    ignore them). Returns the latch."""
     width, act_bits = len(leaf.src_rd.data), len(bank[0])
-    data = Signal(width, name=f"{name}_rd")
+    latch = Signal(width, name=f"{name}_rd")
+    out = Signal(width, name=f"{name}_out")
     high = [AnySeq(width - act_bits)] if width > act_bits else []
     with m.If(leaf.src_rd.en):
-        m.d.sync += data.eq(Cat(bank[leaf.src_rd.addr], *high))
-    m.d.comb += leaf.src_rd.data.eq(data)
-    return data
+        m.d.sync += latch.eq(Cat(bank[leaf.src_rd.addr], *high))
+    with m.If(leaf.src_rd.oce):
+        m.d.sync += out.eq(latch)
+    m.d.comb += leaf.src_rd.data.eq(out)
+    return latch
 
 
 class LeafProof(Proof):
@@ -111,14 +115,14 @@ class LeafProof(Proof):
             m.d.comb += Assert(leaf.o.valid, "no gap while rows are left")
 
         # The invariant: the rows left are the pending mask plus the pipeline's four rows,
-        # all different, in order (output < skid < stage 2 < stage 1 < any pending row), the
-        # stages filled from the output back, and the values read are the bank's.
+        # all different, in order (queue head < its second < stage 2 < stage 1 < any pending
+        # row), the stages filled from the output back, and the values read are the bank's.
         pending = leaf._pending
         (v1, row1), (v2, row2) = leaf._s1, leaf._s2
         out_row, out_a = leaf._out
-        vs, skid_row, skid_a = leaf._skid
+        vs, second_row, second_a = leaf._second
         v0 = leaf.o.valid
-        stages = [(v0, out_row), (vs, skid_row), (v2, row2), (v1, row1)]
+        stages = [(v0, out_row), (vs, second_row), (v2, row2), (v1, row1)]
         left = pending
         for v, row in stages:
             left = left | _onehot(v, row, depth)
@@ -131,13 +135,14 @@ class LeafProof(Proof):
             with m.If(v):
                 m.d.comb += Assert((pending & at_or_below(row)) == 0,
                                    "pending rows are above the pipeline's")
-        m.d.comb += Assert(~vs | v0, "the skid fills only behind the output")
-        count, wp, rp = leaf._queue
+        m.d.comb += Assert(~vs | v0, "the second place fills only behind the head")
+        count, h_valid, s3_valid = leaf._queue
         m.d.comb += Assert((count <= 2) & (v0 == (count != 0)) & (vs == (count == 2)),
                            "the output queue's count, valid and full agree")
-        m.d.comb += Assert(wp == (rp ^ (count == 1)), "the output queue's pointers agree")
+        m.d.comb += Assert(count == h_valid + s3_valid,
+                           "the queue is the hold register and stage 3")
         with m.If(vs):
-            m.d.comb += Assert(skid_a == bank[skid_row], "the skid holds its row's value")
+            m.d.comb += Assert(second_a == bank[second_row], "the second holds its row's value")
         m.d.comb += Assert(~v1 | v2 | (age < 3), "stage 2 fills before stage 1 waits")
         m.d.comb += Assert(~v2 | v0 | (age < 4), "the output fills before stage 2 waits")
         m.d.comb += Assert((pending == 0) | v1 | (age < 2), "stage 1 fills while rows pend")

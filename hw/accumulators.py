@@ -61,11 +61,15 @@ class Accumulators(EIEComponent):
         m.d.comb += [rp.addr.eq(self.rd.addr), rp.en.eq(self.rd.en),
                      self.rd.data.eq(rp.data)]
 
-        sweep = Signal(range(cfg.act_depth + 1))       # rows zeroed since reset
-        sweeping = Signal()
-        m.d.comb += [sweeping.eq(sweep != cfg.act_depth), self.ready.eq(~sweeping)]
+        sweep = Signal(range(cfg.act_depth))           # the row the sweep zeroes
+        # A register, not `sweep != act_depth`: the compare sat in front of the write-data
+        # zero mux, and the block RAM's data pins are a long route away (a 16-PE path).
+        sweeping = Signal(init=1)
+        m.d.comb += self.ready.eq(~sweeping)
         with m.If(sweeping):
             m.d.sync += sweep.eq(sweep + 1)
+            with m.If(sweep == cfg.act_depth - 1):
+                m.d.sync += sweeping.eq(0)
         zero = sweeping | self.clear.en
         m.d.comb += [
             wp.en.eq(zero | self.wr.en),

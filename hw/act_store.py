@@ -6,7 +6,7 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import BankWriteSignature, MemReadSignature, MemWriteSignature
+from eie_gen.hw.layouts import BankWriteSignature, MemWriteSignature, RegReadSignature
 
 __all__ = ["ActivationStore", "region_bits"]
 
@@ -34,21 +34,23 @@ class ActivationStore(EIEComponent):
     write in the same cycle, which neither caller makes). ``nonzero`` is the flags: the rows the
     detector sends. A row's word is meaningful only after it was written.
 
-    Contract: reads are synchronous (address in cycle t, data in t + 1, held while ``en`` is
-    low). ``act_wr`` and ``bias_wr`` never in one cycle, nor ``act_rd`` and ``bias_rd``.
+    Contract: reads through the memory's output register (address in cycle t, data in t + 2,
+    :class:`~eie_gen.hw.layouts.RegReadSignature`), which loads when both readers' ``oce``
+    are high: the one not reading drives 1. ``act_wr`` and ``bias_wr`` never in one cycle,
+    nor ``act_rd`` and ``bias_rd``.
 
     Members
     -------
     act_wr : In(BankWriteSignature(row_bits, signed(act_bits)))
-    act_rd : In(MemReadSignature(row_bits, signed(act_bits)))
+    act_rd : In(RegReadSignature(row_bits, signed(act_bits)))
     bias_wr : In(MemWriteSignature(bias_addr_bits, signed(act_bits)))
-    bias_rd : In(MemReadSignature(bias_addr_bits, signed(act_bits)))
+    bias_rd : In(RegReadSignature(bias_addr_bits, signed(act_bits)))
     clear : In(1)
     nonzero : Out(act_depth)
     mem_wr : Out(MemWriteSignature(region_bits + 1, signed(act_bits)))
-    mem_rd : Out(MemReadSignature(region_bits + 1, signed(act_bits)))
+    mem_rd : Out(RegReadSignature(region_bits + 1, signed(act_bits)))
 
-    Latency: 1 cycle per read (the memory's); a flag follows its write at the end of the
+    Latency: 2 cycles per read (the memory's); a flag follows its write at the end of the
     cycle. Resources: ``act_depth`` flag flops with their write decoder, the address muxes;
     the region is ``2 ** region_bits + act_depth`` words of the matrix memory unit.
     """
@@ -60,13 +62,13 @@ class ActivationStore(EIEComponent):
         act = signed(cfg.act_bits)
         super().__init__(config, {
             "act_wr": In(BankWriteSignature(cfg.row_bits, act)),
-            "act_rd": In(MemReadSignature(cfg.row_bits, act)),
+            "act_rd": In(RegReadSignature(cfg.row_bits, act)),
             "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, act)),
-            "bias_rd": In(MemReadSignature(cfg.bias_addr_bits, act)),
+            "bias_rd": In(RegReadSignature(cfg.bias_addr_bits, act)),
             "clear": In(1),
             "nonzero": Out(cfg.act_depth),
             "mem_wr": Out(MemWriteSignature(region_bits(cfg) + 1, act)),
-            "mem_rd": Out(MemReadSignature(region_bits(cfg) + 1, act)),
+            "mem_rd": Out(RegReadSignature(region_bits(cfg) + 1, act)),
         })
 
     def elaborate(self, platform):
@@ -89,6 +91,7 @@ class ActivationStore(EIEComponent):
         m.d.comb += [
             wp.en.eq(self.bias_wr.en | self.act_wr.en),
             rp.en.eq(self.bias_rd.en | self.act_rd.en),
+            rp.oce.eq(self.bias_rd.oce & self.act_rd.oce),
             self.act_rd.data.eq(rp.data), self.bias_rd.data.eq(rp.data),
         ]
 

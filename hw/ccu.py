@@ -23,7 +23,7 @@ class ControlUnit(EIEComponent):
     Host side: identification words, CTRL/STATUS/N_LAYERS/CYCLES/IRQ_EN, ``max_layers`` layer
     descriptors and codebooks, and the PEs' memories on shared write ports with a one-hot
     ``pe_sel``. Writes to anything but CTRL and IRQ_EN (activations included) are ignored
-    while busy. Reads return data ``READ_LATENCY`` (4) cycles later.
+    while busy. Reads return data ``READ_LATENCY`` (5) cycles later.
 
     A run (CTRL.START): per layer, copy its codebook into every PE, scan, broadcast until the
     tree is empty and every PE idle, write back; then DONE (``irq`` while DONE and IRQ_EN).
@@ -42,7 +42,7 @@ class ControlUnit(EIEComponent):
         (one-hot), a cycle after the bus write (no host sequence sees it: bus writes are at
         least 3 cycles apart)
     pe_sel : Out(n_pe), one-hot
-    act_rd : Out(MemReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
+    act_rd : Out(RegReadSignature), for the PE in ``pe_sel``; act_data : In(n_pe words)
     all_ready, all_idle, tree_done : In(1), ``STATUS_LATENCY`` cycles late
 
     Latency: the sequencer's; ``eie_gen.golden.array_model`` counts it. Resources: the

@@ -7,7 +7,8 @@ from amaranth.lib.wiring import In, Out
 from eie_gen import addrmap as am_
 from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature,
+from eie_gen.hw.layouts import (STATUS_FAN_IN, LayerSignature, MemReadSignature,
+                                MemWriteSignature, RegReadSignature,
                                 RegBusSignature, descriptor_layout)
 
 __all__ = ["RegisterBlock", "pe_host_ports", "ACT_WINDOW"]
@@ -25,7 +26,7 @@ def pe_host_ports(cfg: EIEConfig) -> dict:
         "act_wr": Out(MemWriteSignature(cfg.row_bits, signed(cfg.act_bits))),
         "wr_sel": Out(cfg.n_pe),
         "pe_sel": Out(cfg.n_pe),
-        "act_rd": Out(MemReadSignature(cfg.row_bits, signed(cfg.act_bits))),
+        "act_rd": Out(RegReadSignature(cfg.row_bits, signed(cfg.act_bits))),
         "act_data": In(cfg.n_pe * cfg.act_bits),
     }
 
@@ -45,7 +46,7 @@ class RegisterBlock(EIEComponent):
     Members
     -------
     bus : In(RegBusSignature(addr_bits)), the host port
-    start, ack : Out(1), pulses in the cycle of the CTRL write (START accepted, ACK)
+    start, ack : Out(1), pulses in the cycle after the CTRL write (START accepted, ACK)
     clear_src : Out(1), CLEAR_ACT, registered: a cycle after the write
     n_layers : Out(range(max_layers + 1))
     busy, done : In(1); cycles : In(32), from the sequencer
@@ -58,16 +59,17 @@ class RegisterBlock(EIEComponent):
         (one-hot): registered, a cycle after the bus write, so no bus decode reaches every
         PE's memories in one cycle
     pe_sel : Out(n_pe), one-hot
-    act_rd : Out(MemReadSignature), for the PE in ``pe_sel`` (both registered, a cycle after
-        the bus read); act_data : In(n_pe words)
+    act_rd : Out(RegReadSignature), for the PE in ``pe_sel`` (both registered, a cycle after
+        the bus read; ``oce`` is 1); act_data : In(n_pe words), the PEs' read ports' output
+        registers
 
     Latency: register writes take effect at the end of their cycle, the PEs' memory writes
-    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (4)
-    cycles after ``r_en``: decode into the PE's read, the PE's RAM, each PE's data registered
-    where it leaves the PE, then the n_pe:1 select.
+    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (5)
+    cycles after ``r_en``: decode into the PE's read, the PE's RAM latch, its output
+    register, a register per group of ``STATUS_FAN_IN`` PEs, the group select.
     Resources: ``max_layers`` descriptors (about 31 bits each), a ``codebook_size x
     max_layers`` x ``weight_bits`` memory, the staging register, a 32-bit read pipeline and
-    the n_pe:1 read select.
+    the two-level read select.
     """
 
     summary = "the control unit's register block: decode, registers, staging, read-back"
@@ -148,19 +150,21 @@ class RegisterBlock(EIEComponent):
     def _control_writes(self, m, d, irq_en):
         """CTRL (START, ACK, CLEAR_ACT), N_LAYERS and IRQ_EN."""
         bus, data = self.bus, self.bus.w_data
-        clear_src = Signal()
+        clear_src, start, ack = Signal(), Signal(), Signal()
         with m.If(bus.w_en & d["in_ctrl"]):
             with m.If(d["word"] == self._word(am_.CTRL)):
-                m.d.comb += [self.start.eq(data[0] & ~self.busy & (self.n_layers != 0)),
-                             self.ack.eq(data[1]), clear_src.eq(data[2] & ~self.busy)]
+                m.d.comb += [start.eq(data[0] & ~self.busy & (self.n_layers != 0)),
+                             ack.eq(data[1]), clear_src.eq(data[2] & ~self.busy)]
             with m.Elif(d["word"] == self._word(am_.N_LAYERS)):
                 with m.If(~self.busy):
                     m.d.sync += self.n_layers.eq(data)
             with m.Elif(d["word"] == self._word(am_.IRQ_EN)):
                 m.d.sync += irq_en.eq(data[0])
         # Registered like act_wr; a run's first scan is well after START, so CLEAR_ACT and
-        # START in one write still clear first.
-        m.d.sync += self.clear_src.eq(clear_src)
+        # START in one write still clear first. START and ACK registered too: the bus decode
+        # ran into the sequencer's state logic in one cycle (the 2-PE critical path). No
+        # host sees the cycle: the next bus transaction comes 3 cycles after a write.
+        m.d.sync += [self.clear_src.eq(clear_src), self.start.eq(start), self.ack.eq(ack)]
 
     def _pe_writes(self, m, d):
         """The PEs' pointer, matrix, bias and activation memories, all registered: the bus
@@ -198,9 +202,9 @@ class RegisterBlock(EIEComponent):
             ]
 
     def _reads(self, m, d, irq_en):
-        """Read-back in READ_LATENCY = 4 cycles: decode and register; register each PE's
-        data where it leaves the PE's RAM; select (RAM clock-to-out followed by the wide mux
-        across the chip limited Fmax)."""
+        """Read-back in READ_LATENCY = 5 cycles: decode and register; the PE's RAM latch; its
+        output register; a register per group of PEs; the group select into ``r_data`` (one
+        n_pe:1 select from the RAMs across the chip was the 16-PE critical path)."""
         cfg, amap, bus = self.config, self.map, self.bus
         ctrl_values = {am_.STATUS: Cat(self.busy, self.done), am_.N_LAYERS: self.n_layers,
                        am_.CYCLES: self.cycles, am_.IRQ_EN: irq_en}
@@ -217,24 +221,30 @@ class RegisterBlock(EIEComponent):
         # enable in one cycle (the 8-PE critical path once the write-back was fixed).
         m.d.sync += [self.act_rd.addr.eq(d["index"]), self.act_rd.en.eq(bus.r_en & is_act),
                      self.pe_sel.eq(d["sel"])]
-        r1_valid, r1_value, r1_act = Signal(), Signal(32), Signal()
-        r1_pe = Signal.like(d["pe_index"])
-        m.d.sync += r1_valid.eq(bus.r_en)
-        with m.If(bus.r_en):
-            m.d.sync += [r1_value.eq(Mux(d["in_ctrl"], value, 0)), r1_act.eq(is_act),
-                         r1_pe.eq(d["pe_index"])]
-        r1b_valid, r1b_value, r1b_act = Signal(), Signal(32), Signal()
-        r1b_pe = Signal.like(d["pe_index"])
-        m.d.sync += r1b_valid.eq(r1_valid)
-        with m.If(r1_valid):
-            m.d.sync += [r1b_value.eq(r1_value), r1b_act.eq(r1_act), r1b_pe.eq(r1_pe)]
-        r2_valid, r2_value, r2_act = Signal(), Signal(32), Signal()
-        r2_pe = Signal.like(d["pe_index"])
-        act_q = Signal.like(self.act_data)
-        m.d.sync += [r2_valid.eq(r1b_valid), act_q.eq(self.act_data)]
-        with m.If(r1b_valid):
-            m.d.sync += [r2_value.eq(r1b_value), r2_act.eq(r1b_act), r2_pe.eq(r1b_pe)]
-        act_words = Array(act_q.word_select(k, cfg.act_bits).as_signed()
-                          for k in range(cfg.n_pe))
-        with m.If(r2_valid):                           # hold the data until the next read
-            m.d.sync += bus.r_data.eq(Mux(r2_act, act_words[r2_pe], r2_value))
+        r1 = _stage(m, bus.r_en, Mux(d["in_ctrl"], value, 0), is_act, d["pe_index"])
+        r2 = _stage(m, *_stage(m, *r1))
+        r3_valid, r3_value, r3_act, r3_pe = _stage(m, *r2)
+        # Each PE's word is in its read port's output register (a DP16KD's on ECP5) in the
+        # cycle r2 holds; a register per group of STATUS_FAN_IN PEs takes the named PE's
+        # word there, so the n_pe:1 select is two short ones with a register between.
+        m.d.comb += self.act_rd.oce.eq(1)
+        low = (STATUS_FAN_IN - 1).bit_length()
+        groups = []
+        for g in range(0, cfg.n_pe, STATUS_FAN_IN):
+            words = Array(self.act_data.word_select(k, cfg.act_bits).as_signed()
+                          for k in range(g, min(g + STATUS_FAN_IN, cfg.n_pe)))
+            q = Signal(signed(cfg.act_bits), name=f"act_group{g // STATUS_FAN_IN}")
+            m.d.sync += q.eq(words[r2[3][:low]])
+            groups.append(q)
+        with m.If(r3_valid):                           # hold the data until the next read
+            m.d.sync += bus.r_data.eq(Mux(r3_act, Array(groups)[r3_pe >> low], r3_value))
+
+
+def _stage(m, valid, *values):
+    """A register stage of the read pipeline: ``valid`` every cycle, ``values`` while it is
+    high. Returns the registers, ``valid``'s first."""
+    q_valid, qs = Signal(), [Signal(v.shape()) for v in values]
+    m.d.sync += q_valid.eq(valid)
+    with m.If(valid):
+        m.d.sync += [q.eq(v) for q, v in zip(qs, values)]
+    return (q_valid, *qs)

@@ -100,7 +100,7 @@ class EIETop(EIEComponent):
         self._host_writes(m, platform, ccu, pes)
         for k, pe in enumerate(pes):
             m.d.comb += [pe.act_rd.en.eq(ccu.act_rd.en & ccu.pe_sel[k]),
-                         pe.act_rd.addr.eq(ccu.act_rd.addr)]
+                         pe.act_rd.addr.eq(ccu.act_rd.addr), pe.act_rd.oce.eq(ccu.act_rd.oce)]
         # The PEs' status to the sequencer through a register tree (STATUS_LATENCY cycles).
         m.d.comb += [
             ccu.act_data.eq(Cat(*(pe.act_rd.data for pe in pes))),

@@ -12,6 +12,7 @@ from eie_gen.config import BROADCAST_LAG, ROOM_LAG, EIEConfig
 
 __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "RowClearSignature", "MemReadSignature",
+           "RegReadSignature",
            "LayerSignature", "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS",
            "BROADCAST_LATENCY",
            "STATUS_LATENCY", "STATUS_FAN_IN", "descriptor_fields", "descriptor_layout"]
@@ -80,6 +81,20 @@ class MemReadSignature(wiring.Signature):
         super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "data": In(shape)})
 
 
+class RegReadSignature(wiring.Signature):
+    """A block-RAM read port with its output register, as its user drives it: ``addr`` and
+    ``en`` in cycle t load the port's latch; ``data`` is the output register, which loads the
+    latch at the end of every cycle with ``oce`` high and holds otherwise, so the word read in
+    t is on ``data`` in t + 2 when ``oce`` was high in t + 1. The register is the one a reader
+    would put right after the RAM: on ECP5 it is the DP16KD's own (REGMODE OUTREG, a 1 ns
+    clock-to-out instead of 5.8), elsewhere a fabric register
+    (:func:`eie_gen.hw.dp16kd.output_register`). A reader that never holds drives ``oce`` 1."""
+
+    def __init__(self, addr_bits: int, shape):
+        super().__init__({"en": Out(1), "addr": Out(unsigned(addr_bits)), "oce": Out(1),
+                          "data": In(shape)})
+
+
 SHIFT_BITS = 5          # SPEC §3: a layer's write-back shift is 0..31
 # Register stages between the PEs' status (idle, detector done, ready) and the sequencer: a
 # tree of registers in eie_top, so no path crosses the chip from every PE to the control FSM.
@@ -121,4 +136,4 @@ class RegBusSignature(wiring.Signature):
                           "r_data": In(unsigned(32))})
 
 
-READ_LATENCY = 4
+READ_LATENCY = 5

@@ -7,7 +7,7 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import MemReadSignature, nonzero_layout
+from eie_gen.hw.layouts import RegReadSignature, nonzero_layout
 
 __all__ = ["LNZDLeaf", "lowest_set_bit"]
 
@@ -29,9 +29,10 @@ class LNZDLeaf(EIEComponent):
 
     ``load`` copies the activations' non-zero flags into a pending mask (at a layer start).
     Each cycle the output can advance, the lowest pending row is cleared from the mask into a
-    register, the row found the cycle before is read from the activations, the value read the
-    cycle before that is registered, and that register leaves on ``o`` as ``(r, a)``. The three
-    stages advance together. Zero activations cost nothing: they are never pending. The
+    register, the row found the cycle before is read from the activations (into the read
+    port's latch), the value read the cycle before that moves into the port's output
+    register, and from there it leaves on ``o`` as ``(r, a)``. The three stages advance
+    together. Zero activations cost nothing: they are never pending. The
     quadtree above turns ``r`` into ``j = r * n_pe + k``.
 
     Contract: after ``load``, every row whose flag was set leaves once on ``o``, ascending;
@@ -42,25 +43,27 @@ class LNZDLeaf(EIEComponent):
     -------
     flags : In(act_depth), the activations' non-zero flags.
     load : In(1)
-    src_rd : Out(MemReadSignature(row_bits, signed(act_bits))), on the activations.
+    src_rd : Out(RegReadSignature(row_bits, signed(act_bits))), on the activations.
     o : Out(stream.Signature(nonzero_layout))
     done : Out(1)
 
-    The output is a two-place queue of registers (the older on ``o``, like the output and
-    skid registers of :class:`~eie_gen.hw.lnzd_node.LNZDNode`): the stages advance while it
-    has room behind the output, a register, so ``o.ready`` (the node's grant, a function of
-    the other leaves' ``valid``) reaches only the queue's pointers, not the mask, the stages
-    and the read enable; and each place loads straight from the read port. A stall takes one
-    more item into the queue; while it is full the read port holds the value of the stage-2
-    row.
+    The output is a two-place queue (the older on ``o``, like the output and skid registers
+    of :class:`~eie_gen.hw.lnzd_node.LNZDNode`): the read port's output register (stage 3,
+    loaded as the stages advance; on ECP5 the DP16KD's own, so the block RAM's slow latch
+    reaches nothing else) and a hold register behind it, which takes stage 3's item when
+    it is free and the item is not taken from stage 3 directly. The stages advance while the
+    queue had room at the end of the last cycle (a register), so ``o.ready`` (the node's grant,
+    a function of the other leaves' ``valid``) reaches only the hold register and the queue's
+    count, not the mask, the stages and the read port. A stall keeps one more item in the
+    queue; while it is full the read port's latch holds the value of the stage-2 row.
 
-    Latency: 4 cycles from ``load`` to the first ``o.valid`` (load, find, read, register: the
-    block RAM's clock-to-out is not followed by the tree's muxes). Throughput: one activation
-    per cycle, also right after a stall (the skid refills the output in the cycle ``o`` is
-    taken).
+    Latency: 4 cycles from ``load`` to the first ``o.valid`` (load, find, read into the latch,
+    output register: the block RAM's latch is not followed by the tree's muxes). Throughput:
+    one activation per cycle, also right after a stall (stage 3 is on ``o`` in the cycle the
+    hold register's item is taken).
     Resources: ``act_depth`` mask flops, a ``log2(act_depth)``-deep priority encoder, an
-    ``act_depth``-bit decrement (carry chain) that clears the lowest bit, the two places of
-    the output queue and a 2:1 multiplexer after them.
+    ``act_depth``-bit decrement (carry chain) that clears the lowest bit, stage 3's row, the
+    hold register and a 2:1 multiplexer after it and the read port's output register.
     """
 
     summary = "the PE's local non-zero detector (a leaf of the tree)"
@@ -72,7 +75,7 @@ class LNZDLeaf(EIEComponent):
         super().__init__(config, {
             "flags": In(cfg.act_depth),
             "load": In(1),
-            "src_rd": Out(MemReadSignature(cfg.row_bits, signed(cfg.act_bits))),
+            "src_rd": Out(RegReadSignature(cfg.row_bits, signed(cfg.act_bits))),
             "o": Out(stream.Signature(nonzero_layout(cfg))),
             "done": Out(1),
         })
@@ -87,43 +90,54 @@ class LNZDLeaf(EIEComponent):
         # log2(act_depth) muxes deep, and the bank's address decode follows).
         s1_valid = Signal()
         s1_row = Signal(cfg.row_bits)
-        # Stage 2: the row being read (its value is on src_rd.data the cycle after).
+        # Stage 2: the row being read (its value is in src_rd's latch the cycle after).
         s2_valid = Signal()
         s2_row = Signal(cfg.row_bits)
-        # The output: a two-place queue of registers, each loaded straight from the read
-        # port (no multiplexer after the block RAM's slow clock-to-out), the older one on
-        # `o`. The stages advance while it has room behind the output, a register.
-        slots = [(Signal(cfg.row_bits, name=f"slot{n}_row"),
-                  Signal(cfg.act_bits, name=f"slot{n}_a")) for n in range(2)]
-        count = Signal(range(3))
-        wp, rp, full = Signal(), Signal(), Signal()
+        # Stage 3, the queue's younger place: the row whose value is in src_rd's output
+        # register. The older place, the hold register `h`, loads from it.
+        s3_valid = Signal()
+        s3_row = Signal(cfg.row_bits)
+        h_valid = Signal()
+        h_row = Signal(cfg.row_bits)
+        h_a = Signal(cfg.act_bits)
+        count = Signal(range(3))            # items in the queue: h_valid + s3_valid
+        full = Signal()                     # count == 2, registered
         take = Signal()                     # the stages advance
-        push, pop = Signal(), Signal()
-        head = [Mux(rp, slots[1][i], slots[0][i]) for i in range(2)]
-        second = [Mux(rp, slots[0][i], slots[1][i]) for i in range(2)]
+        push, pop, pop_s3, h_load = Signal(), Signal(), Signal(), Signal()
+        s3_a = self.src_rd.data.as_unsigned()      # as h_a: the head is a bit pattern
+        head = [Mux(h_valid, h_row, s3_row), Mux(h_valid, h_a, s3_a)]
         # For formal/lnzd.py (its invariants name the pipeline's registers).
         self._pending, self._s1, self._s2 = pending, (s1_valid, s1_row), (s2_valid, s2_row)
-        self._out, self._skid, self._queue = tuple(head), (full, *second), (count, wp, rp)
+        self._out, self._second = tuple(head), (full, s3_row, s3_a)
+        self._queue = (count, h_valid, s3_valid)
         m.d.comb += [
             found.eq(idx),
             take.eq(~full),
             push.eq(take & s2_valid),
             pop.eq(self.o.valid & self.o.ready),
+            pop_s3.eq(pop & ~h_valid),
+            # The hold register is free (empty or its item taken) and stage 3 has an item
+            # that stays: it moves up.
+            h_load.eq((~h_valid | pop) & s3_valid & ~pop_s3),
             self.src_rd.addr.eq(s1_row),
             self.src_rd.en.eq(take & s1_valid),
+            self.src_rd.oce.eq(take),
             self.o.payload.r.eq(head[0]),
             self.o.payload.a.eq(head[1]),
             self.done.eq(~any_ & ~s1_valid & ~s2_valid & ~self.o.valid),
         ]
         with m.If(take):
-            m.d.sync += [s2_valid.eq(s1_valid), s2_row.eq(s1_row),
+            m.d.sync += [s3_valid.eq(s2_valid), s3_row.eq(s2_row),
+                         s2_valid.eq(s1_valid), s2_row.eq(s1_row),
                          s1_valid.eq(any_), s1_row.eq(found)]
-        for n, (row, a) in enumerate(slots):
-            with m.If(push & (wp == n)):
-                m.d.sync += [row.eq(s2_row), a.eq(self.src_rd.data)]
+        with m.Elif(h_load):
+            m.d.sync += s3_valid.eq(0)
+        with m.If(h_load):
+            m.d.sync += [h_valid.eq(1), h_row.eq(s3_row), h_a.eq(s3_a)]
+        with m.Elif(pop & h_valid):
+            m.d.sync += h_valid.eq(0)
         after = count + push - pop
-        m.d.sync += [count.eq(after), self.o.valid.eq(after != 0), full.eq(after == 2),
-                     wp.eq(wp ^ push), rp.eq(rp ^ pop)]
+        m.d.sync += [count.eq(after), self.o.valid.eq(after != 0), full.eq(after == 2)]
         # The lowest set bit leaves the mask as `pending & (pending - 1)`: a carry chain, not
         # the encoder followed by a decoder (that loop limited the PE's clock).
         rest = Signal(cfg.act_depth)

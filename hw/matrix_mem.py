@@ -11,8 +11,8 @@ from eie_gen.config import EIEConfig
 
 from eie_gen.hw.act_store import region_bits
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.dp16kd import dp16kd_geometry, dp16kd_tiles
-from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature
+from eie_gen.hw.dp16kd import dp16kd_geometry, dp16kd_tiles, output_register
+from eie_gen.hw.layouts import MemWriteSignature, RegReadSignature
 from eie_gen.hw.targets import target_of
 
 __all__ = ["MatrixMemory", "shared_base", "shared_depth", "shared_width"]
@@ -58,19 +58,20 @@ class MatrixMemory(EIEComponent):
     where it would cost a tile) two memories: ``spmat`` (one port, read and write sharing
     the address, as a single-port block RAM) and ``act`` (simple dual-port).
 
-    Contract: reads are synchronous (address and ``en`` in cycle t, data in t + 1, held while
-    ``en`` is low); a write lands at the end of its cycle. ``spmat_wr`` and ``act_wr`` never
+    Contract: reads through an output register (:class:`~eie_gen.hw.layouts.RegReadSignature`:
+    address and ``en`` in cycle t, data in t + 2 with ``oce`` high in t + 1, held while
+    ``oce`` is low; on ``ecp5`` the DP16KD's own, REGMODE OUTREG); a write lands at the end of its cycle. ``spmat_wr`` and ``act_wr`` never
     in one cycle; ``spmat_rd`` never while either writes; the two ports never write and read
     one word in a cycle.
 
     Members
     -------
     spmat_wr : In(MemWriteSignature(spmat_addr_bits, unsigned(word_bits)))
-    spmat_rd : In(MemReadSignature(spmat_addr_bits, unsigned(word_bits)))
+    spmat_rd : In(RegReadSignature(spmat_addr_bits, unsigned(word_bits)))
     act_wr : In(MemWriteSignature(region_bits + 1, signed(act_bits)))
-    act_rd : In(MemReadSignature(region_bits + 1, signed(act_bits)))
+    act_rd : In(RegReadSignature(region_bits + 1, signed(act_bits)))
 
-    Latency: 1 cycle per read. Resources: shared, ``dp16kd_geometry(max(word_bits,
+    Latency: 2 cycles per read (latch, output register). Resources: shared, ``dp16kd_geometry(max(word_bits,
     act_bits), shared_base + 2 ** region_bits + act_depth)`` DP16KD and the port-A address
     and data muxes; apart, the matrix's block RAMs and one more for the region at the
     default capacities.
@@ -84,9 +85,9 @@ class MatrixMemory(EIEComponent):
         word = unsigned(cfg.word_bits)
         super().__init__(config, {
             "spmat_wr": In(MemWriteSignature(cfg.spmat_addr_bits, word)),
-            "spmat_rd": In(MemReadSignature(cfg.spmat_addr_bits, word)),
+            "spmat_rd": In(RegReadSignature(cfg.spmat_addr_bits, word)),
             "act_wr": In(MemWriteSignature(region, act)),
-            "act_rd": In(MemReadSignature(region, act)),
+            "act_rd": In(RegReadSignature(region, act)),
         })
 
     def elaborate(self, platform):
@@ -103,13 +104,15 @@ class MatrixMemory(EIEComponent):
         addr = Mux(self.spmat_wr.en, self.spmat_wr.addr, self.spmat_rd.addr)
         m.d.comb += [wp.en.eq(self.spmat_wr.en), wp.addr.eq(addr),
                      wp.data.eq(self.spmat_wr.data), rp.addr.eq(addr),
-                     rp.en.eq(self.spmat_rd.en), self.spmat_rd.data.eq(rp.data)]
+                     rp.en.eq(self.spmat_rd.en)]
+        output_register(m, rp.data, self.spmat_rd)
         m.submodules.act = act = Memory(shape=signed(cfg.act_bits),
                                         depth=(1 << region_bits(cfg)) + cfg.act_depth, init=[])
         wp, rp = act.write_port(), act.read_port(domain="sync")
         m.d.comb += [wp.en.eq(self.act_wr.en), wp.addr.eq(self.act_wr.addr),
                      wp.data.eq(self.act_wr.data), rp.addr.eq(self.act_rd.addr),
-                     rp.en.eq(self.act_rd.en), self.act_rd.data.eq(rp.data)]
+                     rp.en.eq(self.act_rd.en)]
+        output_register(m, rp.data, self.act_rd)
         return m
 
     def _shared(self, base):
@@ -124,8 +127,10 @@ class MatrixMemory(EIEComponent):
 
         m = Module()
         wr = SimpleNamespace(en=Signal(), data=Signal(width))
-        a = SimpleNamespace(en=Signal(), addr=Signal(addr_bits), data=Signal(width))
-        b = SimpleNamespace(en=Signal(), addr=Signal(addr_bits), data=Signal(width))
+        a = SimpleNamespace(en=Signal(), addr=Signal(addr_bits), oce=self.spmat_rd.oce,
+                            data=Signal(width))
+        b = SimpleNamespace(en=Signal(), addr=Signal(addr_bits), oce=self.act_rd.oce,
+                            data=Signal(width))
         spmat_writes = self.spmat_wr.en
         m.d.comb += [
             wr.en.eq(spmat_writes | self.act_wr.en),

@@ -16,7 +16,7 @@ from eie_gen.hw.act_store import ActivationStore
 from eie_gen.hw.arith import ArithmeticUnit
 from eie_gen.hw.codebook import CodebookWriteSignature
 from eie_gen.hw.keep import register_copy
-from eie_gen.hw.layouts import (LayerSignature, MemReadSignature, MemWriteSignature, act_layout,
+from eie_gen.hw.layouts import (LayerSignature, MemWriteSignature, RegReadSignature, act_layout,
                                 descriptor_fields, nonzero_layout)
 from eie_gen.hw.lnzd_leaf import LNZDLeaf
 from eie_gen.hw.matrix_mem import MatrixMemory
@@ -61,7 +61,7 @@ class ProcessingElement(EIEComponent):
     ready, idle, wb_busy, scan_done : Out(1)
     room : Out(1), the queue holds fewer than ``queue_room`` items (the broadcast's credit)
     ptr_wr, spmat_wr, cb_wr, bias_wr, act_wr : In(write signatures)
-    act_rd : In(MemReadSignature(row_bits, signed(act_bits)))
+    act_rd : In(RegReadSignature(row_bits, signed(act_bits))), data two cycles after ``en``
 
     Latency: a column of ``n`` entries broadcast into an idle PE in cycle 0 leaves it idle
     again in cycle ``n + 11`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
@@ -94,7 +94,7 @@ class ProcessingElement(EIEComponent):
             "cb_wr": In(CodebookWriteSignature(cfg)),
             "bias_wr": In(MemWriteSignature(cfg.bias_addr_bits, act)),
             "act_wr": In(MemWriteSignature(cfg.row_bits, act)),
-            "act_rd": In(MemReadSignature(cfg.row_bits, act)),
+            "act_rd": In(RegReadSignature(cfg.row_bits, act)),
         })
 
     def elaborate(self, platform):
@@ -190,6 +190,7 @@ class ProcessingElement(EIEComponent):
             leaf.flags.eq(store.nonzero),
             leaf.load.eq(self.scan),
             store.act_rd.en.eq(leaf.src_rd.en | self.act_rd.en),
+            store.act_rd.oce.eq(leaf.src_rd.oce & self.act_rd.oce),
             leaf.src_rd.data.eq(store.act_rd.data),
             self.act_rd.data.eq(store.act_rd.data),
         ]

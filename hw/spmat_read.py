@@ -7,7 +7,7 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature, column_layout, entry_layout
+from eie_gen.hw.layouts import MemWriteSignature, RegReadSignature, column_layout, entry_layout
 
 __all__ = ["SparseMatrixRead"]
 
@@ -33,17 +33,18 @@ class SparseMatrixRead(EIEComponent):
     o : Out(stream.Signature(entry_layout))
     wr : In(MemWriteSignature(spmat_addr_bits, unsigned(word_bits))), the host's, passed to
     mem_wr : Out(MemWriteSignature(spmat_addr_bits, unsigned(word_bits))) and
-    mem_rd : Out(MemReadSignature(spmat_addr_bits, unsigned(word_bits))), the
+    mem_rd : Out(RegReadSignature(spmat_addr_bits, unsigned(word_bits))), the
     :class:`~eie_gen.hw.matrix_mem.MatrixMemory`'s matrix ports.
     busy : Out(1), a column or an entry is in the unit.
 
     Latency: a column accepted in cycle t gives its first entry on ``o`` in cycle t + 3 (issue,
-    word read, word into the output register; the lane mux follows that register).
+    word read into the memory's latch, then into its output register, a DP16KD's own on
+    ECP5; the lane mux follows that register).
     Throughput: one entry per cycle, also across columns. ``i.ready`` depends combinationally on
     ``o.ready``.
     Resources: two ``ptr_bits`` registers and a comparator, two stages of registers (the
-    output one a whole word wide), an ``entries_per_word``:1 lane mux after them; the memory
-    is the matrix memory unit's.
+    output word is the memory's output register), an ``entries_per_word``:1 lane mux after
+    them; the memory is the matrix memory unit's.
     """
 
     summary = "the PE's sparse-matrix read"
@@ -57,7 +58,7 @@ class SparseMatrixRead(EIEComponent):
             "o": Out(stream.Signature(entry_layout(cfg))),
             "wr": In(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "mem_wr": Out(MemWriteSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
-            "mem_rd": Out(MemReadSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
+            "mem_rd": Out(RegReadSignature(cfg.spmat_addr_bits, unsigned(cfg.word_bits))),
             "busy": Out(1),
         })
 
@@ -75,8 +76,8 @@ class SparseMatrixRead(EIEComponent):
         end = Signal(cfg.ptr_bits)
         a = Signal.like(self.i.payload.a)
         first = Signal()
-        # Word stage: the read port's output register holds the word of the entry in this
-        # stage (`w_valid`), at lane `w_lane`.
+        # Word stage: the read port's latch holds the word of the entry in this stage
+        # (`w_valid`), at lane `w_lane`.
         w_valid = Signal()
         w_lane = Signal(max(1, lane_bits))
         w_first = Signal()
@@ -96,13 +97,14 @@ class SparseMatrixRead(EIEComponent):
             word.eq(cur >> lane_bits),
             self.i.ready.eq(~walking | (issue & last)),
             rp.en.eq(issue),
+            rp.oce.eq(take_o),
             self.busy.eq(walking | w_valid | self.o.valid),
         ]
         m.d.comb += rp.addr.eq(word)
-        # The output stage registers the whole word and the lane; the lane mux comes after
-        # the register, so the block RAM's slow clock-to-out (5.6 ns on ECP5) feeds flip-flops
-        # directly and the mux shares a cycle with the relative-index adder instead.
-        o_word = Signal(cfg.word_bits)
+        # The output stage: the whole word in the memory's output register, and the lane; the
+        # lane mux comes after the register, so the block RAM's slow latch (5.6 ns on ECP5)
+        # reaches its own register and the mux shares a cycle with the relative-index adder.
+        o_word = rp.data
         o_lane = Signal(max(1, lane_bits))
         if cfg.entries_per_word == 1:
             entry = o_word
@@ -117,7 +119,6 @@ class SparseMatrixRead(EIEComponent):
         with m.If(take_o):
             m.d.sync += [
                 self.o.valid.eq(w_valid),
-                o_word.eq(rp.data),
                 o_lane.eq(w_lane),
                 self.o.payload.first.eq(w_first),
                 self.o.payload.a.eq(w_a),

@@ -7,6 +7,7 @@ from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, MemReadSignature,
+                                RegReadSignature,
                                 RowClearSignature, acc_shape)
 
 __all__ = ["WriteBack", "shift_right"]
@@ -50,7 +51,8 @@ class WriteBack(EIEComponent):
     bias_base : In(unsigned(bias_addr_bits))
     acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
     acc_clr : Out(RowClearSignature(row_bits))
-    bias_rd : Out(MemReadSignature(bias_addr_bits, signed(act_bits)))
+    bias_rd : Out(RegReadSignature(bias_addr_bits, signed(act_bits))), through the memory's
+    output register: the bias arrives beside the registered accumulator.
     act_wr : Out(BankWriteSignature(row_bits, signed(act_bits)))
     busy : Out(1)
 
@@ -78,7 +80,7 @@ class WriteBack(EIEComponent):
             "bias_base": In(unsigned(cfg.bias_addr_bits)),
             "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
             "acc_clr": Out(RowClearSignature(cfg.row_bits)),
-            "bias_rd": Out(MemReadSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
+            "bias_rd": Out(RegReadSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
             "act_wr": Out(BankWriteSignature(cfg.row_bits, signed(cfg.act_bits))),
             "busy": Out(1),
         })
@@ -90,13 +92,15 @@ class WriteBack(EIEComponent):
 
         running, row = self._walk(m)
 
-        # Stage B: accumulator and bias into registers (block RAM outputs are slow).
+        # Stage B: accumulator and bias in registers (block RAM outputs are slow); the
+        # bias's is the memory's output register, on ECP5 the DP16KD's own.
         b_valid = Signal()
         b_row = Signal(cfg.row_bits)
         m.d.sync += [b_valid.eq(running), b_row.eq(row)]
         acc_q = Signal(acc_shape(cfg))
-        bias_q = Signal(signed(cfg.act_bits))
-        m.d.sync += [acc_q.eq(self.acc_rd.data), bias_q.eq(self.bias_rd.data)]
+        bias_q = self.bias_rd.data
+        m.d.sync += acc_q.eq(self.acc_rd.data)
+        m.d.comb += self.bias_rd.oce.eq(1)
         m.d.comb += [self.acc_clr.en.eq(b_valid), self.acc_clr.addr.eq(b_row)]
 
         # Stage C: the bias to the accumulator's binary point, wrapped to acc_bits (a barrel

@@ -16,14 +16,14 @@ AMAP = am_.address_map(CFG)
 
 
 async def write(ctx, dut, addr, data):
-    """One bus write; returns the pulses sampled in the write's cycle and the PE write ports
-    in the next (they are registered)."""
+    """One bus write; returns the pulses and the PE write ports in the cycle after it (they
+    are registered)."""
     ctx.set(dut.bus.addr, addr)
     ctx.set(dut.bus.w_data, data)
     ctx.set(dut.bus.w_en, 1)
-    seen = {name: ctx.get(getattr(dut, name)) for name in ("start", "ack")}
     await ctx.tick()
     ctx.set(dut.bus.w_en, 0)
+    seen = {name: ctx.get(getattr(dut, name)) for name in ("start", "ack")}
     seen.update(ptr=ctx.get(dut.ptr_wr.en), spmat=ctx.get(dut.spmat_wr.en),
                 spmat_data=ctx.get(dut.spmat_wr.data), spmat_addr=ctx.get(dut.spmat_wr.addr),
                 bias=ctx.get(dut.bias_wr.en), wr_sel=ctx.get(dut.wr_sel))
@@ -111,7 +111,7 @@ def test_start_needs_an_idle_core_and_a_layer():
         got.append((await write(ctx, dut, AMAP.ctrl(am_.CTRL), am_.CTRL_START))["start"])
         await write(ctx, dut, AMAP.ctrl(am_.N_LAYERS), 1)
         got.append((await write(ctx, dut, AMAP.ctrl(am_.CTRL), am_.CTRL_START))["start"])
-        ctx.set(dut.bus.w_en, 0)
+        await ctx.tick()
         got.append(ctx.get(dut.start))                  # a pulse, not a level
 
     simulate(dut, bench)

@@ -257,14 +257,16 @@ class ArithBench(Elaboratable):
         return m
 
 
-async def read_rows(ctx, en, addr, data, n):
-    """Rows ``0 .. n-1`` through a synchronous read port's ``en``/``addr``/``data``."""
+async def read_rows(ctx, en, addr, data, n, latency=1):
+    """Rows ``0 .. n-1`` through a synchronous read port's ``en``/``addr``/``data``, its data
+    ``latency`` cycles after the address (2: through an output register, its ``oce`` high)."""
     out = []
-    for r in range(n):
-        ctx.set(en, 1)
-        ctx.set(addr, r)
+    for r in range(n + latency - 1):
+        ctx.set(en, int(r < n))
+        ctx.set(addr, min(r, n - 1))
         await ctx.tick()
-        out.append(ctx.get(data))
+        if r >= latency - 1:
+            out.append(ctx.get(data))
     ctx.set(en, 0)
     return out
 
@@ -367,9 +369,12 @@ def test_activation_store_keeps_biases_apart_and_flags_non_zeros():
         await write_mem(ctx, dut.bias_wr, [-4, 3, 2, 1, 100])
         await write_mem(ctx, dut.act_wr, [5, 0, -7, 0, 0, 0, 0, 9])
         log["flags"] = ctx.get(dut.nonzero)
-        log["acts"] = await read_rows(ctx, dut.act_rd.en, dut.act_rd.addr, dut.act_rd.data, 8)
+        ctx.set(dut.act_rd.oce, 1)
+        ctx.set(dut.bias_rd.oce, 1)
+        log["acts"] = await read_rows(ctx, dut.act_rd.en, dut.act_rd.addr, dut.act_rd.data, 8,
+                                      latency=2)
         log["bias"] = await read_rows(ctx, dut.bias_rd.en, dut.bias_rd.addr, dut.bias_rd.data,
-                                      5)
+                                      5, latency=2)
         await write_mem(ctx, dut.act_wr, [0], base=0)                   # row 0 := 0
         await write_mem(ctx, dut.act_wr, [0], base=3, flag=1)           # the writer's flag
         log["flags_after"] = ctx.get(dut.nonzero)
@@ -417,7 +422,7 @@ def test_leaf_emits_every_non_zero_ascending(depth, stall):
     m.submodules.leaf = leaf
     on_memory(store, m)
     wiring.connect(m, leaf.src_rd, store.act_rd)
-    m.d.comb += leaf.flags.eq(store.nonzero)
+    m.d.comb += [leaf.flags.eq(store.nonzero), store.bias_rd.oce.eq(1)]
     rng = random.Random(depth)
     values = [rng.choice([0, 0, 1, -1, 32767, -32768, rng.randrange(-999, 999)])
               for _ in range(depth)]
@@ -483,6 +488,7 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, sh
 
     async def bench(ctx):
         await write_mem(ctx, store.bias_wr, [0] * 16 + list(bias))  # layer at bias_base 16
+        ctx.set(store.act_rd.oce, 1)                # the host's and detector's: never hold
         ctx.set(wb.bias_base, 16)
         ctx.set(wb.relu, int(relu))
         await wait_ready(ctx, acc_mem)
@@ -500,7 +506,7 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, sh
                 await ctx.tick()
                 cycles += 1
             outputs = await read_rows(ctx, store.act_rd.en, store.act_rd.addr,
-                                      store.act_rd.data, 64)
+                                      store.act_rd.data, 64, latency=2)
             left = await read_rows(ctx, peek_en, peek_addr, acc_mem.rd.data, 64)
             results[shift] = (cycles, outputs, ctx.get(store.nonzero), left)
     simulate(m, bench)

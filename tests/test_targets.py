@@ -131,3 +131,15 @@ def test_the_85f_configuration_file_is_the_sweeps():
     from eie_gen.synth.sweep import ECP5_CAPACITIES, sweep_config
     small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
     assert small == EIEConfig(n_pe=64, **ECP5_CAPACITIES) == sweep_config("ecp5", 64)
+
+
+def test_the_shared_matrix_reads_through_the_dp16kd_output_registers():
+    # The matrix/activation tiles read through REGMODE OUTREG, each port's OCE its reader's
+    # hold; the pointer tiles keep NOREG (their fabric register is the ready chain's).
+    import re
+    small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
+    tiles = to_verilog("pe", small.replace(n_pe=1), "ecp5").split("DP16KD #(")[1:]
+    modes = [(re.findall(r'\.REGMODE_[AB]\("(\w+)"\)', t), re.findall(r"\.OCE[AB]\(([^)]*)\)", t))
+             for t in tiles]
+    assert (["OUTREG", "OUTREG"], ["spmat_rd__oce", "act_rd__oce"]) in modes
+    assert (["NOREG", "NOREG"], ["1'h1", "1'h1"]) in modes

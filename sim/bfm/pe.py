@@ -35,6 +35,7 @@ class PEDriver:
                      "ptr_wr.en", "spmat_wr.en", "cb_wr.en", "bias_wr.en", "act_wr.en",
                      "act_rd.en", "nz_out.ready"):
             io.set(name, 0)
+        io.set("act_rd.oce", 1)     # the host never holds the read port's output register
 
     async def pulse(self, name: str) -> None:
         self.io.set(name, 1)
@@ -113,12 +114,13 @@ class PEDriver:
         raise AssertionError(f"write-back still busy after {timeout} cycles")
 
     async def read_src(self, n: int) -> list[int]:
-        """Activation rows ``0 .. n-1`` (a layer's outputs after its write-back), signed."""
+        """Activation rows ``0 .. n-1`` (a layer's outputs after its write-back), signed: each
+        on ``act_rd.data`` two cycles after its address (the read port's output register)."""
         io, out = self.io, []
-        for r in range(n + 1):
+        for r in range(n + 2 if n else 0):
             io.set("act_rd.en", int(r < n))
             io.set("act_rd.addr", min(r, n - 1) if n else 0)
-            if r:
+            if r >= 2:
                 await io.settle()
                 out.append(to_signed(io.get("act_rd.data"), self.cfg.act_bits))
             await io.tick()

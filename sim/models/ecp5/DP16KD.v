@@ -5,10 +5,14 @@
 // 4, 9 or 18), chip selects unused (CSDECODE "0b000", CS = 0), no reset. The word address is
 // AD[13:k] with k = 0, 1, 2, 3, 4 for widths 1, 2, 4, 9, 18, as Yosys' own DP16KD mapping
 // (techlibs/lattice/brams_map_16kd.v) drives it; at width 18, AD1/AD0 enable the upper/lower
-// 9-bit byte of a write. REGMODE "NOREG" only: read data one cycle after the address (CE
-// high). WRITEMODE "NORMAL" only: a port's output holds during its own write. Other modes
-// stop the simulation: nothing instantiates them yet, so nothing would test them. Memory
-// contents start at zero (INITVAL_* are accepted and ignored).
+// 9-bit byte of a write. A read (CE high, WE low) loads the port's data latch at the clock
+// edge; REGMODE "NOREG" drives DO from the latch (data one cycle after the address),
+// "OUTREG" from the output register, which loads the latch at every edge with OCE high
+// (independent of CE, as Lattice's own model) and holds otherwise: data two cycles after
+// the address. RST is not modelled (tied low by eie_gen). WRITEMODE "NORMAL" only: a port's
+// latch holds during its own write. Other modes stop the simulation: nothing instantiates
+// them, so nothing would test them. Memory contents and registers start at zero (INITVAL_*
+// are accepted and ignored).
 `timescale 1ns / 1ps
 module DP16KD (
     DIA0, DIA1, DIA2, DIA3, DIA4, DIA5, DIA6, DIA7, DIA8, DIA9, DIA10, DIA11, DIA12, DIA13, DIA14, DIA15, DIA16, DIA17, ADA0, ADA1, ADA2, ADA3, ADA4, ADA5, ADA6, ADA7, ADA8, ADA9, ADA10, ADA11, ADA12, ADA13, CEA, OCEA, CLKA, WEA, CSA0, CSA1, CSA2, RSTA, DOA0, DOA1, DOA2, DOA3, DOA4, DOA5, DOA6, DOA7, DOA8, DOA9, DOA10, DOA11, DOA12, DOA13, DOA14, DOA15, DOA16, DOA17, DIB0, DIB1, DIB2, DIB3, DIB4, DIB5, DIB6, DIB7, DIB8, DIB9, DIB10, DIB11, DIB12, DIB13, DIB14, DIB15, DIB16, DIB17, ADB0, ADB1, ADB2, ADB3, ADB4, ADB5, ADB6, ADB7, ADB8, ADB9, ADB10, ADB11, ADB12, ADB13, CEB, OCEB, CLKB, WEB, CSB0, CSB1, CSB2, RSTB, DOB0, DOB1, DOB2, DOB3, DOB4, DOB5, DOB6, DOB7, DOB8, DOB9, DOB10, DOB11, DOB12, DOB13, DOB14, DOB15, DOB16, DOB17
@@ -40,7 +44,9 @@ module DP16KD (
 
     wire [17:0] DIA = {DIA17, DIA16, DIA15, DIA14, DIA13, DIA12, DIA11, DIA10, DIA9, DIA8, DIA7, DIA6, DIA5, DIA4, DIA3, DIA2, DIA1, DIA0};
     wire [13:0] ADA = {ADA13, ADA12, ADA11, ADA10, ADA9, ADA8, ADA7, ADA6, ADA5, ADA4, ADA3, ADA2, ADA1, ADA0};
-    reg [17:0] DOA = 0;
+    reg [17:0] LATA = 0;
+    reg [17:0] OUTA = 0;
+    wire [17:0] DOA = REGMODE_A == "OUTREG" ? OUTA : LATA;
     assign DOA0 = DOA[0];
     assign DOA1 = DOA[1];
     assign DOA2 = DOA[2];
@@ -61,7 +67,9 @@ module DP16KD (
     assign DOA17 = DOA[17];
     wire [17:0] DIB = {DIB17, DIB16, DIB15, DIB14, DIB13, DIB12, DIB11, DIB10, DIB9, DIB8, DIB7, DIB6, DIB5, DIB4, DIB3, DIB2, DIB1, DIB0};
     wire [13:0] ADB = {ADB13, ADB12, ADB11, ADB10, ADB9, ADB8, ADB7, ADB6, ADB5, ADB4, ADB3, ADB2, ADB1, ADB0};
-    reg [17:0] DOB = 0;
+    reg [17:0] LATB = 0;
+    reg [17:0] OUTB = 0;
+    wire [17:0] DOB = REGMODE_B == "OUTREG" ? OUTB : LATB;
     assign DOB0 = DOB[0];
     assign DOB1 = DOB[1];
     assign DOB2 = DOB[2];
@@ -85,9 +93,10 @@ module DP16KD (
     initial begin
         if (DATA_WIDTH_A != DATA_WIDTH_B || (W != 1 && W != 2 && W != 4 && W != 9 && W != 18))
             $fatal(1, "DP16KD model: DATA_WIDTH_A = DATA_WIDTH_B in 1, 2, 4, 9, 18 only");
-        if (REGMODE_A != "NOREG" || REGMODE_B != "NOREG" || WRITEMODE_A != "NORMAL"
-                || WRITEMODE_B != "NORMAL")
-            $fatal(1, "DP16KD model: REGMODE NOREG and WRITEMODE NORMAL only");
+        if ((REGMODE_A != "NOREG" && REGMODE_A != "OUTREG")
+                || (REGMODE_B != "NOREG" && REGMODE_B != "OUTREG")
+                || WRITEMODE_A != "NORMAL" || WRITEMODE_B != "NORMAL")
+            $fatal(1, "DP16KD model: REGMODE NOREG or OUTREG, WRITEMODE NORMAL only");
         for (n = 0; n < DEPTH; n = n + 1) mem[n] = 0;
     end
 
@@ -98,8 +107,10 @@ module DP16KD (
             if (WEA)
                 mem[addrA] <= (mem[addrA] & ~lanesA) | (DIA[W-1:0] & lanesA);
             else
-                DOA <= mem[addrA];
+                LATA <= mem[addrA];
         end
+        if (OCEA)
+            OUTA <= LATA;
     end
     wire [13-K:0] addrB = ADB[13:K];
     wire [W-1:0] lanesB = W == 18 ? {{9{ADB[1]}}, {9{ADB[0]}}} : {W{1'b1}};
@@ -108,7 +119,9 @@ module DP16KD (
             if (WEB)
                 mem[addrB] <= (mem[addrB] & ~lanesB) | (DIB[W-1:0] & lanesB);
             else
-                DOB <= mem[addrB];
+                LATB <= mem[addrB];
         end
+        if (OCEB)
+            OUTB <= LATB;
     end
 endmodule
