@@ -123,16 +123,23 @@ class RegisterBlock(EIEComponent):
                 "word": addr[2:stride_bits]}
 
     def _descriptors(self, m, d):
-        """Descriptor registers and the codebook memory, written while idle; the running
-        layer's descriptor out, registered (the mux fed the PEs' pointer adders)."""
+        """Descriptor registers and the codebook memory, written while idle, a cycle after
+        the bus write: the decode is registered (it fanned out from the bus address to every
+        descriptor register's enable, the 16-PE critical path), and no host sees the cycle
+        (the next bus transaction comes 3 cycles after a write). The running layer's
+        descriptor out, registered (the mux fed the PEs' pointer adders)."""
         cfg, amap, bus = self.config, self.map, self.bus
         layout = descriptor_layout(cfg)
         descs = [Signal(layout, name=f"layer{L}") for L in range(cfg.max_layers)]
         idle_write = bus.w_en & d["in_ctrl"] & ~self.busy
+        w_data = Signal(32)
+        m.d.sync += w_data.eq(bus.w_data)
         for L, desc in enumerate(descs):
             for name in am_.LAYER_FIELDS:
-                with m.If(idle_write & (bus.addr == amap.layer(L, name))):
-                    m.d.sync += desc[name].eq(bus.w_data)
+                hit = Signal(name=f"layer{L}_{name}_wr")
+                m.d.sync += hit.eq(idle_write & (bus.addr == amap.layer(L, name)))
+                with m.If(hit):
+                    m.d.sync += desc[name].eq(w_data)
         current = Signal(layout)
         m.d.sync += current.eq(Array(desc.as_value() for desc in descs)[self.layer_index])
         m.d.comb += [getattr(self.layer, name).eq(current[name]) for name in am_.LAYER_FIELDS]
@@ -142,8 +149,9 @@ class RegisterBlock(EIEComponent):
         cb_w = cbm.write_port()
         cb_r = cbm.read_port(domain="sync")
         in_cb = (bus.addr >= amap.codebook_base) & (bus.addr < amap.codebook_base + 4 * size)
-        m.d.comb += [cb_w.addr.eq(d["word"] - (amap.codebook_base >> 2)),
-                     cb_w.data.eq(bus.w_data), cb_w.en.eq(idle_write & in_cb),
+        m.d.sync += [cb_w.addr.eq(d["word"] - (amap.codebook_base >> 2)),
+                     cb_w.en.eq(idle_write & in_cb)]
+        m.d.comb += [cb_w.data.eq(w_data),
                      cb_r.addr.eq(self.cb_rd.addr), cb_r.en.eq(self.cb_rd.en),
                      self.cb_rd.data.eq(cb_r.data)]
 
