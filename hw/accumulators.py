@@ -23,7 +23,9 @@ class Accumulators(EIEComponent):
 
     Contract: reads are synchronous (address in cycle t, data in t + 1, held while ``en`` is
     low) and return the word before a same-cycle write. ``wr`` and ``clear`` are never used in
-    the same cycle; neither is used before ``ready``.
+    the same cycle; neither is used before ``ready``. ``wr.data`` is 0 whenever ``wr.en`` is
+    low (the arithmetic unit's sum register is): the clears and the sweep write it, so no zero
+    mux sits in front of the memory's data pins.
 
     Members
     -------
@@ -35,7 +37,7 @@ class Accumulators(EIEComponent):
     Latency: 1 cycle per read; ``act_depth`` cycles from reset to ``ready``.
     Resources: one ``act_depth`` x ``acc_bits`` simple dual-port memory (one block RAM at the
     default capacity; on ``ecp5`` a block RAM at any depth), a ``row_bits`` counter, the
-    write-data zero mux.
+    write-address mux.
     """
 
     summary = "the PE's accumulators (zeroed by the write-back)"
@@ -70,10 +72,9 @@ class Accumulators(EIEComponent):
             m.d.sync += sweep.eq(sweep + 1)
             with m.If(sweep == cfg.act_depth - 1):
                 m.d.sync += sweeping.eq(0)
-        zero = sweeping | self.clear.en
         m.d.comb += [
-            wp.en.eq(zero | self.wr.en),
+            wp.en.eq(sweeping | self.clear.en | self.wr.en),
             wp.addr.eq(Mux(sweeping, sweep, Mux(self.clear.en, self.clear.addr, self.wr.addr))),
-            wp.data.eq(Mux(zero, 0, self.wr.data)),
+            wp.data.eq(self.wr.data),
         ]
         return m

@@ -1,6 +1,6 @@
 """Arithmetic unit: codebook decode, multiply, accumulate with a bypass for back-to-back rows."""
 
-from amaranth.hdl import Module, Signal, signed
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -30,8 +30,8 @@ class ArithmeticUnit(EIEComponent):
 
     Contract: every update accepted on ``i`` (always ready) is added to accumulator ``row``
     through ``acc_rd``/``acc_wr`` (a memory whose synchronous read port may return anything
-    for a word written in the same cycle: the bypass covers it). Program the codebook through
-    ``cb_wr`` while idle.
+    for a word written in the same cycle: the bypass covers it); ``acc_wr.data`` is 0 whenever
+    ``acc_wr.en`` is low. Program the codebook through ``cb_wr`` while idle.
 
     Members
     -------
@@ -112,8 +112,10 @@ class ArithmeticUnit(EIEComponent):
                     m.d.comb += old.eq(sums[n])
             with m.Default():
                 m.d.comb += old.eq(mem3)
-        # Stage 4: the sum registered (truncation to acc_bits is the wrap) and written.
-        m.d.sync += [v4.eq(v3), row4.eq(row3), sums[0].eq(old + prod3),
+        # Stage 4: the sum registered (truncation to acc_bits is the wrap) and written; zero
+        # between updates (the register's synchronous reset), which the accumulators' clears
+        # write, so no zero mux sits in front of the block RAM's data pins.
+        m.d.sync += [v4.eq(v3), row4.eq(row3), sums[0].eq(Mux(v3, old + prod3, 0)),
                      v5.eq(v4), row5.eq(row4), sums[1].eq(sums[0]), sums[2].eq(sums[1])]
         m.d.comb += [
             self.acc_wr.en.eq(v4), self.acc_wr.addr.eq(row4), self.acc_wr.data.eq(sums[0]),

@@ -16,6 +16,7 @@ __all__ = ["register_copy"]
 def register_copy(m, platform, src: Value, name: str, reset: bool = False) -> Signal:
     """``src`` through one register of its own, named ``name``; with ``reset``, cleared by
     the domain's synchronous reset (a valid bit), else never."""
+    src = Value.cast(src)
     q = Signal(len(src), name=name, reset_less=not reset)
     if target_of(platform) == "ecp5":
         lsr = ResetSignal() if reset else Const(0)

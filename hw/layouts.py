@@ -15,7 +15,8 @@ __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonz
            "RegReadSignature",
            "LayerSignature", "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS",
            "BROADCAST_LATENCY",
-           "STATUS_LATENCY", "STATUS_FAN_IN", "descriptor_fields", "descriptor_layout"]
+           "STATUS_LATENCY", "STATUS_FAN_IN", "descriptor_fields", "descriptor_layout",
+           "shift_masks_layout", "shift_masks"]
 
 
 def act_layout(cfg: EIEConfig) -> data.StructLayout:
@@ -118,11 +119,35 @@ def descriptor_layout(cfg: EIEConfig) -> data.StructLayout:
     return data.StructLayout({name: unsigned(w) for name, w in descriptor_fields(cfg).items()})
 
 
+def shift_masks_layout(cfg: EIEConfig) -> data.StructLayout:
+    """The write-back's masks for a layer's shift (:func:`shift_masks`)."""
+    return data.StructLayout({"fits": cfg.acc_bits - cfg.act_bits, "keep": cfg.act_bits - 1,
+                              "sign": min(cfg.acc_bits, 1 << SHIFT_BITS), "zero": 1})
+
+
+def shift_masks(cfg: EIEConfig, shift: int) -> int:
+    """The bit pattern (:func:`shift_masks_layout`) that the control unit decodes from a
+    layer's ``shift`` once for every PE's write-back (:class:`~eie_gen.hw.writeback.WriteBack`),
+    with ``p = acc_bits - 1 - shift``, the top bit of ``t >> shift``'s ``acc_bits - shift``:
+    ``fits`` bit ``j``: pair ``j`` of the range test (bits ``act_bits - 1 + j`` and
+    ``act_bits + j``) lies at or below ``p``; ``keep`` bit ``i - 1``: bit ``i`` does (above
+    ``p`` the value is sign); ``sign``: one-hot, selects bit ``p``; ``zero``: ``p < 0``, every
+    output is 0."""
+    A, K, p = cfg.acc_bits, cfg.act_bits, cfg.acc_bits - 1 - shift
+    fields = {"fits": sum(1 << j for j in range(A - K) if K + j <= p),
+              "keep": sum(1 << (i - 1) for i in range(1, K) if i <= p),
+              "sign": (1 << shift) if p >= 0 else 0, "zero": int(p < 0)}
+    layout = shift_masks_layout(cfg)
+    return sum(value << layout[name].offset for name, value in fields.items())
+
+
 class LayerSignature(wiring.Signature):
-    """The layer descriptor fields a PE needs, as the control unit drives them."""
+    """The layer descriptor fields a PE needs, as the control unit drives them, and
+    ``wb_masks``, the write-back's decode of ``shift`` (:func:`shift_masks`)."""
 
     def __init__(self, cfg: EIEConfig):
-        super().__init__({name: Out(unsigned(w)) for name, w in descriptor_fields(cfg).items()})
+        members = {name: Out(unsigned(w)) for name, w in descriptor_fields(cfg).items()}
+        super().__init__({**members, "wb_masks": Out(shift_masks_layout(cfg))})
 
 
 class RegBusSignature(wiring.Signature):

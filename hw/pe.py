@@ -47,7 +47,8 @@ class ProcessingElement(EIEComponent):
     Control protocol (the control unit's, or a testbench's), per layer: after ``ready``, a
     ``scan`` pulse, broadcasts on ``act_in`` until the layer's non-zero inputs are all sent,
     wait for ``idle``, pulse ``wb_start``, wait for ``wb_busy`` low. ``layer`` holds the
-    descriptor throughout. Host ports are used only while ``idle`` and not ``wb_busy``:
+    descriptor throughout (with ``wb_masks``, :func:`~eie_gen.hw.layouts.shift_masks` of its
+    shift). Host ports are used only while ``idle`` and not ``wb_busy``:
     pointers (absolute entry addresses), matrix words, codebook, biases, and the activations
     (``act_wr`` writes inputs, ``act_rd`` reads outputs after the last layer; ``clear_src``
     first clears every row's non-zero flag, so rows not written are zero).
@@ -147,7 +148,7 @@ class ProcessingElement(EIEComponent):
         PE costs no cycle (the descriptor is steady for the 17 codebook cycles before any
         use), and :func:`~eie_gen.hw.keep.register_copy` keeps it this PE's own."""
         fields = {name: register_copy(m, platform, getattr(self.layer, name), f"layer_{name}")
-                  for name in descriptor_fields(self.config)}
+                  for name in (*descriptor_fields(self.config), "wb_masks")}
         return SimpleNamespace(**fields)
 
     def _accumulators(self, m, arith, acc, wb, layer):
@@ -167,6 +168,7 @@ class ProcessingElement(EIEComponent):
             wb.start.eq(self.wb_start),
             wb.n_rows.eq(layer.n_rows),
             wb.shift.eq(layer.shift),
+            wb.masks.eq(layer.wb_masks),
             wb.relu.eq(layer.relu),
             wb.bias_base.eq(layer.bias_base),
         ]

@@ -42,9 +42,9 @@ class SparseMatrixRead(EIEComponent):
     ECP5; the lane mux follows that register).
     Throughput: one entry per cycle, also across columns. ``i.ready`` depends combinationally on
     ``o.ready``.
-    Resources: two ``ptr_bits`` registers and a comparator, two stages of registers (the
-    output word is the memory's output register), an ``entries_per_word``:1 lane mux after
-    them; the memory is the matrix memory unit's.
+    Resources: two ``ptr_bits`` registers, an incrementer, a decrementer and two equality
+    tests, two stages of registers (the output word is the memory's output register), an
+    ``entries_per_word``:1 lane mux after them; the memory is the matrix memory unit's.
     """
 
     summary = "the PE's sparse-matrix read"
@@ -73,7 +73,6 @@ class SparseMatrixRead(EIEComponent):
         # Issue stage: the column being walked.
         walking = Signal()
         cur = Signal(cfg.ptr_bits)
-        end = Signal(cfg.ptr_bits)
         a = Signal.like(self.i.payload.a)
         first = Signal()
         # Word stage: the read port's latch holds the word of the entry in this stage
@@ -84,10 +83,15 @@ class SparseMatrixRead(EIEComponent):
         w_a = Signal.like(a)
 
         take_o, take_w, issue, last = Signal(), Signal(), Signal(), Signal()
-        # `cur + 1 >= end`, kept in a register computed from the next `cur` (">=": a corrupt
-        # range ends, never runs away). Compared combinationally it sat at the head of the
-        # ready chain back through the pointer read into the queue (the ECP5 critical path).
+        # `cur == end - 1`, kept in a register computed from the next `cur`, an equality with
+        # `end - 1` kept at load (no adder and magnitude compare per cycle: a corrupt range
+        # still ends, within 2**ptr_bits entries). Compared combinationally it sat at the
+        # head of the ready chain back through the pointer read into the queue (the ECP5
+        # critical path).
         last_q = Signal()
+        end_m1 = Signal(cfg.ptr_bits)
+        in_end_m1 = Signal(cfg.ptr_bits)
+        m.d.comb += in_end_m1.eq(self.i.payload.end - 1)
         word = Signal(cfg.spmat_addr_bits)
         m.d.comb += [
             take_o.eq(~self.o.valid | self.o.ready),
@@ -123,12 +127,14 @@ class SparseMatrixRead(EIEComponent):
                 self.o.payload.first.eq(w_first),
                 self.o.payload.a.eq(w_a),
             ]
+        nxt = Signal(cfg.ptr_bits)
+        m.d.comb += nxt.eq(cur + 1)
         with m.If(issue):
-            m.d.sync += [cur.eq(cur + 1), first.eq(0), last_q.eq(cur + 2 >= end)]
+            m.d.sync += [cur.eq(nxt), first.eq(0), last_q.eq(nxt == end_m1)]
         with m.If(self.i.valid & self.i.ready):
-            m.d.sync += [walking.eq(1), cur.eq(self.i.payload.start), end.eq(self.i.payload.end),
+            m.d.sync += [walking.eq(1), cur.eq(self.i.payload.start), end_m1.eq(in_end_m1),
                          a.eq(self.i.payload.a), first.eq(1),
-                         last_q.eq(self.i.payload.start + 1 >= self.i.payload.end)]
+                         last_q.eq(self.i.payload.start == in_end_m1)]
         with m.Elif(issue & last):
             m.d.sync += walking.eq(0)
         return m

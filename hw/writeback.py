@@ -7,23 +7,27 @@ from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, MemReadSignature,
-                                RegReadSignature,
-                                RowClearSignature, acc_shape)
+                                RegReadSignature, RowClearSignature, acc_shape,
+                                shift_masks_layout)
 
 __all__ = ["WriteBack", "shift_right"]
 
 
-def shift_right(value, amount, width: int):
+def shift_right(value, amount, width: int, *, fill: bool = True):
     """``(value >> amount)[:width]`` of a signed ``value``, as a log shifter whose largest
     step comes first, each stage keeping only the bits the later stages can still bring
     down (Yosys' shifter takes the smallest step first and keeps every bit: a third more
-    multiplexers for 17 of 33 bits)."""
+    multiplexers for 17 of 33 bits). With ``fill=False`` the bits shifted in from above
+    ``value`` are left undefined, and cost no multiplexer."""
     bits, sign = [value[i] for i in range(len(value))], value[-1]
     for b in reversed(range(len(amount))):
         step = 1 << b
         at = lambda i, bits=bits: bits[i] if i < len(bits) else sign    # noqa: E731
-        bits = [Mux(amount[b], at(i + step), at(i)) for i in range(width + step - 1)]
+        n = width + step - 1 if fill else min(width + step - 1, len(bits))
+        bits = [Mux(amount[b], at(i + step), at(i)) if fill or i + step < len(bits)
+                else bits[i] for i in range(n)]
     return Cat(*bits[:width])
+
 
 class WriteBack(EIEComponent):
     """Rewrite rows ``0 .. n_rows-1`` of the destination bank in place with the layer's outputs.
@@ -32,21 +36,27 @@ class WriteBack(EIEComponent):
     ``y = clamp((t + 2**(shift-1)) >> shift)`` into ``act_bits`` (no rounding add when
     ``shift`` is 0) and ``y = max(y, 0)`` with ``relu`` (SPEC §3). The accumulators start the
     layer at zero (the bank is cleared) and the bias joins here: modulo ``2**acc_bits`` that is
-    the same as starting from ``bias << shift``. The rounding uses
+    the same as starting from ``bias << shift``. The bias is not shifted: ``t``'s bits from
+    ``shift`` up are ``(acc >> shift) + bias`` modulo ``2**(acc_bits - shift)`` and its lower
+    bits are ``acc``'s, so ``t >> shift`` is that sum sign-extended from its top bit ``p``
+    (one shifter, of the accumulator). The rounding uses
     ``(t + 2**(s-1)) >> s == ((t >> (s-1)) + 1) >> 1``, so no carry leaves ``acc_bits``, and
     the shift and the rounding add sit in different stages.
 
-    Contract: a ``start`` pulse (while idle) with ``n_rows``, ``shift``, ``relu`` and
-    ``bias_base`` steady until ``busy`` falls. Row ``r``'s accumulator is read once, then
-    zeroed (``acc_clr``, the cycle after its read) for the next layer; its output is written
-    to activation row ``r`` (``act_wr``, with ``flag`` = ``y != 0``). The biases are read from
-    the activation store (``bias_rd``); the write-back is its only reader while it runs.
+    Contract: a ``start`` pulse (while idle) with ``n_rows``, ``shift``, ``masks``
+    (:func:`~eie_gen.hw.layouts.shift_masks` of ``shift``, which the control unit decodes
+    once for every PE), ``relu`` and ``bias_base`` steady until ``busy`` falls. Row ``r``'s
+    accumulator is read once, then zeroed (``acc_clr``, the cycle after its read) for the
+    next layer; its output is written to activation row ``r`` (``act_wr``, with ``flag`` =
+    ``y != 0``). The biases are read from the activation store (``bias_rd``); the write-back
+    is its only reader while it runs.
 
     Members
     -------
     start : In(1)
     n_rows : In(unsigned(row_bits + 1))
     shift : In(unsigned(5))
+    masks : In(shift_masks_layout)
     relu : In(1)
     bias_base : In(unsigned(bias_addr_bits))
     acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
@@ -57,11 +67,12 @@ class WriteBack(EIEComponent):
     busy : Out(1)
 
     Latency: ``n_rows + 8`` cycles from ``start`` to ``busy`` low (0 for ``n_rows`` = 0): read,
-    register, shift the bias, add it, shift, round, saturate and ReLU, write; one row a
-    cycle.
-    Resources: a barrel shifter of the bias into ``acc_bits``, one of ``acc_bits`` into
-    ``act_bits + 1`` outputs, an ``acc_bits`` and an ``act_bits + 1`` adder, an
-    ``acc_bits - act_bits`` bit range test and its mask, the saturation, three counters.
+    register, shift the accumulator, add the bias, range test and sign, round, saturate and
+    ReLU, write; one row a cycle.
+    Resources: a barrel shifter of ``acc_bits + 1`` bits (no fill), an ``acc_bits`` and an
+    ``act_bits + 1`` adder, an ``acc_bits - act_bits`` pair range test, a one-hot sign select
+    and ``act_bits - 1`` sign-extension muxes (their masks are the control unit's), the
+    saturation, three counters.
     """
 
     summary = "bias, shift, ReLU and write-back of a layer's outputs"
@@ -76,6 +87,7 @@ class WriteBack(EIEComponent):
             "start": In(1),
             "n_rows": In(unsigned(cfg.row_bits + 1)),
             "shift": In(unsigned(SHIFT_BITS)),
+            "masks": In(shift_masks_layout(cfg)),
             "relu": In(1),
             "bias_base": In(unsigned(cfg.bias_addr_bits)),
             "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
@@ -103,44 +115,55 @@ class WriteBack(EIEComponent):
         m.d.comb += self.bias_rd.oce.eq(1)
         m.d.comb += [self.acc_clr.en.eq(b_valid), self.acc_clr.addr.eq(b_row)]
 
-        # Stage C: the bias to the accumulator's binary point, wrapped to acc_bits (a barrel
-        # shifter; with the add behind it in one stage it was the PE's critical path).
+        # Stage C: x = 2 acc >> shift: x[0] is the rounding bit, acc[shift - 1] (0 at shift
+        # 0); x[1:] is acc >> shift, its bits past acc's top left undefined (they fall
+        # outside the width kept below). One shifter, of the accumulator, where shifting the
+        # bias up and the sum back down took two.
         c_valid = Signal()
         c_row = Signal(cfg.row_bits)
-        acc_c = Signal(acc_shape(cfg))
-        shifted_bias = Signal(acc_shape(cfg))
-        m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row), acc_c.eq(acc_q),
-                     shifted_bias.eq(bias_q << self.shift)]
+        x = Signal(A + 1)
+        bias_c = Signal(signed(K))
+        m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row), bias_c.eq(bias_q),
+                     x.eq(shift_right(Cat(Const(0, 1), acc_q), self.shift, A + 1, fill=False))]
 
-        # Stage C2: add it; wraps like the adds did.
+        # Stage C2: t = wrap(acc + bias << shift) is Cat(acc[:shift], s2) with s2 = (acc >>
+        # shift) + bias modulo 2**(A - shift), so t >> shift is s2 sign-extended from bit
+        # p = A - 1 - shift: the bias is added where the accumulator lands, not shifted.
         c2_valid = Signal()
         c2_row = Signal(cfg.row_bits)
-        t = Signal(acc_shape(cfg))
-        m.d.sync += [c2_valid.eq(c_valid), c2_row.eq(c_row), t.eq(acc_c + shifted_bias)]
+        s2 = Signal(A)
+        r2 = Signal()
+        m.d.sync += [c2_valid.eq(c_valid), c2_row.eq(c_row), s2.eq(x[1:] + bias_c),
+                     r2.eq(x[0])]
 
-        # Stage D: the shift, one bit short, of only the bits that can reach the output:
-        # v = (2t >> shift)[:act_bits + 1]. The rest of 2t >> shift is t's bits from
-        # act_bits + shift - 1 up; `fits` says they all equal the sign (v is then all of it),
-        # from pairs of neighbouring bits and a mask set at start (no second shifter).
+        # Stage D: whether t >> shift fits act_bits + 1 bits with the rounding bit (s2's bits
+        # act_bits - 1 .. p all equal), and its sign, s2[p].
+        fits_mask, keep, sign, zero = (self.masks[n] for n in ("fits", "keep", "sign", "zero"))
         d_valid = Signal()
         d_row = Signal(cfg.row_bits)
-        m.d.sync += [d_valid.eq(c2_valid), d_row.eq(c2_row)]
+        d_s = Signal(K)
+        d_r, fits, neg = Signal(), Signal(), Signal()
+        top_first = Cat(s2[i] for i in reversed(range(A)))      # bit `shift` is s2[p]
+        same = Cat(s2[K - 1 + j] == s2[K + j] for j in range(A - K))
+        m.d.sync += [d_valid.eq(c2_valid), d_row.eq(c2_row), d_s.eq(Mux(zero, 0, s2[:K])),
+                     d_r.eq(r2 & ~zero), fits.eq((same | ~fits_mask).all() | zero),
+                     neg.eq((top_first[:len(sign)] & sign).any() & ~zero)]
+
+        # Stage E: sign-extend from p (shifts past acc_bits - act_bits leave fewer than
+        # act_bits bits) and round: the rounding add is act_bits + 1 wide and carries out only
+        # from act_max, which saturates.
         e_valid = Signal()
         e_row = Signal(cfg.row_bits)
+        h = Cat(d_s[0], *(Mux(keep[i - 1], d_s[i], neg) for i in range(1, K)))
         v = Signal(signed(K + 1))
-        fits, neg = Signal(), Signal()
-        m.d.sync += [e_valid.eq(d_valid), e_row.eq(d_row),
-                     v.eq(shift_right(Cat(Const(0, 1), t), self.shift, K + 1)),
-                     fits.eq(self._fits(m, t)), neg.eq(t[-1])]
-
-        # Stage E: the last bit with the rounding add (act_bits + 1 wide: it can carry out
-        # only from act_max, which saturates).
+        m.d.comb += v.eq(Cat(d_r, h))
         f_valid = Signal()
         f_row = Signal(cfg.row_bits)
         rounded = Signal(signed(K + 1))
         f_fits, f_neg = Signal(), Signal()
         m.d.sync += [f_valid.eq(e_valid), f_row.eq(e_row),
                      rounded.eq((v + (self.shift != 0)) >> 1), f_fits.eq(fits), f_neg.eq(neg)]
+        m.d.sync += [e_valid.eq(d_valid), e_row.eq(d_row)]
 
         g_valid = self._saturate(m, rounded, f_fits, f_neg, f_valid, f_row)
         m.d.comb += self.busy.eq(running | b_valid | c_valid | c2_valid | d_valid | e_valid
@@ -168,22 +191,6 @@ class WriteBack(EIEComponent):
             with m.If(left == 0):
                 m.d.sync += running.eq(0)
         return running, row
-
-    def _fits(self, m, t):
-        """Whether ``t >> (shift - 1)`` fits ``act_bits + 1`` bits: t's bits from
-        ``act_bits + shift - 1`` to the top all equal. Pair ``j`` compares bits
-        ``act_bits - 1 + j`` and ``act_bits + j``; it counts while ``shift <= j``, a mask
-        set once per layer at ``start`` (``shift`` is steady while the write-back runs)."""
-        cfg = self.config
-        n = cfg.acc_bits - cfg.act_bits
-        if n == 0:
-            return Const(1)
-        mask = Signal(n)
-        with m.If(self.start):
-            m.d.sync += mask.eq(Cat(self.shift <= j for j in range(n)))
-        k = cfg.act_bits
-        same = Cat(t[k - 1 + j] == t[k + j] for j in range(n))
-        return (same | ~mask).all()
 
     def _saturate(self, m, rounded, fits, neg, f_valid, f_row):
         """Stage F: saturate (in range iff the rest fits and the top two bits agree: no

@@ -133,6 +133,8 @@ def test_descriptors_and_codebooks_are_stored_per_layer():
         got["early"] = ctx.get(dut.layer.ptr_base)      # registered: layer 0's until the edge
         await ctx.tick()
         got["layer"] = {name: ctx.get(getattr(dut.layer, name)) for name in desc}
+        got["masks"] = {name: ctx.get(getattr(dut.layer.wb_masks, name))
+                        for name in ("fits", "keep", "sign", "zero")}
         got["cb"] = []
         for v in range(CFG.codebook_size):
             ctx.set(dut.cb_rd.addr, CFG.codebook_size * 2 + v)
@@ -143,6 +145,9 @@ def test_descriptors_and_codebooks_are_stored_per_layer():
     simulate(dut, bench)
     assert got["early"] == 0
     assert got["layer"] == desc
+    # shift 12 of 32-bit sums into 16-bit outputs: t >> 12 has 20 bits, its top p = 19; the
+    # range test's pairs (15, 16) .. (18, 19) lie at or below it, and every output bit.
+    assert got["masks"] == {"fits": 0b1111, "keep": (1 << 15) - 1, "sign": 1 << 12, "zero": 0}
     assert got["cb"] == [(-1) ** v * (200 + v) for v in range(CFG.codebook_size)]
 
 

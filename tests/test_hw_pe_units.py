@@ -25,6 +25,7 @@ from eie_gen.hw.matrix_mem import MatrixMemory
 from eie_gen.hw.ptr_read import PointerRead
 from eie_gen.hw.relidx import RelativeIndex
 from eie_gen.hw.spmat_read import SparseMatrixRead
+from eie_gen.hw.layouts import shift_masks
 from eie_gen.hw.writeback import WriteBack
 from eie_gen.sim.bfm.stream import stream_through
 from eie_gen.sim.io import AmaranthIO
@@ -43,7 +44,8 @@ def pack(fields):
 
 
 async def write_mem(ctx, port, values, base=0, flag=None):
-    """Write through ``port``; an activation port gets ``flag`` (default: value != 0)."""
+    """Write through ``port``; an activation port gets ``flag`` (default: value != 0). The data
+    is left at 0, as the accumulators' write port requires while idle."""
     for addr, value in enumerate(values, start=base):
         ctx.set(port.en, 1)
         ctx.set(port.addr, addr)
@@ -52,6 +54,7 @@ async def write_mem(ctx, port, values, base=0, flag=None):
             ctx.set(port.flag, int(value != 0) if flag is None else flag)
         await ctx.tick()
     ctx.set(port.en, 0)
+    ctx.set(port.data, 0)
 
 
 def on_memory(unit, m=None):
@@ -497,6 +500,7 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, sh
             accs[shift] = acc
             await write_mem(ctx, acc_mem.wr, acc)
             ctx.set(wb.shift, shift)
+            ctx.set(wb.masks.as_value(), shift_masks(cfg, shift))
             ctx.set(wb.n_rows, 64)
             ctx.set(wb.start, 1)
             await ctx.tick()

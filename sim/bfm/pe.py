@@ -9,7 +9,7 @@ cycles and reads the outputs back.
 from __future__ import annotations
 
 from eie_gen.config import EIEConfig
-from eie_gen.hw.layouts import act_layout, nonzero_layout
+from eie_gen.hw.layouts import act_layout, nonzero_layout, shift_masks
 from eie_gen.placement import LayerPlace, PEContents
 from eie_gen.sim.bfm.stream import StreamSource
 from eie_gen.sim.io import to_signed
@@ -74,6 +74,7 @@ class PEDriver:
         io.set("layer.bias_base", lp.bias_base)
         io.set("layer.n_rows", lp.n_rows)
         io.set("layer.shift", lp.shift)
+        io.set("layer.wb_masks", shift_masks(self.cfg, lp.shift))     # the control unit's decode
         io.set("layer.relu", int(lp.relu))
         await self.write("cb_wr", lp.codebook)
 
