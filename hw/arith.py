@@ -9,6 +9,7 @@ from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.codebook import CodebookDecoder, CodebookWriteSignature
 from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature, acc_shape, update_layout
+from eie_gen.hw.mult import Multiplier
 
 __all__ = ["ArithmeticUnit"]
 
@@ -18,11 +19,13 @@ BYPASS = 3          # the writes an accumulator read can miss: its sum is forwar
 class ArithmeticUnit(EIEComponent):
     """``acc[row] += codebook[v] * a`` for every update, modulo ``2**acc_bits`` (SPEC §3).
 
-    Five stages: (1) codebook look-up, with the row and activation alongside; (2) multiply into
-    a product register (the DSP's output register) while the row's accumulator is read from the
-    memory, and compare the row with the three updates ahead; (3) the accumulator into a
-    register, and which of those updates (if any) it must take instead, as a one-hot register;
-    (4) add; (5) write from a register. The read in stage 2 cannot see the writes of the three
+    Five stages: (1) codebook look-up, with the row and activation alongside; (2) weight and
+    activation into the multiplier's input registers while the row's accumulator is read from
+    the memory, and compare the row with the three updates ahead; (3) the product in the
+    multiplier's output register (both the DSP's own on ECP5, see
+    :class:`~eie_gen.hw.mult.Multiplier`), the accumulator into a register, and which of
+    those updates (if any) it must take instead, as a one-hot register; (4) add; (5) write
+    from a register. The read in stage 2 cannot see the writes of the three
     updates ahead of it, so when one hit the same row its sum is forwarded to the adder's
     input, the newest first (EIE's bypass path); updates further apart read the memory. No
     comparator and no write-data path sits between the mux and the adder: the critical loop is
@@ -85,10 +88,12 @@ class ArithmeticUnit(EIEComponent):
         v1 = codebook.o.valid
         m.d.comb += [self.acc_rd.addr.eq(s1_row), self.acc_rd.en.eq(v1)]
 
-        # Stage 2: the product register; the accumulator arrives; the bypass is decided: the
-        # updates in stages 3, 4 and 5 write after this read was issued.
-        prod2 = Signal(signed(cfg.weight_bits + cfg.act_bits))
-        m.d.sync += [v2.eq(v1), row2.eq(s1_row), prod2.eq(codebook.o.payload * s1_a)]
+        # Stage 2: the multiplier's input registers (a MULT18X18D's own on ECP5); the
+        # accumulator arrives; the bypass is decided: the updates in stages 3, 4 and 5 write
+        # after this read was issued.
+        m.submodules.mult = mult = Multiplier(cfg)
+        m.d.comb += [mult.a.eq(codebook.o.payload), mult.b.eq(s1_a)]
+        m.d.sync += [v2.eq(v1), row2.eq(s1_row)]
         sums = [Signal(acc_shape(cfg), name=f"s{n}_sum") for n in (4, 5, 6)]
         hit = Signal(BYPASS)            # one-hot after priority: the newest matching update
         with m.If(v3 & (row3 == row2)):
@@ -100,11 +105,12 @@ class ArithmeticUnit(EIEComponent):
         with m.Else():
             m.d.sync += hit.eq(0)
 
-        # Stage 3: the accumulator and the product registered; add (the sum registers of the
-        # three updates ahead are, newest first, sums[0..2]).
+        # Stage 3: the accumulator registered and the product in the multiplier's output
+        # register; add (the sum registers of the three updates ahead are, newest first,
+        # sums[0..2]).
         mem3 = Signal(acc_shape(cfg))
-        prod3 = Signal.like(prod2)
-        m.d.sync += [v3.eq(v2), row3.eq(row2), prod3.eq(prod2), mem3.eq(self.acc_rd.data)]
+        prod3 = mult.p
+        m.d.sync += [v3.eq(v2), row3.eq(row2), mem3.eq(self.acc_rd.data)]
         old = Signal(acc_shape(cfg))
         with m.Switch(hit):
             for n in range(BYPASS):

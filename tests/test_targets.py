@@ -3,6 +3,7 @@ itself drives the primitive, and the command line around it. (The target netlist
 regressions are in test_sim_pe.py and test_sim_top.py.)"""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,18 @@ def test_only_the_ecp5_netlist_instantiates_dp16kd():
     assert to_verilog("eie_top", cfg, "ecp5").count("DP16KD #(") == 3      # one per PE
     big = EIEConfig(n_pe=1, ptr_depth=20000)
     assert "DP16KD" not in to_verilog("pe", big, "ecp5")
+
+
+def test_the_ecp5_multiplier_is_a_mult18x18d_with_its_registers():
+    cfg = EIEConfig(n_pe=2)
+    generic, ecp5 = to_verilog("eie_top", cfg), to_verilog("eie_top", cfg, "ecp5")
+    assert "MULT18X18D" not in generic and "MULT18X18D" not in to_verilog("eie_top", cfg, "ice40")
+    instances = re.findall(r"MULT18X18D #\((.*?)\) ", ecp5, re.S)
+    assert len(instances) == 2                                          # one per PE
+    for params in instances:
+        for reg in ("REG_INPUTA_CLK", "REG_INPUTB_CLK", "REG_OUTPUT_CLK"):
+            assert re.search(rf"\.{reg}\(\"CLK0\"\)", params), reg
+        assert re.search(r'\.REG_PIPELINE_CLK\("NONE"\)', params)
 
 
 def _dp16kd_pins(verilog: str, workdir: Path) -> list[dict]:
