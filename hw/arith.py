@@ -8,7 +8,7 @@ from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.codebook import CodebookDecoder, CodebookWriteSignature
-from eie_gen.hw.layouts import MemReadSignature, MemWriteSignature, acc_shape, update_layout
+from eie_gen.hw.layouts import MemWriteSignature, RegReadSignature, acc_shape, update_layout
 from eie_gen.hw.mult import Multiplier
 
 __all__ = ["ArithmeticUnit"]
@@ -40,7 +40,8 @@ class ArithmeticUnit(EIEComponent):
     -------
     i : In(stream.Signature(update_layout)), ``ready`` is constant 1.
     cb_wr : In(CodebookWriteSignature)
-    acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
+    acc_rd : Out(RegReadSignature(row_bits, signed(acc_bits))), data two cycles after the
+    address (``oce`` 1: the unit never stalls)
     acc_wr : Out(MemWriteSignature(row_bits, signed(acc_bits)))
     busy : Out(1), an update is in flight (its write is not done).
 
@@ -61,7 +62,7 @@ class ArithmeticUnit(EIEComponent):
         super().__init__(config, {
             "i": In(stream.Signature(update_layout(cfg))),
             "cb_wr": In(CodebookWriteSignature(cfg)),
-            "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "acc_rd": Out(RegReadSignature(cfg.row_bits, acc_shape(cfg))),
             "acc_wr": Out(MemWriteSignature(cfg.row_bits, acc_shape(cfg))),
             "busy": Out(1),
         })
@@ -86,7 +87,7 @@ class ArithmeticUnit(EIEComponent):
         s1_a = Signal(signed(cfg.act_bits))
         m.d.sync += [s1_row.eq(self.i.payload.row), s1_a.eq(self.i.payload.a)]
         v1 = codebook.o.valid
-        m.d.comb += [self.acc_rd.addr.eq(s1_row), self.acc_rd.en.eq(v1)]
+        m.d.comb += [self.acc_rd.addr.eq(s1_row), self.acc_rd.en.eq(v1), self.acc_rd.oce.eq(1)]
 
         # Stage 2: the multiplier's input registers (a MULT18X18D's own on ECP5); the
         # accumulator arrives; the bypass is decided: the updates in stages 3, 4 and 5 write
@@ -108,9 +109,9 @@ class ArithmeticUnit(EIEComponent):
         # Stage 3: the accumulator registered and the product in the multiplier's output
         # register; add (the sum registers of the three updates ahead are, newest first,
         # sums[0..2]).
-        mem3 = Signal(acc_shape(cfg))
+        mem3 = self.acc_rd.data
         prod3 = mult.p
-        m.d.sync += [v3.eq(v2), row3.eq(row2), mem3.eq(self.acc_rd.data)]
+        m.d.sync += [v3.eq(v2), row3.eq(row2)]
         old = Signal(acc_shape(cfg))
         with m.Switch(hit):
             for n in range(BYPASS):

@@ -161,9 +161,11 @@ class ProcessingElement(EIEComponent):
         wb_owns = Signal()
         m.d.sync += wb_owns.eq(self.wb_start | (wb_owns & wb.busy))
         with m.If(wb_owns):
-            m.d.comb += [acc.rd.addr.eq(wb.acc_rd.addr), acc.rd.en.eq(wb.acc_rd.en)]
+            m.d.comb += [acc.rd.addr.eq(wb.acc_rd.addr), acc.rd.en.eq(wb.acc_rd.en),
+                         acc.rd.oce.eq(wb.acc_rd.oce)]
         with m.Else():
-            m.d.comb += [acc.rd.addr.eq(arith.acc_rd.addr), acc.rd.en.eq(arith.acc_rd.en)]
+            m.d.comb += [acc.rd.addr.eq(arith.acc_rd.addr), acc.rd.en.eq(arith.acc_rd.en),
+                         acc.rd.oce.eq(arith.acc_rd.oce)]
         m.d.comb += [
             wb.start.eq(self.wb_start),
             wb.n_rows.eq(layer.n_rows),

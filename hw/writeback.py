@@ -6,9 +6,8 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, MemReadSignature,
-                                RegReadSignature, RowClearSignature, acc_shape,
-                                shift_masks_layout)
+from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, RegReadSignature,
+                                RowClearSignature, acc_shape, shift_masks_layout)
 
 __all__ = ["WriteBack", "shift_right"]
 
@@ -59,7 +58,8 @@ class WriteBack(EIEComponent):
     masks : In(shift_masks_layout)
     relu : In(1)
     bias_base : In(unsigned(bias_addr_bits))
-    acc_rd : Out(MemReadSignature(row_bits, signed(acc_bits)))
+    acc_rd : Out(RegReadSignature(row_bits, signed(acc_bits))), through the memory's output
+    register, as ``bias_rd``
     acc_clr : Out(RowClearSignature(row_bits))
     bias_rd : Out(RegReadSignature(bias_addr_bits, signed(act_bits))), through the memory's
     output register: the bias arrives beside the registered accumulator.
@@ -90,7 +90,7 @@ class WriteBack(EIEComponent):
             "masks": In(shift_masks_layout(cfg)),
             "relu": In(1),
             "bias_base": In(unsigned(cfg.bias_addr_bits)),
-            "acc_rd": Out(MemReadSignature(cfg.row_bits, acc_shape(cfg))),
+            "acc_rd": Out(RegReadSignature(cfg.row_bits, acc_shape(cfg))),
             "acc_clr": Out(RowClearSignature(cfg.row_bits)),
             "bias_rd": Out(RegReadSignature(cfg.bias_addr_bits, signed(cfg.act_bits))),
             "act_wr": Out(BankWriteSignature(cfg.row_bits, signed(cfg.act_bits))),
@@ -104,15 +104,14 @@ class WriteBack(EIEComponent):
 
         running, row = self._walk(m)
 
-        # Stage B: accumulator and bias in registers (block RAM outputs are slow); the
-        # bias's is the memory's output register, on ECP5 the DP16KD's own.
+        # Stage B: accumulator and bias in registers (block RAM outputs are slow): the
+        # memories' output registers, on ECP5 the DP16KDs' own.
         b_valid = Signal()
         b_row = Signal(cfg.row_bits)
         m.d.sync += [b_valid.eq(running), b_row.eq(row)]
-        acc_q = Signal(acc_shape(cfg))
+        acc_q = self.acc_rd.data
         bias_q = self.bias_rd.data
-        m.d.sync += acc_q.eq(self.acc_rd.data)
-        m.d.comb += self.bias_rd.oce.eq(1)
+        m.d.comb += [self.acc_rd.oce.eq(1), self.bias_rd.oce.eq(1)]
         m.d.comb += [self.acc_clr.en.eq(b_valid), self.acc_clr.addr.eq(b_row)]
 
         # Stage C: x = 2 acc >> shift: x[0] is the rounding bit, acc[shift - 1] (0 at shift

@@ -254,7 +254,7 @@ class ArithBench(Elaboratable):
         m = Module()
         m.submodules.arith, m.submodules.acc = arith, acc = self.arith, self.acc
         wiring.connect(m, arith.acc_wr, acc.wr)
-        m.d.comb += [arith.acc_rd.data.eq(acc.rd.data),
+        m.d.comb += [arith.acc_rd.data.eq(acc.rd.data), acc.rd.oce.eq(1),
                      acc.rd.en.eq(arith.acc_rd.en | self.peek_en),
                      acc.rd.addr.eq(Mux(self.peek_en, self.peek_addr, arith.acc_rd.addr))]
         return m
@@ -318,7 +318,7 @@ def test_arithmetic_unit_accumulates_exactly(pattern, idle, acc_bits):
             await ctx.tick()
         assert not ctx.get(arith.busy)
         got.extend(await read_rows(ctx, bench_top.peek_en, bench_top.peek_addr,
-                                   bench_top.acc.rd.data, 16))
+                                   bench_top.acc.rd.data, 16, latency=2))
     simulate(bench_top, bench)
     assert got == want.tolist()
 
@@ -334,9 +334,10 @@ def test_accumulators_zero_themselves_after_reset_and_on_clear():
     log = {}
 
     async def rows(ctx):
-        return await read_rows(ctx, dut.rd.en, dut.rd.addr, dut.rd.data, 8)
+        return await read_rows(ctx, dut.rd.en, dut.rd.addr, dut.rd.data, 8, latency=2)
 
     async def bench(ctx):
+        ctx.set(dut.rd.oce, 1)
         ready = []
         for _ in range(10):
             ready.append(ctx.get(dut.ready))
@@ -480,7 +481,8 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, sh
     on_memory(store, m)
     peek_en, peek_addr = Signal(), Signal(cfg.row_bits)     # the testbench's reads
     m.d.comb += [acc_mem.rd.en.eq(wb.acc_rd.en | peek_en), wb.acc_rd.data.eq(acc_mem.rd.data),
-                 acc_mem.rd.addr.eq(Mux(peek_en, peek_addr, wb.acc_rd.addr))]
+                 acc_mem.rd.addr.eq(Mux(peek_en, peek_addr, wb.acc_rd.addr)),
+                 acc_mem.rd.oce.eq(1)]
     wiring.connect(m, wb.acc_clr, acc_mem.clear)
     wiring.connect(m, wb.bias_rd, store.bias_rd)
     wiring.connect(m, wb.act_wr, store.act_wr)
@@ -511,7 +513,7 @@ def test_writeback_rounds_saturates_and_relus_like_golden(acc_bits, act_bits, sh
                 cycles += 1
             outputs = await read_rows(ctx, store.act_rd.en, store.act_rd.addr,
                                       store.act_rd.data, 64, latency=2)
-            left = await read_rows(ctx, peek_en, peek_addr, acc_mem.rd.data, 64)
+            left = await read_rows(ctx, peek_en, peek_addr, acc_mem.rd.data, 64, latency=2)
             results[shift] = (cycles, outputs, ctx.get(store.nonzero), left)
     simulate(m, bench)
     for shift, (cycles, got, flags, left) in results.items():

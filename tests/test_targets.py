@@ -13,6 +13,7 @@ import pytest
 
 from eie_gen.cli import main
 from eie_gen.config import EIEConfig
+from eie_gen.hw.accumulators import Accumulators
 from eie_gen.hw.dp16kd import dp16kd_geometry
 from eie_gen.hw.ptr_mem import PointerMemory
 from eie_gen.hw.tops import convert, to_verilog
@@ -30,9 +31,11 @@ def test_only_the_ecp5_netlist_instantiates_dp16kd():
     cfg = EIEConfig(n_pe=3)
     assert "DP16KD" not in to_verilog("eie_top", cfg)
     assert "DP16KD" not in to_verilog("eie_top", cfg, "ice40")
-    assert to_verilog("eie_top", cfg, "ecp5").count("DP16KD #(") == 3      # one per PE
-    big = EIEConfig(n_pe=1, ptr_depth=20000)
+    # two per PE: the pointers' true dual port and the accumulators' 512 x 36
+    assert to_verilog("eie_top", cfg, "ecp5").count("DP16KD #(") == 6
+    big = EIEConfig(n_pe=1, ptr_depth=20000, act_depth=1024)     # both inferred
     assert "DP16KD" not in to_verilog("pe", big, "ecp5")
+    assert to_verilog("pe", big.replace(act_depth=512), "ecp5").count("DP16KD #(") == 1
 
 
 def test_the_ecp5_multiplier_is_a_mult18x18d_with_its_registers():
@@ -90,6 +93,22 @@ def test_our_dp16kd_pins_are_driven_as_yosys_drives_them(tmp_path):
                 assert ours[0]["pins"][name] == ram["pins"][name], name
 
 
+@pytest.mark.synth
+def test_our_x36_accumulator_pins_are_driven_as_yosys_drives_them(tmp_path):
+    """512 accumulators of 32 bits: Yosys maps the generic memory onto one DP16KD in its
+    512 x 36 mode; ours (ecp5) must use that mode and drive every address pin as it does:
+    byte enables ADA0-3, zeros ADA4 and ADB0-4, the row above."""
+    cfg = EIEConfig(n_pe=1, act_depth=512)
+    (tmp_path / "g").mkdir()
+    (tmp_path / "e").mkdir()
+    inferred = _dp16kd_pins(convert(Accumulators(cfg), "t"), tmp_path / "g")
+    ours = _dp16kd_pins(convert(Accumulators(cfg), "t", "ecp5"), tmp_path / "e")
+    assert len(inferred) == len(ours) == 1
+    assert ours[0]["width"] == inferred[0]["width"] == {"A": 36, "B": 36}
+    assert ours[0]["pins"] == inferred[0]["pins"]
+    assert [ours[0]["pins"][f"ADA{i}"] for i in range(5)] == ["signal"] * 4 + ["0"]
+
+
 def test_generate_for_ecp5_writes_the_models_beside_the_verilog(tmp_path, capsys):
     out = tmp_path / "rtl"
     assert main(["generate", "--pes", "2", "--target", "ecp5", "-o", str(out)]) == 0
@@ -124,7 +143,7 @@ def test_activations_share_the_matrix_block_ram_only_where_it_saves_one():
     # the region starts at a multiple of its span (256 words here), not right after the matrix
     assert shared_base(small.replace(spmat_words=700), "ecp5") == 768
     assert shared_base(small.replace(spmat_words=769), "ecp5") is None
-    assert to_verilog("pe", small.replace(n_pe=1), "ecp5").count("DP16KD #(") == 2
+    assert to_verilog("pe", small.replace(n_pe=1), "ecp5").count("DP16KD #(") == 3
 
 
 def test_the_85f_configuration_fits_64_pes_by_block_ram(tmp_path):
@@ -148,7 +167,8 @@ def test_the_85f_configuration_file_is_the_sweeps():
 
 def test_the_shared_matrix_reads_through_the_dp16kd_output_registers():
     # The matrix/activation tiles read through REGMODE OUTREG, each port's OCE its reader's
-    # hold; the pointer tiles keep NOREG (their fabric register is the ready chain's).
+    # hold, and so do the accumulators (36 bits wide, both ports' registers: the low and the
+    # high half); the pointer tiles keep NOREG (their fabric register is the ready chain's).
     import re
     small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
     tiles = to_verilog("pe", small.replace(n_pe=1), "ecp5").split("DP16KD #(")[1:]
@@ -156,3 +176,4 @@ def test_the_shared_matrix_reads_through_the_dp16kd_output_registers():
              for t in tiles]
     assert (["OUTREG", "OUTREG"], ["spmat_rd__oce", "act_rd__oce"]) in modes
     assert (["NOREG", "NOREG"], ["1'h1", "1'h1"]) in modes
+    assert (["OUTREG", "OUTREG"], ["rd__oce", "rd__oce"]) in modes
