@@ -1,6 +1,6 @@
 """Arithmetic unit: codebook decode, multiply, accumulate with a bypass for back-to-back rows."""
 
-from amaranth.hdl import Module, Mux, Signal, signed
+from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import stream, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -97,14 +97,11 @@ class ArithmeticUnit(EIEComponent):
         m.d.sync += [v2.eq(v1), row2.eq(s1_row)]
         sums = [Signal(acc_shape(cfg), name=f"s{n}_sum") for n in (4, 5, 6)]
         hit = Signal(BYPASS)            # one-hot after priority: the newest matching update
-        with m.If(v3 & (row3 == row2)):
-            m.d.sync += hit.eq(0b001)
-        with m.Elif(v4 & (row4 == row2)):
-            m.d.sync += hit.eq(0b010)
-        with m.Elif(v5 & (row5 == row2)):
-            m.d.sync += hit.eq(0b100)
-        with m.Else():
-            m.d.sync += hit.eq(0)
+        # As gates, not an if-chain: Yosys made the chain the register's synchronous reset,
+        # a seven-LUT path into its LSR pins.
+        match = [v & (r == row2) for v, r in ((v3, row3), (v4, row4), (v5, row5))]
+        m.d.sync += hit.eq(Cat(match[0], match[1] & ~match[0],
+                               match[2] & ~match[0] & ~match[1]))
 
         # Stage 3: the accumulator registered and the product in the multiplier's output
         # register; add (the sum registers of the three updates ahead are, newest first,

@@ -7,9 +7,9 @@ from amaranth.lib.wiring import In, Out
 from eie_gen import addrmap as am_
 from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import (SHIFT_BITS, STATUS_FAN_IN, LayerSignature, MemReadSignature,
+from eie_gen.hw.layouts import (STATUS_FAN_IN, LayerSignature, MemReadSignature,
                                 MemWriteSignature, RegReadSignature, RegBusSignature,
-                                descriptor_layout, shift_masks)
+                                descriptor_layout, shift_masks_logic)
 
 __all__ = ["RegisterBlock", "pe_host_ports", "ACT_WINDOW"]
 
@@ -52,9 +52,9 @@ class RegisterBlock(EIEComponent):
     busy, done : In(1); cycles : In(32), from the sequencer
     irq : Out(1), ``done`` while IRQ_EN
     layer_index : In(range(max_layers + 1)), the layer the sequencer runs
-    layer : Out(LayerSignature), that layer's descriptor and the write-back's masks of its
-        shift, registered (a cycle after ``layer_index``; the sequencer's codebook copy at
-        each layer start covers it)
+    layer : Out(LayerSignature), that layer's descriptor, registered (a cycle after
+        ``layer_index``; the sequencer's codebook copy at each layer start covers it), and
+        the write-back's masks of its shift (a cycle later)
     cb_rd : In(MemReadSignature), the sequencer's read port on the codebooks
     ptr_wr, spmat_wr, bias_wr, act_wr : Out(write signatures), for the PEs in ``wr_sel``
         (one-hot): registered, a cycle after the bus write, so no bus decode reaches every
@@ -142,13 +142,10 @@ class RegisterBlock(EIEComponent):
                 with m.If(hit):
                     m.d.sync += desc[name].eq(w_data)
         current = Signal(layout)
-        chosen = Signal(layout)
-        m.d.comb += chosen.eq(Array(desc.as_value() for desc in descs)[self.layer_index])
-        # The write-back's masks, decoded here once for every PE (a table of the shift).
-        masks = Array(Const(shift_masks(cfg, k), len(self.layer.wb_masks.as_value()))
-                      for k in range(1 << SHIFT_BITS))
+        m.d.sync += current.eq(Array(desc.as_value() for desc in descs)[self.layer_index])
+        # The write-back's masks, decoded here once for every PE, a cycle after the rest.
         wb_masks = Signal.like(self.layer.wb_masks.as_value())
-        m.d.sync += [current.eq(chosen), wb_masks.eq(masks[chosen.shift])]
+        m.d.sync += wb_masks.eq(shift_masks_logic(cfg, current.shift))
         m.d.comb += [getattr(self.layer, name).eq(current[name]) for name in am_.LAYER_FIELDS]
         m.d.comb += self.layer.wb_masks.eq(wb_masks)
 

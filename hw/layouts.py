@@ -3,7 +3,7 @@
 Every width comes from the one :class:`~eie_gen.config.EIEConfig`; the units only name them.
 """
 
-from amaranth.hdl import signed, unsigned
+from amaranth.hdl import Cat, Const, Value, signed, unsigned
 from amaranth.lib import data, wiring
 from amaranth.lib.wiring import In, Out
 
@@ -16,7 +16,7 @@ __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonz
            "LayerSignature", "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS",
            "BROADCAST_LATENCY",
            "STATUS_LATENCY", "STATUS_FAN_IN", "descriptor_fields", "descriptor_layout",
-           "shift_masks_layout", "shift_masks"]
+           "shift_masks_layout", "shift_masks", "shift_masks_logic"]
 
 
 def act_layout(cfg: EIEConfig) -> data.StructLayout:
@@ -139,6 +139,20 @@ def shift_masks(cfg: EIEConfig, shift: int) -> int:
               "sign": (1 << shift) if p >= 0 else 0, "zero": int(p < 0)}
     layout = shift_masks_layout(cfg)
     return sum(value << layout[name].offset for name, value in fields.items())
+
+
+def shift_masks_logic(cfg: EIEConfig, shift) -> Value:
+    """:func:`shift_masks` as logic of a ``shift`` signal: thermometer and one-hot codes of
+    it (shifts of constants, not a table, which Yosys would make a ROM and move its output
+    register in front of the ROM)."""
+    A, K, top = cfg.acc_bits, cfg.act_bits, 1 << SHIFT_BITS
+    le = (Const(-1, top) << shift)[:top]                    # le[k]: shift <= k
+
+    def at(k):
+        return le[k] if 0 <= k < top else Const(int(k >= top), 1)
+    return Cat(Cat(at(A - K - 1 - j) for j in range(A - K)),
+               Cat(at(A - 1 - i) for i in range(1, K)),
+               (Const(1, top) << shift)[:min(A, top)], ~at(A - 1))
 
 
 class LayerSignature(wiring.Signature):

@@ -138,9 +138,9 @@ def memory_mapping(netlist_path) -> dict:
                 continue
             parts = name.split(".")
             # Drop Yosys's suffixes: tile indices ("0"), generated names ("$7_MULT...") and our
-            # instantiated primitives' tiles ("tile0", hw/ptr_mem.py).
+            # instantiated primitives ("tile0", "tile", hw/dp16kd.py; "dsp", hw/mult.py).
             while len(parts) > 1 and (parts[-1].isdigit() or parts[-1].startswith("$")
-                                      or re.fullmatch(r"tile\d+", parts[-1])):
+                                      or re.fullmatch(r"tile\d*|dsp", parts[-1])):
                 parts.pop()
             owner = ".".join(parts)
             out.setdefault(owner, {}).setdefault(cell["type"], 0)

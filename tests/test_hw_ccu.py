@@ -8,7 +8,7 @@ from eie_gen import addrmap as am_
 from eie_gen.config import EIEConfig
 from eie_gen.hw.ccu_regs import RegisterBlock
 from eie_gen.hw.ccu_seq import Sequencer
-from eie_gen.hw.layouts import READ_LATENCY, STATUS_LATENCY
+from eie_gen.hw.layouts import READ_LATENCY, STATUS_LATENCY, shift_masks
 from eie_gen.sim.amaranth import simulate
 
 CFG = EIEConfig(n_pe=3, max_layers=4)
@@ -133,6 +133,7 @@ def test_descriptors_and_codebooks_are_stored_per_layer():
         got["early"] = ctx.get(dut.layer.ptr_base)      # registered: layer 0's until the edge
         await ctx.tick()
         got["layer"] = {name: ctx.get(getattr(dut.layer, name)) for name in desc}
+        await ctx.tick()                                # the masks: a cycle later
         got["masks"] = {name: ctx.get(getattr(dut.layer.wb_masks, name))
                         for name in ("fits", "keep", "sign", "zero")}
         got["cb"] = []
@@ -149,6 +150,24 @@ def test_descriptors_and_codebooks_are_stored_per_layer():
     # range test's pairs (15, 16) .. (18, 19) lie at or below it, and every output bit.
     assert got["masks"] == {"fits": 0b1111, "keep": (1 << 15) - 1, "sign": 1 << 12, "zero": 0}
     assert got["cb"] == [(-1) ** v * (200 + v) for v in range(CFG.codebook_size)]
+
+
+@pytest.mark.parametrize("cfg", [CFG, EIEConfig(n_pe=1, acc_bits=20, act_bits=8),
+                                 EIEConfig(n_pe=1, acc_bits=48)], ids=["a32", "a20", "a48"])
+def test_the_write_back_masks_decode_every_shift(cfg):
+    """The control unit's logic against layouts.shift_masks, the decode the write-back's
+    regressions check against golden at every shift."""
+    dut, got = RegisterBlock(cfg), {}
+
+    async def bench(ctx):
+        ctx.set(dut.layer_index, 0)
+        for shift in range(32):
+            await write(ctx, dut, am_.address_map(cfg).layer(0, "shift"), shift)
+            await ctx.tick().repeat(3)
+            got[shift] = ctx.get(dut.layer.wb_masks.as_value())
+
+    simulate(dut, bench)
+    assert got == {shift: shift_masks(cfg, shift) for shift in range(32)}
 
 
 def test_matrix_words_are_staged_and_written_with_their_last_part():

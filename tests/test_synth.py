@@ -57,7 +57,7 @@ def test_pe_maps_multiplier_to_dsp_and_memories_to_block_ram(tmp_path, monkeypat
     rep = json.loads(out.read_text())
     assert rep["speed_grade"] == "-6" and rep["netlist"] == "ecp5"
     mapping = rep["mapping"]
-    assert mapping["arith"] == {"MULT18X18D": 1}
+    assert mapping["arith.mult"] == {"MULT18X18D": 1}
     for block in ("ptr_read.ptr.mem", "matrix.spmat", "matrix.act", "acc.acc"):
         assert set(mapping[block]) == {"DP16KD"}, block
     # the ecp5 netlist's true dual-port DP16KD: one, where Yosys infers one per read port
@@ -95,7 +95,7 @@ def test_eie_top_against_the_stored_baseline(tmp_path, monkeypatch):
     n = rep["config"]["n_pe"]
     mapping = rep["mapping"]
     for k in range(n):
-        assert mapping[f"pe{k}.arith"] == {"MULT18X18D": 1}
+        assert mapping[f"pe{k}.arith.mult"] == {"MULT18X18D": 1}
         for block in ("ptr_read.ptr.mem", "matrix.spmat", "matrix.act", "acc.acc"):
             assert set(mapping[f"pe{k}.{block}"]) == {"DP16KD"}, block
     assert set(mapping["ccu.regs.codebooks"]) == {"DP16KD"}
@@ -279,12 +279,12 @@ def test_breakdown_of_a_pe_names_every_unit(tmp_path, monkeypatch, capsys):
     rep = json.loads((tmp_path / "pe.json").read_text())
     rows = {r["path"]: r for r in rep["breakdown"]}
     assert set(rows) == {"pe", "queue", "ptr_read", "ptr_read.ptr", "spmat_read", "relidx",
-                         "arith", "arith.codebook", "acc", "store", "matrix", "writeback",
-                         "lnzd"}
+                         "arith", "arith.codebook", "arith.mult", "acc", "store", "matrix",
+                         "writeback", "lnzd"}
     assert all(r["instances"] == 1 for r in rows.values())
     for key in ("bram", "dsp"):
         assert sum(r[key] for r in rows.values()) == rep["resources"][key], key
-    assert rows["arith"]["dsp"] == 1
+    assert rows["arith.mult"]["dsp"] == 1
     assert "| `store` | 1 |" in (tmp_path / "pe.md").read_text()
     assert "| `store` | 1 |" in capsys.readouterr().out
 

@@ -31,9 +31,11 @@ def test_only_the_ecp5_netlist_instantiates_dp16kd():
     cfg = EIEConfig(n_pe=3)
     assert "DP16KD" not in to_verilog("eie_top", cfg)
     assert "DP16KD" not in to_verilog("eie_top", cfg, "ice40")
-    # two per PE: the pointers' true dual port and the accumulators' 512 x 36
+    # two per PE: the pointers' true dual port and the accumulators' 512 x 36 (the matrix and
+    # the activations apart at these capacities: inferred)
     assert to_verilog("eie_top", cfg, "ecp5").count("DP16KD #(") == 6
-    big = EIEConfig(n_pe=1, ptr_depth=20000, act_depth=1024)     # both inferred
+    # no DP16KD mode holds 20000 pointers, nor one x36 tile 1024 accumulators
+    big = EIEConfig(n_pe=1, ptr_depth=20000, act_depth=1024)
     assert "DP16KD" not in to_verilog("pe", big, "ecp5")
     assert to_verilog("pe", big.replace(act_depth=512), "ecp5").count("DP16KD #(") == 1
 
@@ -177,3 +179,4 @@ def test_the_shared_matrix_reads_through_the_dp16kd_output_registers():
     assert (["OUTREG", "OUTREG"], ["spmat_rd__oce", "act_rd__oce"]) in modes
     assert (["NOREG", "NOREG"], ["1'h1", "1'h1"]) in modes
     assert (["OUTREG", "OUTREG"], ["rd__oce", "rd__oce"]) in modes
+
