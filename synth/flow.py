@@ -60,6 +60,9 @@ TARGETS = {
         # resource class -> (cell types counted, what the part has)
         "capacity": {"lut": ("LUT4", 83640), "ff": ("TRELLIS_FF", 83640),
                      "bram": ("DP16KD", 208), "dsp": ("MULT18X18D", 156)},
+        # nextpnr's TRELLIS_COMB logic cells per cell (a CCU2C is two, a TRELLIS_DPR16X4 four
+        # for the RAM and two for its write port); the fit estimate warns above the share.
+        "logic_cells": ({"LUT4": 1, "CCU2C": 2, "TRELLIS_DPR16X4": 6}, 83640, 0.85),
     },
     "ice40": {
         "device": "iCE40UP5K (SG48), DSPs enabled, behind a 2-pin harness",
@@ -289,6 +292,14 @@ def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None,
     except DeviceFull as e:
         raise DeviceFull(f"{e} (estimated before synthesis: {config.n_pe} PEs x one PE's "
                          f"{e.used // config.n_pe})", e.resource, e.used, e.available) from None
+    if "logic_cells" in TARGETS[target]:
+        weights, available, share = TARGETS[target]["logic_cells"]
+        estimate["logic_cells"] = sum(w * scaled.get(t, 0) for t, w in weights.items())
+        if estimate["logic_cells"] > share * available:
+            say(f"warning: the PEs alone need about {estimate['logic_cells']} of the "
+                f"{available} logic cells ({100 * estimate['logic_cells'] / available:.0f} %); "
+                "the control unit and the tree add about 10 %, and nextpnr may find no "
+                "placement above about 90 % (docs/fpga.md)")
     return estimate
 
 

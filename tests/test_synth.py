@@ -333,3 +333,22 @@ def test_the_sweep_gives_deep_pointers_where_the_block_rams_allow(tmp_path):
     # 32 PEs of 4 DP16KD (two for the pointers) and 64 of 3 both fit the 85F's 208.
     assert estimate_fit(sweep_config("ecp5", 32), "ecp5", tmp_path / "32")["bram"] == 128
     assert estimate_fit(sweep_config("ecp5", 64), "ecp5", tmp_path / "64")["bram"] == 192
+
+
+@pytest.mark.synth
+def test_the_estimate_warns_when_logic_cells_run_short(tmp_path, monkeypatch):
+    """TRELLIS_COMB (LUT4, two per CCU2C, six per LUT-RAM) binds before LUT4 does: 64 PEs at
+    the 85F capacities need about 81 % of them from the PEs alone (no warning); with the
+    warning's share lowered to half, the same estimate warns."""
+    from eie_gen.synth import flow
+    from eie_gen.synth.sweep import sweep_config
+    cfg = sweep_config("ecp5", 64)
+    said = []
+    est = flow.estimate_fit(cfg, "ecp5", tmp_path / "a", said.append)
+    assert 900 * 64 < est["logic_cells"] < 1200 * 64
+    assert not any("warning" in line for line in said)
+    weights, available, _ = flow.TARGETS["ecp5"]["logic_cells"]
+    monkeypatch.setitem(flow.TARGETS["ecp5"], "logic_cells", (weights, available, 0.5))
+    said.clear()
+    flow.estimate_fit(cfg, "ecp5", tmp_path / "b", said.append)
+    assert any(line.startswith("warning: the PEs alone need about") for line in said), said
