@@ -5,11 +5,13 @@ The PE's compute path is a chain of stream stages; only the first ones ever wait
 * the queue (``queue_slots`` deep when the PE is driven on its own by a handshake) accepts
   broadcast ``i`` once it was offered and the item ``queue_slots`` places ahead has left it;
   in eie_top the broadcast goes by credit instead (:func:`broadcast_timing`'s lags);
-* the pointer read pops it at ``p[i]`` into its first stage (the bank read), once it was in
-  the queue for a cycle and the previous item moved on; it moves to the second stage (a
-  register) at ``r[i]``, once that stage is free: a column without entries leaves it by itself
-  the next cycle, one with entries when the matrix read takes it;
-* the matrix read takes a non-empty column at ``d = max(r + 1, end of the previous column)``
+* the pointer read pops it at ``p[i]`` into its first stage (the memory's latch), once it
+  was in the queue for a cycle and the previous item moved on; it moves to the second stage
+  (the memory's output register) at ``r[i]``, once that stage is free, and towards the third
+  (the column register) at ``q[i] = max(r + 1, when the third is free)``: a column without
+  entries is dropped there (the third stays free), one with entries stays until the matrix
+  read takes it;
+* the matrix read takes a non-empty column at ``d = max(q + 1, end of the previous column)``
   and issues its ``n`` entries in cycles ``d + 1 .. d + n``, one per cycle, word boundaries
   included (the next word is read the cycle before it is needed).
 
@@ -74,9 +76,10 @@ def broadcast_timing(lengths, depth: int, gaps=None, room_lag: int = 0,
     last_pop = np.zeros(n, dtype=np.int64)          # the slowest queue's pop of each item
     moved = np.zeros(n_pe, dtype=np.int64)          # pointer read stage 1 frees then
     stage2_free = np.zeros(n_pe, dtype=np.int64)    # pointer read stage 2 can take the next
+    stage3_free = np.zeros(n_pe, dtype=np.int64)    # pointer read stage 3 can take the next
     free_at = np.zeros(n_pe, dtype=np.int64)        # matrix read can take the next column
     last_issue = np.full(n_pe, -1, dtype=np.int64)
-    r = np.zeros(n_pe, dtype=np.int64)
+    q = np.zeros(n_pe, dtype=np.int64)
     refused = 0
     for i in range(n):
         offer = int(gaps[0]) if i == 0 else int(b[i - 1]) + 1 + int(gaps[i])
@@ -86,16 +89,18 @@ def broadcast_timing(lengths, depth: int, gaps=None, room_lag: int = 0,
         last_pop[i] = p[i].max()
         r = np.maximum(p[i] + 1, stage2_free)
         moved = r
+        q = np.maximum(r + 1, stage3_free)
+        stage2_free = q
         length = lengths[:, i]
         empty = length == 0
-        d = np.maximum(r + 1, free_at)
-        stage2_free = np.where(empty, r + 1, d)
+        d = np.maximum(q + 1, free_at)
+        stage3_free = np.where(empty, stage3_free, d)
         free_at = np.where(empty, free_at, d + length)
         last_issue = np.where(empty, last_issue, d + length)
     if n == 0:
         cycles = np.zeros(n_pe, dtype=np.int64)
     else:
-        cycles = np.maximum(r + 2, np.where(last_issue >= 0, last_issue + DRAIN, 0))
+        cycles = np.maximum(q + 1, np.where(last_issue >= 0, last_issue + DRAIN, 0))
     return b, p, cycles, refused
 
 

@@ -65,7 +65,7 @@ class ProcessingElement(EIEComponent):
     act_rd : In(RegReadSignature(row_bits, signed(act_bits))), data two cycles after ``en``
 
     Latency: a column of ``n`` entries broadcast into an idle PE in cycle 0 leaves it idle
-    again in cycle ``n + 11`` (queue 1, pointer read 2, matrix read issue 1, then ``n`` entries
+    again in cycle ``n + 12`` (queue 1, pointer read 3, matrix read issue 1, then ``n`` entries
     and a drain of 8: matrix word and entry registers, relative index, arithmetic unit 5).
     ``eie_gen.golden.pe_model`` gives the exact count for any broadcast sequence; the
     write-back takes ``n_rows + 8``; ``ready`` rises ``act_depth`` cycles after reset.

@@ -25,8 +25,9 @@ class PointerRead(EIEComponent):
 
     Contract: for every ``(j, a)`` accepted on ``i``, ``(P[base+j], P[base+j+1], a)`` leaves on
     ``o`` in order, except that a column with no entries for this PE (``P[j] == P[j+1]``) is
-    dropped here: it costs this unit a slot and nothing downstream. Write ``wr`` (one pointer
-    per cycle) only while the unit is idle.
+    dropped here, on its way into the last stage: it costs this unit a slot (and waits behind
+    a column that ``o`` holds) and nothing downstream. Write ``wr`` (one pointer per cycle)
+    only while the unit is idle.
 
     Members
     -------
@@ -36,11 +37,12 @@ class PointerRead(EIEComponent):
     wr : In(MemWriteSignature(ptr_addr_bits, unsigned(ptr_word_bits)))
     busy : Out(1), a column is in the unit.
 
-    Latency: 2 cycles (bank read, then a register). Throughput: one column per cycle; ``i.ready``
-    follows ``o.ready`` combinationally.
+    Latency: 3 cycles (the memory's latch, its output register, the column register).
+    Throughput: one column per cycle; ``i.ready`` follows ``o.ready`` combinationally, and the
+    memory's outputs reach no part of that chain.
     Resources: the :class:`~eie_gen.hw.ptr_mem.PointerMemory` (two block RAMs inferred, one
-    DP16KD with ``--target ecp5``, at the default capacity), two ``ptr_addr_bits`` adders, two
-    stages of registers.
+    DP16KD with ``--target ecp5``, at the default capacity), two ``ptr_addr_bits`` adders,
+    three stages of registers (the second the memory's own).
     """
 
     summary = "the PE's pointer read (one dual-port memory)"
@@ -63,15 +65,15 @@ class PointerRead(EIEComponent):
         m.submodules.ptr = mem = PointerMemory(cfg)
         wp, rp_j, rp_j1 = mem.wr, mem.a, mem.b
 
-        # Stage 1: the pointers are in the memory's read registers.
-        s1_valid = Signal()
-        s1_a = Signal.like(self.o.payload.a)
-        # Stage 2: the column, registered (block RAM outputs are slow: nothing but the
-        # empty test sits behind them).
-        s2_valid = Signal()
-        s2_empty = Signal()
-        s2 = Signal.like(self.o.payload)
-        take1, take2 = Signal(), Signal()    # stage 1 / stage 2 load this cycle
+        # Stage 1: the pointers are in the memory's latches; stage 2: in its output
+        # registers (on ECP5 the DP16KD's own, REGMODE OUTREG), loaded as the stage advances.
+        s1_valid, s2_valid = Signal(), Signal()
+        s1_a, s2_a = Signal.like(self.o.payload.a), Signal.like(self.o.payload.a)
+        # Stage 3: the column, registered; an empty one is dropped on its way in, so the
+        # flag from the RAM reaches a register's input only, never the take chain.
+        s3_valid = Signal()
+        s3 = Signal.like(self.o.payload)
+        take1, take2, take3 = Signal(), Signal(), Signal()   # stage n loads this cycle
         # Two adders side by side (the +1 rides in as a carry: (2b+1) + (2j+1) = 2(b+j+1)),
         # not an adder feeding an incrementer: this sum sits between the queue's LUT-RAM and
         # the block-RAM address.
@@ -83,6 +85,7 @@ class PointerRead(EIEComponent):
             addr_j1.eq((Cat(Const(1, 1), self.base) + Cat(Const(1, 1), j)) >> 1),
             wp.en.eq(self.wr.en), wp.data.eq(self.wr.data),
             rp_j.en.eq(take1), rp_j1.en.eq(take1), rp_j1.addr.eq(addr_j1),
+            rp_j.oce.eq(take2), rp_j1.oce.eq(take2),
         ]
         # Port A is the host's write port while idle and reads P[j] otherwise (one address:
         # the two ports of one true dual-port block RAM); port B reads P[j+1].
@@ -94,18 +97,20 @@ class PointerRead(EIEComponent):
         empty = rp_j.data[cfg.ptr_bits]
 
         m.d.comb += [
-            # A stage loads when it is free or its item leaves; an empty column leaves stage 2
-            # by itself.
-            take2.eq(~s2_valid | s2_empty | self.o.ready),
+            # A stage loads when it is free or its item moves on.
+            take3.eq(~s3_valid | self.o.ready),
+            take2.eq(~s2_valid | take3),
             take1.eq(~s1_valid | take2),
             self.i.ready.eq(take1),
-            self.o.valid.eq(s2_valid & ~s2_empty),
-            self.o.payload.eq(s2),
-            self.busy.eq(s1_valid | s2_valid),
+            self.o.valid.eq(s3_valid),
+            self.o.payload.eq(s3),
+            self.busy.eq(s1_valid | s2_valid | s3_valid),
         ]
         with m.If(take1):
             m.d.sync += [s1_valid.eq(self.i.valid), s1_a.eq(self.i.payload.a)]
         with m.If(take2):
-            m.d.sync += [s2_valid.eq(s1_valid), s2_empty.eq(empty),
-                         s2.start.eq(start), s2.end.eq(end), s2.a.eq(s1_a)]
+            m.d.sync += [s2_valid.eq(s1_valid), s2_a.eq(s1_a)]
+        with m.If(take3):
+            m.d.sync += [s3_valid.eq(s2_valid & ~empty),
+                         s3.start.eq(start), s3.end.eq(end), s3.a.eq(s2_a)]
         return m

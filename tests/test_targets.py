@@ -170,13 +170,13 @@ def test_the_85f_configuration_file_is_the_sweeps():
 def test_the_shared_matrix_reads_through_the_dp16kd_output_registers():
     # The matrix/activation tiles read through REGMODE OUTREG, each port's OCE its reader's
     # hold, and so do the accumulators (36 bits wide, both ports' registers: the low and the
-    # high half); the pointer tiles keep NOREG (their fabric register is the ready chain's).
+    # high half) and the pointers (both ports enabled by the pointer read's stage-2 take).
     import re
     small = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json")
     tiles = to_verilog("pe", small.replace(n_pe=1), "ecp5").split("DP16KD #(")[1:]
     modes = [(re.findall(r'\.REGMODE_[AB]\("(\w+)"\)', t), re.findall(r"\.OCE[AB]\(([^)]*)\)", t))
              for t in tiles]
     assert (["OUTREG", "OUTREG"], ["spmat_rd__oce", "act_rd__oce"]) in modes
-    assert (["NOREG", "NOREG"], ["1'h1", "1'h1"]) in modes
+    assert (["OUTREG", "OUTREG"], ["a__oce", "a__oce"]) in modes     # one take, both ports
     assert (["OUTREG", "OUTREG"], ["rd__oce", "rd__oce"]) in modes
 
