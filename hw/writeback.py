@@ -12,14 +12,15 @@ from eie_gen.hw.layouts import (SHIFT_BITS, BankWriteSignature, RegReadSignature
 __all__ = ["WriteBack", "shift_right"]
 
 
-def shift_right(value, amount, width: int, *, fill: bool = True):
+def shift_right(value, amount, width: int, *, fill: bool = True, steps=None):
     """``(value >> amount)[:width]`` of a signed ``value``, as a log shifter whose largest
     step comes first, each stage keeping only the bits the later stages can still bring
     down (Yosys' shifter takes the smallest step first and keeps every bit: a third more
     multiplexers for 17 of 33 bits). With ``fill=False`` the bits shifted in from above
-    ``value`` are left undefined, and cost no multiplexer."""
+    ``value`` are left undefined, and cost no multiplexer. ``steps``: only these bits of
+    ``amount`` (a shift split across pipeline stages; default all)."""
     bits, sign = [value[i] for i in range(len(value))], value[-1]
-    for b in reversed(range(len(amount))):
+    for b in sorted(range(len(amount)) if steps is None else steps, reverse=True):
         step = 1 << b
         at = lambda i, bits=bits: bits[i] if i < len(bits) else sign    # noqa: E731
         n = width + step - 1 if fill else min(width + step - 1, len(bits))
@@ -118,12 +119,17 @@ class WriteBack(EIEComponent):
         # 0); x[1:] is acc >> shift, its bits past acc's top left undefined (they fall
         # outside the width kept below). One shifter, of the accumulator, where shifting the
         # bias up and the sum back down took two.
+        # The shifter's three large steps here, the last two before the add: five multiplexer
+        # levels behind the block RAM's pins were the 1-PE critical path.
         c_valid = Signal()
         c_row = Signal(cfg.row_bits)
-        x = Signal(A + 1)
+        x_c = Signal(A + 1)
         bias_c = Signal(signed(K))
+        big, small = range(2, SHIFT_BITS), range(2)
         m.d.sync += [c_valid.eq(b_valid), c_row.eq(b_row), bias_c.eq(bias_q),
-                     x.eq(shift_right(Cat(Const(0, 1), acc_q), self.shift, A + 1, fill=False))]
+                     x_c.eq(shift_right(Cat(Const(0, 1), acc_q), self.shift, A + 1,
+                                        fill=False, steps=big))]
+        x = shift_right(x_c, self.shift, A + 1, fill=False, steps=small)
 
         # Stage C2: t = wrap(acc + bias << shift) is Cat(acc[:shift], s2) with s2 = (acc >>
         # shift) + bias modulo 2**(A - shift), so t >> shift is s2 sign-extended from bit
