@@ -183,7 +183,7 @@ def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
     runs = {r["n_pe"]: r for r in res["runs"]}
     assert runs[1]["fits"] and runs[1]["fmax_mhz"] > 10
     overflow = runs[4]["overflow"]
-    assert not runs[4]["fits"] and overflow["resource"] in ("lut", "bram")
+    assert not runs[4]["fits"] and overflow["resource"] in ("lut", "ff", "bram")
     assert overflow["used"] > overflow["available"]
     assert runs[8].get("skipped")
     text = doc.read_text()
