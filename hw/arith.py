@@ -23,7 +23,8 @@ class ArithmeticUnit(EIEComponent):
     activation into the multiplier's input registers while the row's accumulator is read from
     the memory, and compare the row with the three updates ahead; (3) the product in the
     multiplier's output register (both the DSP's own on ECP5, see
-    :class:`~eie_gen.hw.mult.Multiplier`), the accumulator into a register, and which of
+    :class:`~eie_gen.hw.mult.Multiplier`), the accumulator in the memory's output register
+    (the DP16KD's own on ECP5), and which of
     those updates (if any) it must take instead, as a one-hot register; (4) add; (5) write
     from a register. The read in stage 2 cannot see the writes of the three
     updates ahead of it, so when one hit the same row its sum is forwarded to the adder's
