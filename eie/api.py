@@ -476,7 +476,8 @@ def export(model_path, out_path, config: EIEConfig | None = None) -> int:
 
 def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", seeds: int = 3,
           workdir=None, breakdown: bool = False, progress=None, generic: bool = False,
-          speed: str | None = None, router: str | None = None) -> dict:
+          speed: str | None = None, router: str | None = None,
+          placer: str | None = None) -> dict:
     """Synthesize ``top`` (eie_top, or a unit: pe, codebook) for ``target`` (ecp5, ice40,
     xilinx) with Yosys, and place and route ecp5/ice40 with nextpnr over ``seeds``; write the
     report (``resources``: lut, ff, bram, dsp; ``fmax_mhz``: median over seeds; per-seed
@@ -484,16 +485,19 @@ def synth(config: EIEConfig, target: str, out_path, *, top: str = "eie_top", see
     resources per unit from a synthesis that keeps the hierarchy (``report["breakdown"]``,
     and ``<out_path>.md`` with its table). The netlist is the target's (ecp5: with DP16KD
     instances), or the generic one with ``generic``; ``speed``: the ECP5 speed grade (6, the
-    default, or 8); ``router``: nextpnr's (router1, its default, or router2). Work files go to
-    ``workdir`` (default ``build/synth/...``)."""
+    default, or 8); ``router``: nextpnr's (router1, its default, or router2); ``placer``:
+    nextpnr's (heap, its default, or static). Work files go to ``workdir`` (default
+    ``build/synth/...``)."""
     from eie_gen.synth.flow import synthesize  # noqa: PLC0415
     out_path = _check_parent(out_path)
     name = (f"{top}-{config.slug}-{target}" + ("-generic" if generic else "")
             + (f"-speed{speed}" if speed and str(speed) != "6" else "")
-            + (f"-{router}" if router and router != "router1" else ""))
+            + (f"-{router}" if router and router != "router1" else "")
+            + (f"-{placer}" if placer and placer != "heap" else ""))
     workdir = workdir or Path("build") / "synth" / name
     rep = synthesize(top, config, target, workdir, seeds=seeds, breakdown=breakdown,
-                     progress=progress, generic=generic, speed=speed, router=router)
+                     progress=progress, generic=generic, speed=speed, router=router,
+                     placer=placer)
     atomic_write_text(out_path, json.dumps(rep, indent=2) + "\n")
     if breakdown:
         from eie_gen.synth.breakdown import to_markdown as table  # noqa: PLC0415

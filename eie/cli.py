@@ -199,7 +199,7 @@ def cmd_synth(args) -> None:
     from eie_gen import api
     rep = api.synth(_config(args), args.target, args.output, top=args.top, seeds=args.seeds,
                     breakdown=args.breakdown, progress=_say, generic=args.generic,
-                    speed=args.speed, router=args.router)
+                    speed=args.speed, router=args.router, placer=args.placer)
     r = rep["resources"]
     fmax = f"{rep['fmax_mhz']:.1f} MHz" if rep["fmax_mhz"] else "n/a (no open P&R)"
     if rep["fmax_mhz"] and rep.get("speed_grade"):
@@ -451,6 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--router", choices=("router1", "router2"), help="nextpnr's router "
                    "(default router1, nextpnr's: the better Fmax where it converges; router2 "
                    "routes congested designs, such as 64 PEs on the 85F, that router1 does not)")
+    s.add_argument("--placer", choices=("heap", "static"), help="nextpnr's placer (default "
+                   "heap, nextpnr's; static places nearly full devices, such as 64 PEs on the "
+                   "85F, where heap's legaliser runs for hours)")
     s.add_argument("--generic", action="store_true", help="synthesize the generic netlist "
                    "(no instantiated primitives) instead of the target's")
     s.add_argument("--breakdown", action="store_true", help="also resources per unit, from a "

@@ -236,14 +236,19 @@ def _check_packed(log: Path, spec: dict, netlist: str) -> None:
 # nextpnr's routers: router1 (its default) gives the better Fmax where it converges; router2
 # resolves congestion that router1 does not (64 PEs on an 85F) at a lower Fmax (docs/fpga.md).
 ROUTERS = ("router1", "router2")
+# nextpnr's placers: heap (its default, analytical) and static (electrostatic). At 64 PEs
+# on an 85F (89 % of the logic cells) heap's legaliser ran for over two hours without a
+# placement; static placed it (docs/fpga.md).
+PLACERS = ("heap", "static")
 
 
 def _pnr(workdir: Path, spec: dict, netlist: str, seed: int, freq_mhz: float,
          timeout: float | None = None, speed: str | None = None,
-         router: str | None = None) -> float | None:
+         router: str | None = None, placer: str | None = None) -> float | None:
     report = f"pnr_seed{seed}.json"
     grade = ["--speed", speed] if speed else []
     grade += ["--router", router] if router else []
+    grade += ["--placer", placer] if placer else []
     cmd = [_bin(spec["pnr"][0]), *spec["pnr"][1:], *grade, "--json", netlist,
            "--freq", str(freq_mhz),
            "--timing-allow-fail", "--seed", str(seed), "--report", report, "-q",
@@ -306,7 +311,8 @@ def estimate_fit(config: EIEConfig, target: str, workdir, say=lambda msg: None,
 def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int = 3,
                freq_mhz: float = 100.0, pnr_timeout: float | None = None,
                breakdown: bool = False, progress=None, generic: bool = False,
-               speed: str | None = None, router: str | None = None) -> dict:
+               speed: str | None = None, router: str | None = None,
+               placer: str | None = None) -> dict:
     """Synthesize ``top`` for ``target`` in ``workdir``; return the report dict. With
     ``pnr_timeout`` (seconds per seed), a seed whose place-and-route runs longer is stopped
     and reported in ``pnr_notes``, and later seeds are not tried (they would stall too).
@@ -315,7 +321,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
     for the target (:func:`netlist_target`), or generic with ``generic``. ``speed``: the ECP5
     speed grade (6, the default, or 8); the report flags an Fmax above what the block RAM's
     pulse width allows at that grade. ``router``: nextpnr's router (:data:`ROUTERS`; default
-    nextpnr's, router1)."""
+    nextpnr's, router1); ``placer``: its placer (:data:`PLACERS`; default nextpnr's, heap)."""
     if target not in TARGETS:
         raise SynthError(f"unknown target {target!r}; choose one of {', '.join(TARGETS)}")
     speeds = TARGETS[target].get("speeds")
@@ -329,6 +335,8 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         raise SynthError(f"seeds must be at least 1, not {seeds}")
     if router is not None and router not in ROUTERS:
         raise SynthError(f"router {router!r}: one of {', '.join(ROUTERS)}")
+    if placer is not None and placer not in PLACERS:
+        raise SynthError(f"placer {placer!r}: one of {', '.join(PLACERS)}")
     spec = TARGETS[target]
     say = progress or (lambda msg: None)
     workdir = Path(workdir).resolve()
@@ -362,7 +370,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
             say(f"nextpnr: seed {seed} of {seeds}")
             try:
                 fmax_runs.append(_pnr(workdir, spec, netlist, seed, freq_mhz, pnr_timeout,
-                                      speed, router))
+                                      speed, router, placer))
             except PnRTimeout as e:
                 fmax_runs.append(None)
                 pnr_notes.append(f"seed {seed}: {e}; later seeds not tried")
@@ -388,6 +396,7 @@ def synthesize(top: str, config: EIEConfig, target: str, workdir, *, seeds: int 
         "mapping": memory_mapping(netlist_file) if netlist_file.exists() else None,
         "speed_grade": f"-{speed}" if speeds else None,
         "router": (router or ROUTERS[0]) if spec["pnr"] else None,
+        "placer": (placer or PLACERS[0]) if spec["pnr"] else None,
         "fmax_mhz": fmax,
         "fmax_mhz_per_seed": fmax_runs,
         "pnr_notes": pnr_notes,

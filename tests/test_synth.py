@@ -326,6 +326,26 @@ def test_an_unknown_router_is_refused_before_any_work(tmp_path):
     assert not (tmp_path / "w").exists()
 
 
+def test_an_unknown_placer_is_refused_before_any_work(tmp_path):
+    from eie_gen.config import EIEConfig
+    from eie_gen.synth.flow import SynthError, synthesize
+    with pytest.raises(SynthError, match="placer 'sa': one of heap, static"):
+        synthesize("codebook", EIEConfig(), "ecp5", tmp_path / "w", placer="sa")
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.synth
+def test_the_placer_and_router_reach_nextpnr(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "r.json"
+    assert main(["synth", "--pes", "4", "--top", "codebook", "--target", "ecp5", "--seeds",
+                 "1", "--placer", "static", "--router", "router2", "-o", str(out)]) == 0
+    rep = json.loads(out.read_text())
+    assert rep["placer"] == "static" and rep["router"] == "router2" and rep["fmax_mhz"] > 20
+    log = (tmp_path / rep["workdir"] / "pnr_seed1.log").read_text()
+    assert "system potential" in log and "Router2" in log     # static's and router2's lines
+
+
 def test_the_sweep_gives_deep_pointers_where_the_block_rams_allow(tmp_path):
     from eie_gen.synth.flow import estimate_fit
     from eie_gen.synth.sweep import sweep_config
