@@ -37,6 +37,9 @@ DEEP_POINTERS = {"ptr_depth": 2048}
 DEEP_POINTERS_UP_TO = 32
 # From this many PEs on, one seed and a four times longer place-and-route bound.
 BIG = 32
+# From this many PEs on (ECP5: 89 % of the 85F's logic cells), nextpnr's static placer and
+# router2: its default placer found no placement in two hours, router1 did not converge.
+FULL = 64
 # Issue #18's goals for ECP5 at -6 (recorded as reached or not, never asserted).
 GOALS = {"fmax_mhz": {1: 200.0, 16: 150.0, 64: 100.0}, "lut_per_pe": 500, "bram_per_pe": 3,
          "dsp_per_pe": 1}
@@ -98,11 +101,14 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
     cfg = sweep_config(target, n_pe)
     if n_pe >= BIG:
         seeds, pnr_timeout = 1, pnr_timeout and 4 * pnr_timeout
+    full = target == "ecp5" and n_pe >= FULL
+    placer, router = ("static", "router2") if full else (None, None)
     grade = f"-s{speed}" if speed else ""
     workdir = Path(root) / f"eie_top-{cfg.slug}-{target}{grade}"
     saved = workdir / "report.json"
     key = {"config": cfg.to_dict(), "target": target, "seeds": seeds,
-           "pnr_timeout": pnr_timeout, "design": design, "speed": speed}
+           "pnr_timeout": pnr_timeout, "design": design, "speed": speed,
+           **({"placer": placer, "router": router} if full else {})}
     if reuse and saved.exists():
         old = json.loads(saved.read_text())
         if old.get("key") == key:            # same design, tools, config and settings
@@ -112,7 +118,7 @@ def _one(target: str, n_pe: int, seeds: int, root: str, pnr_timeout: float | Non
     try:
         # One PE's core also unflattened: the per-unit table of the page (seconds more).
         rep = synthesize("eie_top", cfg, target, workdir, seeds=seeds, pnr_timeout=pnr_timeout,
-                         breakdown=n_pe == 1, speed=speed)
+                         breakdown=n_pe == 1, speed=speed, placer=placer, router=router)
         rep["fits"] = True
     except DeviceFull as e:
         rep = {"top": "eie_top", "target": target, "device": TARGETS[target]["device"],
@@ -139,7 +145,8 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
     each place-and-route seed (seconds; None: no bound). ``scheduler``: run the jobs on a
     Dask distributed cluster instead of local processes (:func:`eie_gen.parallel.executor`).
     ``speeds``: the ECP5 speed grades, each its own series. From :data:`BIG` PEs on, one
-    seed and four times the bound."""
+    seed and four times the bound; from :data:`FULL` on ECP5, nextpnr's static placer and
+    router2."""
     say = progress or (lambda msg: None)
     for t in targets:
         if t not in TARGETS:
@@ -206,6 +213,7 @@ def run_sweep(out_dir, *, targets=tuple(TARGETS), pes=SWEEP_PES, seeds: int = 3,
         "seeds": seeds,
         "pnr_timeout_s": pnr_timeout,
         "big": BIG,
+        "full": FULL,
         "wall_s": round(time.monotonic() - t0, 1),
         "tools": tool_versions(),
         "goals": GOALS,
@@ -262,7 +270,8 @@ def to_markdown(result: dict, plot_name: str | None = None) -> str:
              f"Fmax is nextpnr's post-route figure at the speed grade each section names, "
              f"the median over seeds 1..{result['seeds']}, each stopped after "
              f"{result['pnr_timeout_s']:.0f} s (from {result.get('big', BIG)} PEs on: seed 1, "
-             f"four times as long). Resource counts are Yosys cells.", ""]
+             f"four times as long; from {result.get('full', FULL)} on ECP5, nextpnr's static "
+             f"placer and router2). Resource counts are Yosys cells.", ""]
     if plot_name:
         lines += [f"![LUTs, block RAM and Fmax against the number of PEs]({plot_name})", ""]
     lines += ["## Goals (issue #18)", "", "| goal | reached | met |", "|---|---|---|"]

@@ -201,6 +201,21 @@ def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
     assert again["runs"][0]["resources"] == runs[1]["resources"]
 
 
+def test_the_sweep_places_a_full_ecp5_with_static_and_router2(tmp_path, monkeypatch):
+    from eie_gen.synth import sweep
+    asked = []
+
+    def fake(top, cfg, target, workdir, **kw):
+        asked.append((cfg.n_pe, kw.get("placer"), kw.get("router")))
+        raise sweep.DeviceFull("full", "lut", 2, 1)
+
+    monkeypatch.setattr(sweep, "synthesize", fake)
+    for n in (sweep.FULL // 2, sweep.FULL):
+        rep = sweep._one("ecp5", n, 1, str(tmp_path), None, "h", False)
+        assert not rep["fits"]
+    assert asked == [(sweep.FULL // 2, None, None), (sweep.FULL, "static", "router2")]
+
+
 def test_a_place_and_route_that_runs_too_long_is_stopped(tmp_path):
     from eie_gen.synth.flow import PnRTimeout, _run
     with pytest.raises(PnRTimeout, match="did not finish in 0 s"):
