@@ -46,8 +46,8 @@ class RegisterBlock(EIEComponent):
     Members
     -------
     bus : In(RegBusSignature(addr_bits)), the host port
-    start, ack : Out(1), pulses in the cycle after the CTRL write (START accepted, ACK)
-    clear_src : Out(1), CLEAR_ACT, registered: a cycle after the write
+    start, ack : Out(1), pulses two cycles after the CTRL write (START accepted, ACK)
+    clear_src : Out(1), CLEAR_ACT, a pulse two cycles after the write
     n_layers : Out(range(max_layers + 1))
     busy, done : In(1); cycles : In(32), from the sequencer
     irq : Out(1), ``done`` while IRQ_EN
@@ -64,8 +64,9 @@ class RegisterBlock(EIEComponent):
         the bus read; ``oce`` is 1); act_data : In(n_pe words), the PEs' read ports' output
         registers
 
-    Latency: register writes take effect at the end of their cycle, the PEs' memory writes
-    and ``clear_src`` one cycle later; read data is on ``bus.r_data`` ``READ_LATENCY`` (5)
+    Latency: register writes take effect at the end of the cycle after the bus write, the
+    PEs' memory writes are in that cycle, ``start``, ``ack`` and ``clear_src`` pulse in the
+    next; read data is on ``bus.r_data`` ``READ_LATENCY`` (5)
     cycles after ``r_en``: decode into the PE's read, the PE's RAM latch, its output
     register, a register per group of ``STATUS_FAN_IN`` PEs, the group select.
     Resources: ``max_layers`` descriptors (about 31 bits each), a ``codebook_size x
@@ -97,6 +98,8 @@ class RegisterBlock(EIEComponent):
     def elaborate(self, platform):
         m = Module()
         d = self._decode(m)
+        d["w_data"] = w_data = Signal(32)         # registered with the decode, for writes
+        m.d.sync += w_data.eq(self.bus.w_data)
         irq_en = Signal()
         self._descriptors(m, d)
         self._control_writes(m, d, irq_en)
@@ -133,8 +136,7 @@ class RegisterBlock(EIEComponent):
         layout = descriptor_layout(cfg)
         descs = [Signal(layout, name=f"layer{L}") for L in range(cfg.max_layers)]
         idle_write = bus.w_en & d["in_ctrl"] & ~self.busy
-        w_data = Signal(32)
-        m.d.sync += w_data.eq(bus.w_data)
+        w_data = d["w_data"]
         for L, desc in enumerate(descs):
             for name in am_.LAYER_FIELDS:
                 hit = Signal(name=f"layer{L}_{name}_wr")
@@ -161,23 +163,25 @@ class RegisterBlock(EIEComponent):
                      self.cb_rd.data.eq(cb_r.data)]
 
     def _control_writes(self, m, d, irq_en):
-        """CTRL (START, ACK, CLEAR_ACT), N_LAYERS and IRQ_EN."""
-        bus, data = self.bus, self.bus.w_data
-        clear_src, start, ack = Signal(), Signal(), Signal()
-        with m.If(bus.w_en & d["in_ctrl"]):
-            with m.If(d["word"] == self._word(am_.CTRL)):
-                m.d.comb += [start.eq(data[0] & ~self.busy & (self.n_layers != 0)),
-                             ack.eq(data[1]), clear_src.eq(data[2] & ~self.busy)]
-            with m.Elif(d["word"] == self._word(am_.N_LAYERS)):
-                with m.If(~self.busy):
-                    m.d.sync += self.n_layers.eq(data)
-            with m.Elif(d["word"] == self._word(am_.IRQ_EN)):
-                m.d.sync += irq_en.eq(data[0])
-        # Registered like act_wr; a run's first scan is well after START, so CLEAR_ACT and
-        # START in one write still clear first. START and ACK registered too: the bus decode
-        # ran into the sequencer's state logic in one cycle (the 2-PE critical path). No
-        # host sees the cycle: the next bus transaction comes 3 cycles after a write.
-        m.d.sync += [self.clear_src.eq(clear_src), self.start.eq(start), self.ack.eq(ack)]
+        """CTRL (START, ACK, CLEAR_ACT), N_LAYERS and IRQ_EN, a cycle after the bus write
+        like the descriptors (the decode ran from the bus address across the chip into
+        IRQ_EN and N_LAYERS, the 16-PE critical path); START, ACK and CLEAR_ACT registered
+        again (the decode ran into the sequencer's state logic, the 2-PE critical path). A
+        run's first scan is well after START, so CLEAR_ACT and START in one write still
+        clear first. No host sees the two cycles: its next transaction reaches the bus
+        three cycles after a write."""
+        ctrl_write = self.bus.w_en & d["in_ctrl"]
+        names = {am_.CTRL: "ctrl_wr", am_.N_LAYERS: "n_layers_wr", am_.IRQ_EN: "irq_en_wr"}
+        hit = {n: Signal(name=name) for n, name in names.items()}
+        m.d.sync += [h.eq(ctrl_write & (d["word"] == self._word(n))) for n, h in hit.items()]
+        data, idle, ctrl = d["w_data"], ~self.busy, hit[am_.CTRL]
+        with m.If(hit[am_.N_LAYERS] & idle):
+            m.d.sync += self.n_layers.eq(data)
+        with m.If(hit[am_.IRQ_EN]):
+            m.d.sync += irq_en.eq(data[0])
+        m.d.sync += [self.clear_src.eq(ctrl & data[2] & idle),
+                     self.start.eq(ctrl & data[0] & idle & (self.n_layers != 0)),
+                     self.ack.eq(ctrl & data[1])]
 
     def _pe_writes(self, m, d):
         """The PEs' pointer, matrix, bias and activation memories, all registered: the bus

@@ -16,17 +16,21 @@ AMAP = am_.address_map(CFG)
 
 
 async def write(ctx, dut, addr, data):
-    """One bus write; returns the pulses and the PE write ports in the cycle after it (they
-    are registered)."""
+    """One bus write; returns the PE write ports in the cycle after it and the pulses in the
+    cycle after that (both registered, the pulses twice), as bus writes are spaced."""
     ctx.set(dut.bus.addr, addr)
     ctx.set(dut.bus.w_data, data)
     ctx.set(dut.bus.w_en, 1)
     await ctx.tick()
     ctx.set(dut.bus.w_en, 0)
-    seen = {name: ctx.get(getattr(dut, name)) for name in ("start", "ack")}
-    seen.update(ptr=ctx.get(dut.ptr_wr.en), spmat=ctx.get(dut.spmat_wr.en),
+    seen = dict(ptr=ctx.get(dut.ptr_wr.en), spmat=ctx.get(dut.spmat_wr.en),
                 spmat_data=ctx.get(dut.spmat_wr.data), spmat_addr=ctx.get(dut.spmat_wr.addr),
-                bias=ctx.get(dut.bias_wr.en), wr_sel=ctx.get(dut.wr_sel))
+                bias=ctx.get(dut.bias_wr.en), wr_sel=ctx.get(dut.wr_sel),
+                act=(ctx.get(dut.act_wr.en), ctx.get(dut.wr_sel), ctx.get(dut.act_wr.addr),
+                     ctx.get(dut.act_wr.data)),
+                early=[ctx.get(getattr(dut, name)) for name in ("start", "ack")])
+    await ctx.tick()
+    seen.update({name: ctx.get(getattr(dut, name)) for name in ("start", "ack")})
     return seen
 
 
@@ -84,12 +88,9 @@ def test_writes_while_busy_are_ignored_except_ctrl_and_irq_en():
         got["ptr"] = (await write(ctx, dut, AMAP.ptr(1, 0), 5))["ptr"]
         got["bias"] = (await write(ctx, dut, AMAP.bias(1, 0), 5))["bias"]
         await write(ctx, dut, AMAP.ctrl(am_.IRQ_EN), 1)
-        await write(ctx, dut, AMAP.act(2, 3), 0xFFFF_FFFE)
-        got["busy_act"] = ctx.get(dut.act_wr.en)
+        got["busy_act"] = (await write(ctx, dut, AMAP.act(2, 3), 0xFFFF_FFFE))["act"][0]
         ctx.set(dut.busy, 0)
-        await write(ctx, dut, AMAP.act(2, 3), 0xFFFF_FFFE)
-        got["act"] = (ctx.get(dut.act_wr.en), ctx.get(dut.wr_sel), ctx.get(dut.act_wr.addr),
-                      ctx.get(dut.act_wr.data))              # registered: after the write
+        got["act"] = (await write(ctx, dut, AMAP.act(2, 3), 0xFFFF_FFFE))["act"]
         got["n_layers"] = ctx.get(dut.n_layers)
         got["irq_en"] = (await read(ctx, dut, AMAP.ctrl(am_.IRQ_EN)))[-1]
         ctx.set(dut.layer_index, 0)
@@ -110,12 +111,13 @@ def test_start_needs_an_idle_core_and_a_layer():
         await write(ctx, dut, AMAP.ctrl(am_.N_LAYERS), 0)
         got.append((await write(ctx, dut, AMAP.ctrl(am_.CTRL), am_.CTRL_START))["start"])
         await write(ctx, dut, AMAP.ctrl(am_.N_LAYERS), 1)
-        got.append((await write(ctx, dut, AMAP.ctrl(am_.CTRL), am_.CTRL_START))["start"])
+        seen = await write(ctx, dut, AMAP.ctrl(am_.CTRL), am_.CTRL_START)
+        got.extend([seen["early"][0], seen["start"]])   # two cycles after the write
         await ctx.tick()
         got.append(ctx.get(dut.start))                  # a pulse, not a level
 
     simulate(dut, bench)
-    assert got == [0, 1, 0]
+    assert got == [0, 0, 1, 0]
 
 
 def test_descriptors_and_codebooks_are_stored_per_layer():
