@@ -3,7 +3,8 @@ more, both in the same DP16KD tiles."""
 
 from types import SimpleNamespace
 
-from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import (Cat, ClockSignal, Const, Instance, Module, Mux, Signal, signed,
+                          unsigned)
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In
 
@@ -15,7 +16,16 @@ from eie_gen.hw.dp16kd import dp16kd_geometry, dp16kd_tiles, output_register
 from eie_gen.hw.layouts import MemWriteSignature, RegReadSignature
 from eie_gen.hw.targets import target_of
 
-__all__ = ["MatrixMemory", "shared_base", "shared_depth", "shared_width"]
+__all__ = ["MatrixMemory", "shared_base", "shared_depth", "shared_width", "uses_spram"]
+
+SPRAM_WIDTH, SPRAM_DEPTH, SPRAMS = 16, 16384, 4     # the iCE40 UP5K's SB_SPRAM256KA
+
+
+def uses_spram(cfg: EIEConfig) -> bool:
+    """Whether the ``ice40`` matrix is an SB_SPRAM256KA: one a PE, so words of at most 16
+    bits (``entries_per_word`` 2), at most 16384 of them, and at most the UP5K's four PEs."""
+    return (cfg.word_bits <= SPRAM_WIDTH and cfg.spmat_words <= SPRAM_DEPTH
+            and cfg.n_pe <= SPRAMS)
 
 
 def shared_base(cfg: EIEConfig, target: str):
@@ -91,21 +101,25 @@ class MatrixMemory(EIEComponent):
         })
 
     def elaborate(self, platform):
-        base = shared_base(self.config, target_of(platform))
-        return self._apart() if base is None else self._shared(base)
+        target = target_of(platform)
+        base = shared_base(self.config, target)
+        return self._apart(target) if base is None else self._shared(base)
 
-    def _apart(self):
+    def _apart(self, target):
         cfg = self.config
         m = Module()
-        m.submodules.spmat = spmat = Memory(shape=unsigned(cfg.word_bits),
-                                            depth=cfg.spmat_words, init=[])
-        wp, rp = spmat.write_port(), spmat.read_port(domain="sync")
         # One address for both ports, so that Yosys maps them to one block-RAM port.
         addr = Mux(self.spmat_wr.en, self.spmat_wr.addr, self.spmat_rd.addr)
-        m.d.comb += [wp.en.eq(self.spmat_wr.en), wp.addr.eq(addr),
-                     wp.data.eq(self.spmat_wr.data), rp.addr.eq(addr),
-                     rp.en.eq(self.spmat_rd.en)]
-        output_register(m, rp.data, self.spmat_rd)
+        if target == "ice40" and uses_spram(cfg):
+            output_register(m, self._spram(m, addr), self.spmat_rd)
+        else:
+            m.submodules.spmat = spmat = Memory(shape=unsigned(cfg.word_bits),
+                                                depth=cfg.spmat_words, init=[])
+            wp, rp = spmat.write_port(), spmat.read_port(domain="sync")
+            m.d.comb += [wp.en.eq(self.spmat_wr.en), wp.addr.eq(addr),
+                         wp.data.eq(self.spmat_wr.data), rp.addr.eq(addr),
+                         rp.en.eq(self.spmat_rd.en)]
+            output_register(m, rp.data, self.spmat_rd)
         m.submodules.act = act = Memory(shape=signed(cfg.act_bits),
                                         depth=(1 << region_bits(cfg)) + cfg.act_depth, init=[])
         wp, rp = act.write_port(), act.read_port(domain="sync")
@@ -114,6 +128,20 @@ class MatrixMemory(EIEComponent):
                      rp.en.eq(self.act_rd.en)]
         output_register(m, rp.data, self.act_rd)
         return m
+
+    def _spram(self, m, addr) -> Signal:
+        """The matrix in an SB_SPRAM256KA (no initial contents, which Yosys' inferred
+        memories always have; our model: ``sim/models/ice40/SB_SPRAM256KA.v``): chip select
+        on a read or a write, so the read latch holds otherwise. Returns the latch."""
+        latch = Signal(SPRAM_WIDTH)
+        wr = self.spmat_wr
+        address, data = Signal(SPRAM_DEPTH.bit_length() - 1), Signal(SPRAM_WIDTH)
+        m.d.comb += [address.eq(addr), data.eq(wr.data)]
+        m.submodules.spram = Instance(
+            "SB_SPRAM256KA", i_ADDRESS=address, i_DATAIN=data, i_MASKWREN=Const(0b1111, 4),
+            i_WREN=wr.en, i_CHIPSELECT=wr.en | self.spmat_rd.en, i_CLOCK=ClockSignal(),
+            i_STANDBY=Const(0), i_SLEEP=Const(0), i_POWEROFF=Const(1), o_DATAOUT=latch)
+        return latch[:self.config.word_bits]
 
     def _shared(self, base):
         cfg = self.config

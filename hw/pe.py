@@ -23,6 +23,7 @@ from eie_gen.hw.matrix_mem import MatrixMemory
 from eie_gen.hw.ptr_read import PointerRead
 from eie_gen.hw.relidx import RelativeIndex
 from eie_gen.hw.spmat_read import SparseMatrixRead
+from eie_gen.hw.targets import target_of
 from eie_gen.hw.writeback import WriteBack
 
 __all__ = ["ProcessingElement"]
@@ -146,10 +147,14 @@ class ProcessingElement(EIEComponent):
         """The layer descriptor, registered in this PE. The control unit's copy reached every
         PE's pointer adder straight across the chip (the 8-PE critical path); a register per
         PE costs no cycle (the descriptor is steady for the 17 codebook cycles before any
-        use), and :func:`~eie_gen.hw.keep.register_copy` keeps it this PE's own."""
-        fields = {name: register_copy(m, platform, getattr(self.layer, name), f"layer_{name}")
-                  for name in (*descriptor_fields(self.config), "wb_masks")}
-        return SimpleNamespace(**fields)
+        use), and :func:`~eie_gen.hw.keep.register_copy` keeps it this PE's own. Not on
+        ``ice40``: its few PEs sit close together, and the copy's flip-flops (about 90 a PE)
+        were the resource that kept 4 PEs off the UP5K."""
+        names = (*descriptor_fields(self.config), "wb_masks")
+        if target_of(platform) == "ice40":
+            return SimpleNamespace(**{name: getattr(self.layer, name) for name in names})
+        return SimpleNamespace(**{name: register_copy(m, platform, getattr(self.layer, name),
+                                                      f"layer_{name}") for name in names})
 
     def _accumulators(self, m, arith, acc, wb, layer):
         """The arithmetic unit's during a layer, the write-back's (reads and clears) after."""

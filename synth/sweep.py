@@ -49,11 +49,12 @@ def sweep_config(target: str, n_pe: int) -> EIEConfig:
     """The configuration swept for ``target``: on ECP5 :data:`ECP5_CAPACITIES`, so that the
     sweep reaches 64 PEs on the 85F (at the defaults, 7 DP16KD a PE, 29 PEs fit), with
     :data:`DEEP_POINTERS` up to :data:`DEEP_POINTERS_UP_TO` PEs; on the
-    iCE40 UP5K, whose 30 block RAMs hold one default PE at most, memories a quarter of the
-    defaults or less; elsewhere the defaults."""
+    iCE40 UP5K, whose 30 block RAMs hold one default PE at most, the matrix in an
+    SB_SPRAM256KA a PE (16384 words of 2 entries: ``hw.matrix_mem.uses_spram``) and the
+    other memories a quarter of the defaults or less; elsewhere the defaults."""
     if target == "ice40":
-        return EIEConfig(n_pe=n_pe, spmat_words=128, ptr_depth=128, act_depth=16,
-                         bias_depth=32, max_layers=4)
+        return EIEConfig(n_pe=n_pe, entries_per_word=2, spmat_words=16384, ptr_depth=128,
+                         act_depth=16, bias_depth=32, max_layers=4)
     if target == "ecp5":
         deep = DEEP_POINTERS if n_pe <= DEEP_POINTERS_UP_TO else {}
         return EIEConfig(n_pe=n_pe, **{**ECP5_CAPACITIES, **deep})

@@ -28,7 +28,8 @@ SHARED = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.j
 @pytest.mark.parametrize("config, target",
                          [(c, "generic") for c in CONFIGS] + [(CONFIGS[0], "ecp5"),
                                                               (CONFIGS[2], "ecp5"),
-                                                              (SHARED, "ecp5")],
+                                                              (SHARED, "ecp5"),
+                                                              (CONFIGS[2], "ice40")],
                          ids=lambda v: v if isinstance(v, str) else v.slug)
 def test_pe_rtl_matches_golden_and_cycle_model(sim, config, target, tmp_path):
     """``ecp5``: the netlist with DP16KD instances, on our model of them (sim/models)."""

@@ -16,6 +16,8 @@ CONFIGS, PE16 = GRID_CONFIGS[:4], GRID_CONFIGS[4]
 # configs/ecp5-85f-64pe.json with 2 PEs: on ecp5 the activations share the matrix's DP16KD.
 SHARED = EIEConfig.load(Path(__file__).parents[1] / "configs" / "ecp5-85f-64pe.json").replace(
     n_pe=2)
+# On ice40 a 16-bit matrix word is an SB_SPRAM256KA (hw/matrix_mem.py).
+ICE40 = CONFIGS[1].replace(entries_per_word=2)
 PE64 = EIEConfig(n_pe=64, ptr_depth=256, spmat_words=64, act_depth=4, bias_depth=16)
 # 16 PEs on Verilator (its build alone takes two minutes) run in make regress's grid.
 CASES = ([pytest.param(sim, c, "generic", id=f"{c.slug}-{sim}") for c in CONFIGS
@@ -26,6 +28,7 @@ CASES = ([pytest.param(sim, c, "generic", id=f"{c.slug}-{sim}") for c in CONFIGS
          + [pytest.param(sim, CONFIGS[1], "ecp5", id=f"{CONFIGS[1].slug}-{sim}-ecp5")
             for sim in ("icarus", "verilator")]
          + [pytest.param("verilator", SHARED, "ecp5", id=f"{SHARED.slug}-verilator-ecp5")]
+         + [pytest.param("icarus", ICE40, "ice40", id=f"{ICE40.slug}-icarus-ice40")]
          + [pytest.param("verilator", PE64, "generic", id=f"{PE64.slug}-verilator",
                          marks=pytest.mark.slow)])
 

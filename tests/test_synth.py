@@ -177,15 +177,15 @@ def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
     larger ones are skipped), a Markdown page with both and a PNG plot."""
     monkeypatch.chdir(tmp_path)
     doc = tmp_path / "synthesis.md"
-    assert main(["synth-sweep", "--targets", "ice40", "--pes", "1,4,8", "--seeds", "1",
+    assert main(["synth-sweep", "--targets", "ice40", "--pes", "1,8,16", "--seeds", "1",
                  "--jobs", "1", "--doc", str(doc), "-o", "sweep"]) == 0
     res = json.loads((tmp_path / "sweep" / "results.json").read_text())
     runs = {r["n_pe"]: r for r in res["runs"]}
     assert runs[1]["fits"] and runs[1]["fmax_mhz"] > 10
-    overflow = runs[4]["overflow"]
-    assert not runs[4]["fits"] and overflow["resource"] in ("lut", "ff", "bram")
+    overflow = runs[8]["overflow"]
+    assert not runs[8]["fits"] and overflow["resource"] in ("lut", "ff", "bram")
     assert overflow["used"] > overflow["available"]
-    assert runs[8].get("skipped")
+    assert runs[16].get("skipped")
     text = doc.read_text()
     assert "| 1 | " in text and "does not fit the iCE40UP5K" in text
     assert "![" in text and "synthesis.png" in text
@@ -194,10 +194,10 @@ def test_synth_sweep_writes_json_markdown_and_plot(tmp_path, monkeypatch):
     png = tmp_path / "synthesis.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
     # Again: nothing changed, so the saved reports are taken instead of synthesizing.
-    assert main(["synth-sweep", "--targets", "ice40", "--pes", "1,4,8", "--seeds", "1",
+    assert main(["synth-sweep", "--targets", "ice40", "--pes", "1,8,16", "--seeds", "1",
                  "--jobs", "1", "-o", "sweep"]) == 0
     again = json.loads((tmp_path / "sweep" / "results.json").read_text())
-    assert [r.get("reused") for r in again["runs"]] == [True, True, None]    # 8: skipped
+    assert [r.get("reused") for r in again["runs"]] == [True, True, None]    # 16: skipped
     assert again["runs"][0]["resources"] == runs[1]["resources"]
 
 
