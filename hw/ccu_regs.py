@@ -219,27 +219,33 @@ class RegisterBlock(EIEComponent):
             ]
 
     def _reads(self, m, d, irq_en):
-        """Read-back in READ_LATENCY = 5 cycles: decode and register; the PE's RAM latch; its
-        output register; a register per group of PEs; the group select into ``r_data`` (one
-        n_pe:1 select from the RAMs across the chip was the 16-PE critical path)."""
+        """Read-back in READ_LATENCY = 5 cycles: decode and register; the PE's RAM latch (and
+        the control word's select); its output register; a register per group of PEs; the
+        group select into ``r_data`` (one n_pe:1 select from the RAMs across the chip was the
+        16-PE critical path)."""
         cfg, amap, bus = self.config, self.map, self.bus
         ctrl_values = {am_.STATUS: Cat(self.busy, self.done), am_.N_LAYERS: self.n_layers,
                        am_.CYCLES: self.cycles, am_.IRQ_EN: irq_en}
+        is_act = d["in_pe"] & (d["window"] == ACT_WINDOW)
+        # The PE read registered, like the writes: the decode reached every PE's block-RAM
+        # enable in one cycle (the 8-PE critical path once the write-back was fixed).
+        m.d.sync += [self.act_rd.addr.eq(d["index"]), self.act_rd.en.eq(bus.r_en & is_act),
+                     self.pe_sel.eq(d["sel"])]
+        # The control word's select a cycle after the decode (from the bus address through
+        # the region compare into the 32-bit select was the 2-PE critical path); the PE's
+        # word takes that cycle in its RAM.
+        r0_valid, r0_word, r0_ctrl, r0_act, r0_pe = _stage(m, bus.r_en, d["word"], d["in_ctrl"],
+                                                           is_act, d["pe_index"])
         value = Signal(32)
-        with m.Switch(d["word"]):
+        with m.Switch(r0_word):
             for n, v in enumerate(amap.id_values().values()):
                 with m.Case(n):
                     m.d.comb += value.eq(v)
             for n, v in ctrl_values.items():
                 with m.Case(self._word(n)):
                     m.d.comb += value.eq(v)
-        is_act = d["in_pe"] & (d["window"] == ACT_WINDOW)
-        # The PE read registered, like the writes: the decode reached every PE's block-RAM
-        # enable in one cycle (the 8-PE critical path once the write-back was fixed).
-        m.d.sync += [self.act_rd.addr.eq(d["index"]), self.act_rd.en.eq(bus.r_en & is_act),
-                     self.pe_sel.eq(d["sel"])]
-        r1 = _stage(m, bus.r_en, Mux(d["in_ctrl"], value, 0), is_act, d["pe_index"])
-        r2 = _stage(m, *_stage(m, *r1))
+        r1 = _stage(m, r0_valid, Mux(r0_ctrl, value, 0), r0_act, r0_pe)
+        r2 = _stage(m, *r1)
         r3_valid, r3_value, r3_act, r3_pe = _stage(m, *r2)
         # Each PE's word is in its read port's output register (a DP16KD's on ECP5) in the
         # cycle r2 holds; a register per group of STATUS_FAN_IN PEs takes the named PE's

@@ -139,11 +139,13 @@ class LNZDLeaf(EIEComponent):
         after = count + push - pop
         m.d.sync += [count.eq(after), self.o.valid.eq(after != 0), full.eq(after == 2)]
         # The lowest set bit leaves the mask as `pending & (pending - 1)`: a carry chain, not
-        # the encoder followed by a decoder (that loop limited the PE's clock).
+        # the encoder followed by a decoder (that loop limited the PE's clock). An empty mask
+        # stays empty that way, so the update needs only `take`: `any_`, an OR over the mask,
+        # in the flops' enable was the 2-PE critical path.
         rest = Signal(cfg.act_depth)
         m.d.comb += rest.eq(pending & (pending - 1))
         with m.If(self.load):
             m.d.sync += [pending.eq(self.flags), s1_valid.eq(0), s2_valid.eq(0)]
-        with m.Elif(take & any_):
+        with m.Elif(take):
             m.d.sync += pending.eq(rest)
         return m

@@ -35,13 +35,15 @@ def test_only_the_ecp5_netlist_instantiates_dp16kd():
     cfg = EIEConfig(n_pe=3)
     assert "DP16KD" not in to_verilog("eie_top", cfg)
     assert "DP16KD" not in to_verilog("eie_top", cfg, "ice40")
-    # two per PE: the pointers' true dual port and the accumulators' 512 x 36 (the matrix and
-    # the activations apart at these capacities: inferred)
-    assert to_verilog("eie_top", cfg, "ecp5").count("DP16KD #(") == 6
+    # three per PE: the pointers' true dual port, the accumulators' 512 x 36 and the
+    # activations' (apart from the matrix at these capacities, which is inferred)
+    assert to_verilog("eie_top", cfg, "ecp5").count("DP16KD #(") == 9
     # no DP16KD mode holds 20000 pointers, nor one x36 tile 1024 accumulators
     big = EIEConfig(n_pe=1, ptr_depth=20000, act_depth=1024)
-    assert "DP16KD" not in to_verilog("pe", big, "ecp5")
-    assert to_verilog("pe", big.replace(act_depth=512), "ecp5").count("DP16KD #(") == 1
+    # (only the activation store region's 2048 words, in two 2048 x 9 tiles)
+    assert to_verilog("pe", big, "ecp5").count("DP16KD #(") == 2
+    # 512 accumulators in one x36 tile, the region's 1024 words in one 1024 x 18
+    assert to_verilog("pe", big.replace(act_depth=512), "ecp5").count("DP16KD #(") == 2
 
 
 def test_the_ecp5_multiplier_is_a_mult18x18d_with_its_registers():
