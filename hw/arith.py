@@ -25,13 +25,13 @@ class ArithmeticUnit(EIEComponent):
     the memory, and compare the row with the three updates ahead; (3) the product in the
     multiplier's output register (both the DSP's own on ECP5, see
     :class:`~eie_gen.hw.mult.Multiplier`), the accumulator in the memory's output register
-    (the DP16KD's own on ECP5), and which of
-    those updates (if any) it must take instead, as a one-hot register; (4) add; (5) write
-    from a register. The read in stage 2 cannot see the writes of the three
-    updates ahead of it, so when one hit the same row its sum is forwarded to the adder's
-    input, the newest first (EIE's bypass path); updates further apart read the memory. No
-    comparator and no write-data path sits between the mux and the adder: the critical loop is
-    one 4:1 mux and the ``acc_bits`` carry chain.
+    (the DP16KD's own on ECP5), and which of those updates (if any) it must take instead,
+    as a 2-bit select register; (4) add; (5) write from a register. The read in stage 2
+    cannot see the writes of the three updates ahead of it, so when one hit the same row its
+    sum is forwarded to the adder's input, the newest first (EIE's bypass path); updates
+    further apart read the memory. No comparator and no write-data path sits between the mux
+    and the adder: the critical loop is one 4:1 mux (on ECP5 two LUT4 and their slice's
+    PFUMX a bit, :func:`~eie_gen.hw.lutmux.mux4`) and the ``acc_bits`` carry chain.
 
     Contract: every update accepted on ``i`` (always ready) is added to accumulator ``row``
     through ``acc_rd``/``acc_wr`` (a memory whose synchronous read port may return anything

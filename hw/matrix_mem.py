@@ -66,7 +66,9 @@ class MatrixMemory(EIEComponent):
     ``max(word_bits, act_bits)``, the region at word ``shared_base``, our simulation model in
     ``sim/models/ecp5/DP16KD.v``. Otherwise (``generic``, ``ice40``, and ecp5 at capacities
     where it would cost a tile) two memories: ``spmat`` (one port, read and write sharing
-    the address, as a single-port block RAM) and ``act`` (simple dual-port).
+    the address, as a single-port block RAM; on ``ice40`` an SB_SPRAM256KA where
+    :func:`uses_spram`, model ``sim/models/ice40/SB_SPRAM256KA.v``) and ``act`` (simple
+    dual-port; on ``ecp5`` DP16KD tiles read through their output register).
 
     Contract: reads through an output register (:class:`~eie_gen.hw.layouts.RegReadSignature`:
     address and ``en`` in cycle t, data in t + 2 with ``oce`` high in t + 1, held while
