@@ -8,7 +8,7 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import act_layout
+from eie_gen.hw.layouts import queued_layout
 
 __all__ = ["ActivationQueue"]
 
@@ -17,7 +17,7 @@ class ActivationQueue(EIEComponent):
     """First-in first-out queue of ``queue_slots`` (``fifo_depth + 6``) broadcast
     activations.
 
-    Contract: every ``(j, a)`` accepted on ``i`` leaves on ``o``, in order. ``i.ready`` is low
+    Contract: every ``(p, a)`` accepted on ``i`` leaves on ``o``, in order. ``i.ready`` is low
     exactly when ``queue_slots`` items are held; ``room`` is high while fewer than
     ``queue_room`` (``fifo_depth + 2``) are. In eie_top the broadcast stalls on ``room`` as
     the root sees it, two cycles late (two items more count what may have left unseen), and
@@ -28,14 +28,14 @@ class ActivationQueue(EIEComponent):
 
     Members
     -------
-    i : In(stream.Signature(act_layout))
-    o : Out(stream.Signature(act_layout))
+    i : In(stream.Signature(queued_layout))
+    o : Out(stream.Signature(queued_layout))
     level : Out(range(queue_slots + 1)), items held.
     room : Out(1), ``level < queue_room``.
 
     Latency: an item accepted in cycle t is on ``o`` from cycle t + 1. Throughput: one push
     and one pop per cycle, simultaneously.
-    Resources: a head register and a ``queue_slots - 1`` x (``col_bits`` + ``act_bits``)
+    Resources: a head register and a ``queue_slots - 1`` x (``ptr_addr_bits`` + ``act_bits``)
     memory with an asynchronous read port (LUT-RAM: one 16-deep column at the default depth),
     two pointers, two counters.
     """
@@ -46,8 +46,8 @@ class ActivationQueue(EIEComponent):
 
     def __init__(self, config: EIEConfig):
         super().__init__(config, {
-            "i": In(stream.Signature(act_layout(config))),
-            "o": Out(stream.Signature(act_layout(config))),
+            "i": In(stream.Signature(queued_layout(config))),
+            "o": Out(stream.Signature(queued_layout(config))),
             "level": Out(range(config.queue_slots + 1)),
             "room": Out(1),
         })
@@ -59,7 +59,7 @@ class ActivationQueue(EIEComponent):
         # and block-RAM address follow a flip-flop, not the LUT-RAM's asynchronous read (the
         # 16-PE critical path). An item into an empty queue goes straight to the head, so
         # the timing is a plain FIFO's.
-        m.submodules.storage = storage = Memory(shape=act_layout(self.config),
+        m.submodules.storage = storage = Memory(shape=queued_layout(self.config),
                                                 depth=depth - 1, init=[])
         wp = storage.write_port()
         rp = storage.read_port(domain="comb")

@@ -10,7 +10,7 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.addrmap import LAYER_FIELDS
 from eie_gen.config import BROADCAST_LAG, ROOM_LAG, EIEConfig
 
-__all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
+__all__ = ["act_layout", "queued_layout", "column_layout", "entry_layout", "update_layout", "nonzero_layout",
            "MemWriteSignature", "BankWriteSignature", "RowClearSignature", "MemReadSignature",
            "RegReadSignature",
            "LayerSignature", "RegBusSignature", "READ_LATENCY", "acc_shape", "SHIFT_BITS",
@@ -22,6 +22,12 @@ __all__ = ["act_layout", "column_layout", "entry_layout", "update_layout", "nonz
 def act_layout(cfg: EIEConfig) -> data.StructLayout:
     """A broadcast activation: column ``j`` of the layer and its value ``a_j``."""
     return data.StructLayout({"j": unsigned(cfg.col_bits), "a": signed(cfg.act_bits)})
+
+
+def queued_layout(cfg: EIEConfig) -> data.StructLayout:
+    """A broadcast activation as the PE queues it: ``p``, the pointer index of its column
+    (the layer's ``ptr_base`` plus ``j``, added on the way in), and ``a_j``."""
+    return data.StructLayout({"p": unsigned(cfg.ptr_addr_bits), "a": signed(cfg.act_bits)})
 
 
 def column_layout(cfg: EIEConfig) -> data.StructLayout:

@@ -114,12 +114,15 @@ class ProcessingElement(EIEComponent):
         layer = self._descriptor(m, platform)
 
         # The compute path.
-        wiring.connect(m, wiring.flipped(self.act_in), queue.i)
+        # The column's pointer index on the way into the queue, so that no adder sits
+        # between the queue and the pointer memory's address pins.
+        m.d.comb += [queue.i.valid.eq(self.act_in.valid), self.act_in.ready.eq(queue.i.ready),
+                     queue.i.payload.p.eq(self.act_in.payload.j + layer.ptr_base),
+                     queue.i.payload.a.eq(self.act_in.payload.a)]
         wiring.connect(m, queue.o, ptr.i)
         wiring.connect(m, ptr.o, spmat.i)
         wiring.connect(m, spmat.o, relidx.i)
         wiring.connect(m, relidx.o, arith.i)
-        m.d.comb += ptr.base.eq(layer.ptr_base)
 
         # Host write ports.
         wiring.connect(m, wiring.flipped(self.ptr_wr), ptr.wr)

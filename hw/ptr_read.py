@@ -1,39 +1,38 @@
 """Pointer read unit: ``P[j]`` and ``P[j+1]`` in one cycle from the two ports of one memory."""
 
-from amaranth.hdl import Cat, Const, Module, Signal, unsigned
+from amaranth.hdl import Module, Signal, unsigned
 from amaranth.lib import stream
 from amaranth.lib.wiring import In, Out
 
 from eie_gen.config import EIEConfig
 
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import MemWriteSignature, act_layout, column_layout
+from eie_gen.hw.layouts import MemWriteSignature, column_layout, queued_layout
 from eie_gen.hw.ptr_mem import PointerMemory
 
 __all__ = ["PointerRead"]
 
 
 class PointerRead(EIEComponent):
-    """Turn a broadcast column ``j`` into the PE's entry range ``[P[j], P[j+1])``.
+    """Turn a queued column, pointer index ``p``, into the PE's entry range ``[P[p], P[p+1])``.
 
     The pointer memory holds ``ptr_depth`` words of ``P | empty << ptr_bits``: absolute entry
-    addresses (a layer's pointers start at ``base`` and are already offset by the layer's place
-    in the matrix memory) with a flag set when the column has no entries here
+    addresses (a layer's pointers start at its ``ptr_base``, which the PE adds to the column
+    before the queue, and are already offset by the layer's place in the matrix memory) with a flag set when the column has no entries here
     (:func:`eie_gen.placement.pointer_words`), so no comparator follows the block RAM. ``P[j]``
     and ``P[j+1]`` come out of the two read ports of one memory in one cycle; the host write
     shares the first port's address, so it maps to one true dual-port block RAM (SPEC §4).
 
-    Contract: for every ``(j, a)`` accepted on ``i``, ``(P[base+j], P[base+j+1], a)`` leaves on
-    ``o`` in order, except that a column with no entries for this PE (``P[j] == P[j+1]``) is
+    Contract: for every ``(p, a)`` accepted on ``i``, ``(P[p], P[p+1], a)`` leaves on ``o``
+    in order, except that a column with no entries for this PE (``P[p] == P[p+1]``) is
     dropped here, on its way into the last stage: it costs this unit a slot (and waits behind
     a column that ``o`` holds) and nothing downstream. Write ``wr`` (one pointer per cycle)
     only while the unit is idle.
 
     Members
     -------
-    i : In(stream.Signature(act_layout))
+    i : In(stream.Signature(queued_layout))
     o : Out(stream.Signature(column_layout))
-    base : In(unsigned(ptr_addr_bits)), the layer's first pointer.
     wr : In(MemWriteSignature(ptr_addr_bits, unsigned(ptr_word_bits)))
     busy : Out(1), a column is in the unit.
 
@@ -41,7 +40,7 @@ class PointerRead(EIEComponent):
     Throughput: one column per cycle; ``i.ready`` follows ``o.ready`` combinationally, and the
     memory's outputs reach no part of that chain.
     Resources: the :class:`~eie_gen.hw.ptr_mem.PointerMemory` (two block RAMs inferred, one
-    DP16KD with ``--target ecp5``, at the default capacity), two ``ptr_addr_bits`` adders,
+    DP16KD with ``--target ecp5``, at the default capacity), a ``ptr_addr_bits`` incrementer,
     three stages of registers (the second the memory's own).
     """
 
@@ -52,9 +51,8 @@ class PointerRead(EIEComponent):
     def __init__(self, config: EIEConfig):
         cfg = config
         super().__init__(config, {
-            "i": In(stream.Signature(act_layout(cfg))),
+            "i": In(stream.Signature(queued_layout(cfg))),
             "o": Out(stream.Signature(column_layout(cfg))),
-            "base": In(unsigned(cfg.ptr_addr_bits)),
             "wr": In(MemWriteSignature(cfg.ptr_addr_bits, unsigned(cfg.ptr_word_bits))),
             "busy": Out(1),
         })
@@ -74,15 +72,13 @@ class PointerRead(EIEComponent):
         s3_valid = Signal()
         s3 = Signal.like(self.o.payload)
         take1, take2, take3 = Signal(), Signal(), Signal()   # stage n loads this cycle
-        # Two adders side by side (the +1 rides in as a carry: (2b+1) + (2j+1) = 2(b+j+1)),
-        # not an adder feeding an incrementer: this sum sits between the queue's LUT-RAM and
-        # the block-RAM address.
-        j = self.i.payload.j
-        addr_j = Signal(cfg.ptr_addr_bits)
+        # The queue holds p = ptr_base + j (added before it): `ptr_base + j` here, between
+        # the queue's head register and both block-RAM tiles' address pins, was the 16-PE
+        # critical path. Port A takes p itself, port B p + 1.
+        addr_j = self.i.payload.p
         addr_j1 = Signal(cfg.ptr_addr_bits)
         m.d.comb += [
-            addr_j.eq(self.base + j),
-            addr_j1.eq((Cat(Const(1, 1), self.base) + Cat(Const(1, 1), j)) >> 1),
+            addr_j1.eq(addr_j + 1),
             wp.en.eq(self.wr.en), wp.data.eq(self.wr.data),
             rp_j.en.eq(take1), rp_j1.en.eq(take1), rp_j1.addr.eq(addr_j1),
             rp_j.oce.eq(take2), rp_j1.oce.eq(take2),

@@ -78,7 +78,7 @@ def test_queue_keeps_order_under_pressure(depth, idle, stall):
     cfg = EIEConfig(fifo_depth=depth)
     dut = ActivationQueue(cfg)
     rng = random.Random(depth)
-    items = [rng.getrandbits(cfg.col_bits + cfg.act_bits) for _ in range(300)]
+    items = [rng.getrandbits(cfg.ptr_addr_bits + cfg.act_bits) for _ in range(300)]
     got = []
 
     async def bench(ctx):
@@ -127,14 +127,13 @@ def test_pointer_read_pairs_and_drops_empty_columns(base, idle, stall):
     ptr = np.cumsum([0] + [rng.choice([0, 0, 1, 2, 9]) for _ in range(cols)])
     js = [rng.randrange(cols) for _ in range(200)]
     acts = [rng.randrange(-(1 << 15), 1 << 15) for _ in js]
-    items = [pack([(j, cfg.col_bits), (a, cfg.act_bits)]) for j, a in zip(js, acts)]
+    items = [pack([(base + j, cfg.ptr_addr_bits), (a, cfg.act_bits)]) for j, a in zip(js, acts)]
     want = [pack([(ptr[j], cfg.ptr_bits), (ptr[j + 1], cfg.ptr_bits), (a, cfg.act_bits)])
             for j, a in zip(js, acts) if ptr[j + 1] != ptr[j]]
     got = []
 
     async def bench(ctx):
         await write_mem(ctx, dut.wr, [0] * base + pointer_words(ptr, 0, cfg.ptr_bits))
-        ctx.set(dut.base, base)
         got.extend(await stream_through(AmaranthIO(ctx, dut), "i", "o", items, rng, idle,
                                         stall, n_out=len(want)))
     simulate(dut, bench)
