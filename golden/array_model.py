@@ -1,6 +1,6 @@
 """Cycle model of the whole accelerator (hw/eie_top.py): CYCLES of a run, layer by layer.
 
-Per layer the control unit copies the codebook (17 cycles), pulses scan, settles 3 cycles,
+Per layer the control unit copies the codebook (18 cycles), pulses scan, settles 3 cycles,
 lets the LNZD tree broadcast until it is empty and every PE idle (which it sees 2 cycles
 late), starts the write-back and waits for it: ``B + W + LAYER_OVERHEAD`` cycles, where
 
@@ -29,10 +29,10 @@ from eie_gen.golden.pe_model import BROADCAST_LAG, ROOM_LAG, broadcast_timing, w
 __all__ = ["LayerTiming", "RunTiming", "broadcast_order", "layer_timing", "run_timing",
            "LAYER_OVERHEAD"]
 
-# Codebook copy 17, scan 1, settle 1, write-back pulse 1, the cycle the last wait ends in, and
+# Codebook copy 18 (16 words through the memory's latch and output register), scan 1, settle 1, write-back pulse 1, the cycle the last wait ends in, and
 # 2 for eie_top's two status register stages (hw/layouts.STATUS_LATENCY): the broadcast's end
 # is seen that much later, and a layer with nothing to broadcast settles that much longer.
-LAYER_OVERHEAD = 23
+LAYER_OVERHEAD = 24
 
 
 @dataclass

@@ -7,9 +7,10 @@ from amaranth.lib.wiring import In, Out
 from eie_gen import addrmap as am_
 from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
-from eie_gen.hw.layouts import (STATUS_FAN_IN, LayerSignature, MemReadSignature,
-                                MemWriteSignature, RegReadSignature, RegBusSignature,
-                                descriptor_layout, shift_masks_logic)
+from eie_gen.hw.dp16kd import output_register
+from eie_gen.hw.layouts import (STATUS_FAN_IN, LayerSignature, MemWriteSignature,
+                                RegReadSignature, RegBusSignature, descriptor_layout,
+                                shift_masks_logic)
 
 __all__ = ["RegisterBlock", "pe_host_ports", "ACT_WINDOW"]
 
@@ -55,7 +56,9 @@ class RegisterBlock(EIEComponent):
     layer : Out(LayerSignature), that layer's descriptor, registered (a cycle after
         ``layer_index``; the sequencer's codebook copy at each layer start covers it), and
         the write-back's masks of its shift (a cycle later)
-    cb_rd : In(MemReadSignature), the sequencer's read port on the codebooks
+    cb_rd : In(RegReadSignature), the sequencer's read port on the codebooks, through an
+        output register in fabric (the block RAM's latch, 5.8 ns clock-to-out, fed the
+        codebook's register copies across the chip: the 16-PE critical path)
     ptr_wr, spmat_wr, bias_wr, act_wr : Out(write signatures), for the PEs in ``wr_sel``
         (one-hot): registered, a cycle after the bus write, so no bus decode reaches every
         PE's memories in one cycle
@@ -87,7 +90,7 @@ class RegisterBlock(EIEComponent):
             "busy": In(1), "done": In(1), "cycles": In(32), "irq": Out(1),
             "layer_index": In(range(cfg.max_layers + 1)),
             "layer": Out(LayerSignature(cfg)),
-            "cb_rd": In(MemReadSignature(cb_addr, signed(cfg.weight_bits))),
+            "cb_rd": In(RegReadSignature(cb_addr, signed(cfg.weight_bits))),
             **pe_host_ports(cfg),
         })
 
@@ -159,8 +162,8 @@ class RegisterBlock(EIEComponent):
         m.d.sync += [cb_w.addr.eq(d["word"] - (amap.codebook_base >> 2)),
                      cb_w.en.eq(idle_write & in_cb)]
         m.d.comb += [cb_w.data.eq(w_data),
-                     cb_r.addr.eq(self.cb_rd.addr), cb_r.en.eq(self.cb_rd.en),
-                     self.cb_rd.data.eq(cb_r.data)]
+                     cb_r.addr.eq(self.cb_rd.addr), cb_r.en.eq(self.cb_rd.en)]
+        output_register(m, cb_r.data, self.cb_rd)
 
     def _control_writes(self, m, d, irq_en):
         """CTRL (START, ACK, CLEAR_ACT), N_LAYERS and IRQ_EN, a cycle after the bus write

@@ -6,10 +6,12 @@ from amaranth.lib.wiring import In, Out
 from eie_gen.config import EIEConfig
 from eie_gen.hw.base import EIEComponent
 from eie_gen.hw.codebook import CodebookWriteSignature
-from eie_gen.hw.layouts import STATUS_LATENCY, MemReadSignature
+from eie_gen.hw.layouts import STATUS_LATENCY, RegReadSignature
 from eie_gen.hw.writeback import WriteBack
 
-__all__ = ["Sequencer"]
+__all__ = ["Sequencer", "CB_READ_LATENCY"]
+
+CB_READ_LATENCY = 2     # the codebook memory through its output register
 
 
 class Sequencer(EIEComponent):
@@ -17,7 +19,7 @@ class Sequencer(EIEComponent):
 
     Contract: once every PE is ``all_ready`` (its accumulators zeroed after reset), for each
     layer: copy its codebook from the register block's memory into every PE (``cb_wr``,
-    ``codebook_size + 1`` cycles), pulse ``scan``, wait ``1 + STATUS_LATENCY`` cycles (the
+    ``codebook_size + 2`` cycles), pulse ``scan``, wait ``1 + STATUS_LATENCY`` cycles (the
     detectors load their masks, and the status that reaches this unit is from after the load),
     let the LNZD tree broadcast until it is empty and every PE is idle, pulse ``wb_start``,
     wait the write-back's ``n_rows + 8`` cycles (counted here: it takes as long in every PE,
@@ -36,14 +38,14 @@ class Sequencer(EIEComponent):
     n_rows : In(unsigned(row_bits + 1)), the layer's rows per PE (its descriptor)
     busy, done : Out(1); cycles : Out(32)
     layer_index : Out(range(max_layers + 1)), the layer being run
-    cb_rd : Out(MemReadSignature), on the codebook memory
+    cb_rd : Out(RegReadSignature), on the codebook memory (data two cycles after the address)
     cb_wr : Out(CodebookWriteSignature), to every PE
     scan, wb_start : Out(1), to every PE, a cycle early: eie_top passes them (and ``cb_wr``)
         through a register stage per group of PEs, so the PEs see them in the SCAN and
         WRITEBACK cycles and no decode of this FSM fans out to every PE
     all_ready, all_idle, tree_done : In(1)
 
-    Latency: per layer ``codebook_size + 1`` (codebook) + ``2 + STATUS_LATENCY`` (scan,
+    Latency: per layer ``codebook_size + 2`` (codebook) + ``2 + STATUS_LATENCY`` (scan,
     settle) + the broadcast + ``STATUS_LATENCY`` + 1 + the write-back;
     ``eie_gen.golden.array_model`` counts it exactly.
     Resources: an 8-state FSM, a 32-bit cycle counter and its copy, the layer, codebook,
@@ -61,7 +63,7 @@ class Sequencer(EIEComponent):
             "n_rows": In(unsigned(cfg.row_bits + 1)),
             "busy": Out(1), "done": Out(1), "cycles": Out(32),
             "layer_index": Out(range(cfg.max_layers + 1)),
-            "cb_rd": Out(MemReadSignature(cb_addr, signed(cfg.weight_bits))),
+            "cb_rd": Out(RegReadSignature(cb_addr, signed(cfg.weight_bits))),
             "cb_wr": Out(CodebookWriteSignature(cfg)),
             "scan": Out(1), "wb_start": Out(1),
             "all_ready": In(1), "all_idle": In(1), "tree_done": In(1),
@@ -70,7 +72,7 @@ class Sequencer(EIEComponent):
     def elaborate(self, platform):
         cfg = self.config
         m = Module()
-        copy = cfg.codebook_size + 1                 # read latency 1
+        copy = cfg.codebook_size + CB_READ_LATENCY
         layer, busy, done = self.layer_index, self.busy, self.done
         cb_count = Signal(range(copy + 1))
         count = Signal(32)
@@ -80,7 +82,8 @@ class Sequencer(EIEComponent):
         # decide, they put the FSM's enables at the end of a 9 ns path (16 PEs).
         wb_end, last = Signal(), Signal()
         m.d.comb += [self.cb_rd.addr.eq(Cat(cb_count[:cfg.index_bits], layer)),
-                     self.cb_rd.en.eq(1), self.cb_wr.addr.eq(cb_count - 1),
+                     self.cb_rd.en.eq(1), self.cb_rd.oce.eq(1),
+                     self.cb_wr.addr.eq(cb_count - CB_READ_LATENCY),
                      self.cb_wr.data.eq(self.cb_rd.data)]
         with m.If(self.ack):
             m.d.sync += done.eq(0)
@@ -100,7 +103,7 @@ class Sequencer(EIEComponent):
                     m.next = "CODEBOOK"
             with m.State("CODEBOOK"):
                 m.d.sync += cb_count.eq(cb_count + 1)
-                m.d.comb += self.cb_wr.en.eq(cb_count != 0)
+                m.d.comb += self.cb_wr.en.eq(cb_count >= CB_READ_LATENCY)
                 with m.If(cb_count == copy - 1):
                     m.d.comb += self.scan.eq(1)         # the PEs see it in SCAN
                     m.next = "SCAN"

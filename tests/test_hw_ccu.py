@@ -139,10 +139,11 @@ def test_descriptors_and_codebooks_are_stored_per_layer():
         got["masks"] = {name: ctx.get(getattr(dut.layer.wb_masks, name))
                         for name in ("fits", "keep", "sign", "zero")}
         got["cb"] = []
-        for v in range(CFG.codebook_size):
+        ctx.set(dut.cb_rd.oce, 1)
+        for v in range(CFG.codebook_size):                 # the latch, the output register
             ctx.set(dut.cb_rd.addr, CFG.codebook_size * 2 + v)
             ctx.set(dut.cb_rd.en, 1)
-            await ctx.tick()
+            await ctx.tick().repeat(2)
             got["cb"].append(ctx.get(dut.cb_rd.data))
 
     simulate(dut, bench)
@@ -206,11 +207,11 @@ def test_the_sequencer_runs_every_layer(layers, broadcast, rows, ready_after):
         ctx.set(dut.start, 1)
         await ctx.tick()
         ctx.set(dut.start, 0)
-        t, wait, mem = 1, None, 0
+        t, wait, mem = 1, None, [0, 0]
         while ctx.get(dut.busy):
             ctx.set(dut.all_ready, t >= ready_after)
-            ctx.set(dut.cb_rd.data, mem)                     # the memory: data a cycle late
-            mem = 1000 + ctx.get(dut.cb_rd.addr)
+            ctx.set(dut.cb_rd.data, mem[0])       # the memory: data two cycles late
+            mem = [mem[1], 1000 + ctx.get(dut.cb_rd.addr)]
             # The inputs first: wb_start follows tree_done in the same cycle.
             ctx.set(dut.tree_done, not (wait and wait[0] == "tree" and t < wait[1] - 1))
             for name in ("scan", "wb_start"):     # sent a cycle early: eie_top registers them
@@ -232,16 +233,16 @@ def test_the_sequencer_runs_every_layer(layers, broadcast, rows, ready_after):
     n = CFG.codebook_size
     # Each layer: its codebook (read address L*n + v) to PE address v, then a scan.
     assert log["cb"] == [(v, 1000 + L * n + v) for L in range(layers) for v in range(n)]
-    # START in cycle 0, the codebook copy in cycles 1 .. n + 1 (after the wait), the first
+    # START in cycle 0, the codebook copy in cycles 1 .. n + 2 (after the wait), the first
     # scan next.
-    assert log["scan"][0] == n + 2 + ready_after
+    assert log["scan"][0] == n + 3 + ready_after
     assert len(log["scan"]) == len(log["wb_start"]) == layers
     # Settle 1 + STATUS_LATENCY cycles, then wait for the tree; the write-back pulse next.
     w = rows + 8 if rows else 1
     for L in range(layers):
         assert log["wb_start"][L] - log["scan"][L] == max(2 + STATUS_LATENCY, broadcast + 1) + 1
         if L + 1 < layers:              # the write-back's w cycles, the codebook, the scan
-            assert log["scan"][L + 1] - log["wb_start"][L] == w + n + 2
+            assert log["scan"][L + 1] - log["wb_start"][L] == w + n + 3
     assert log["t"] == log["wb_start"][-1] + w + 1
     assert sorted(set(log["layer"])) == list(range(layers))
     assert log["done"] == 1 and log["acked"] == 0
